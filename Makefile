@@ -1,0 +1,31 @@
+# The two commands: `make demo` and `make test` (see README.md).
+BUILD ?= build
+CMAKE_FLAGS ?=
+
+.PHONY: all deps build web demo test test-unit test-api test-browser clean format
+
+all: build web
+
+deps:
+	bash scripts/install-deps.sh
+
+$(BUILD)/build.ninja:
+	cmake -S . -B $(BUILD) -G Ninja $(CMAKE_FLAGS)
+
+build: $(BUILD)/build.ninja
+	cmake --build $(BUILD)
+
+web:
+	bash scripts/build-web.sh
+
+demo: deps build web
+	$(BUILD)/jingwu demo --data data/demo --web web/dist
+
+test: deps build web
+	bash scripts/test.sh
+
+clean:
+	rm -rf $(BUILD) web/dist
+
+format:
+	bash scripts/format.sh

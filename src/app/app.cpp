@@ -1,0 +1,57 @@
+#include "app/app.h"
+
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <filesystem>
+
+namespace jingwu::app {
+
+std::vector<sql::Migration> AllMigrations() {
+  std::vector<sql::Migration> all;
+  for (auto list : {audit::Migrations(), auth::Migrations()}) all.insert(all.end(), list.begin(), list.end());
+  return all;
+}
+
+Result<std::unique_ptr<App>> Open(Config config) {
+  auto app = std::make_unique<App>();
+  if (config.data_dir.empty()) return InvalidArgument("data_required", "--data DIR is required");
+  std::error_code ec;
+  std::filesystem::create_directories(config.data_dir, ec);
+  if (ec) return Internal("cannot create " + config.data_dir + ": " + ec.message());
+  if (config.test_clock) {
+    auto c = std::make_unique<OffsetClock>();
+    app->test_clock = c.get();
+    app->clock = std::move(c);
+  } else {
+    app->clock = std::make_unique<SystemClock>();
+  }
+  JW_ASSIGN_OR_RETURN(app->db, sql::Database::Open(config.db_url.empty() ? config.SqlitePath() : config.db_url));
+  auto migrated = app->db->Migrate(AllMigrations());
+  if (!migrated.ok()) return migrated.status();
+  app->audit = std::make_unique<audit::Log>(app->db.get(), app->clock.get());
+  app->auth = std::make_unique<auth::Service>(app->db.get(), app->audit.get(), app->clock.get(), config);
+  app->config = std::move(config);
+  return app;
+}
+
+Result<int> LockDataDir(const std::string& data_dir) {
+  std::string path = data_dir + "/jingwu.lock";
+  int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  if (fd < 0) return Internal("cannot open " + path);
+  if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+    char buf[32] = {0};
+    ssize_t n = ::pread(fd, buf, sizeof buf - 1, 0);
+    ::close(fd);
+    return Conflict("data_dir_in_use", "the data folder " + data_dir + " is in use by another jingwu server" +
+                                           (n > 0 ? std::string(" (pid ") + buf + ")" : std::string()));
+  }
+  std::string pid = std::to_string(::getpid());
+  if (::ftruncate(fd, 0) == 0 && ::pwrite(fd, pid.data(), pid.size(), 0) < 0) {
+    // The pid is only informative.
+  }
+  return fd;
+}
+
+}  // namespace jingwu::app

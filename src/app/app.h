@@ -1,0 +1,38 @@
+// Composition root: opens the data folder and database, applies every
+// module's migrations and builds the services. The command line (main.cpp)
+// and the tests use it. Not thread-safe to construct; the parts it owns are.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "audit/audit.h"
+#include "auth/service.h"
+#include "core/config.h"
+#include "sql/database.h"
+
+namespace jingwu::app {
+
+// Every module's migrations, in dependency order. A new module adds its
+// list here.
+std::vector<sql::Migration> AllMigrations();
+
+struct App {
+  Config config;
+  std::unique_ptr<Clock> clock;
+  OffsetClock* test_clock = nullptr;  // set when config.test_clock
+  std::unique_ptr<sql::Database> db;
+  std::unique_ptr<audit::Log> audit;
+  std::unique_ptr<auth::Service> auth;
+};
+
+// Creates the data folder if needed, reads DATA/config.json under the given
+// config (flags already applied win over the file only where the caller says
+// so: see main.cpp), opens the database and migrates it.
+Result<std::unique_ptr<App>> Open(Config config);
+
+// Takes an exclusive lock on the data folder for a server; fails with a clear
+// message when another server holds it. The lock lives as long as the fd.
+Result<int> LockDataDir(const std::string& data_dir);
+
+}  // namespace jingwu::app

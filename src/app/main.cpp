@@ -1,0 +1,225 @@
+// jingwu: the command line. See README.md "Usage" and DESIGN.md.
+#include <signal.h>
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+
+#include "app/app.h"
+#include "auth/roles.h"
+#include "core/crypto.h"
+#include "core/log.h"
+#include "http/server.h"
+
+namespace jingwu::app {
+namespace {
+
+const auth::Actor kCli{"cli", "admin", "cli"};
+
+int Fail(const Status& s) {
+  std::fprintf(stderr, "jingwu: %s\n", s.message().c_str());
+  return 1;
+}
+
+// Reads a password from --password or, with --password-stdin, one line of stdin.
+Result<std::string> ReadPassword(const std::string& flag, bool from_stdin) {
+  if (!flag.empty()) return flag;
+  if (!from_stdin) return InvalidArgument("password_required", "give --password or --password-stdin");
+  std::string line;
+  std::getline(std::cin, line);
+  if (!line.empty() && line.back() == '\r') line.pop_back();
+  return line;
+}
+
+// The built web app: --web, else web/dist beside the binary's source tree or the working folder.
+std::string FindWebRoot(const std::string& flag) {
+  if (!flag.empty()) return flag;
+  std::error_code ec;
+  auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
+  for (auto dir : {exe.parent_path().parent_path() / "web/dist", std::filesystem::path("web/dist")})
+    if (std::filesystem::exists(dir / "index.html", ec)) return dir.string();
+  return "";
+}
+
+int Serve(Config config, bool print_admin_password) {
+  log::Level level;
+  if (log::ParseLevel(config.log_level, &level)) log::SetLevel(level);
+  // Signals are taken by sigwait below, not by whichever thread they hit.
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+  signal(SIGPIPE, SIG_IGN);
+
+  std::error_code ec;
+  std::filesystem::create_directories(config.data_dir, ec);
+  auto fd = LockDataDir(config.data_dir);
+  if (!fd.ok()) return Fail(fd.status());
+  auto opened = Open(config);
+  if (!opened.ok()) return Fail(opened.status());
+  App& app = **opened;
+
+  if (print_admin_password) {
+    auto users = app.auth->ListUsers();
+    if (users.ok() && users->empty()) {
+      std::string pw = RandomToken(12);
+      auto u = app.auth->CreateUser(kCli, {"admin", "系统管理员", pw, {"admin"}});
+      if (!u.ok()) return Fail(u.status());
+      std::printf("\n  jingwu demo: created the first account (shown only this once)\n"
+                  "    user:     admin\n    password: %s\n\n",
+                  pw.c_str());
+    }
+  }
+
+  http::Server server(app.config, {app.db.get(), app.audit.get(), app.auth.get(), app.clock.get(), app.test_clock});
+  auto port = server.Start();
+  if (!port.ok()) return Fail(port.status());
+  std::string host;
+  int unused;
+  SplitHostPort(app.config.listen, &host, &unused);
+  std::printf("jingwu serving http://%s:%d/ (data %s, db %s, web %s)\n", host.c_str(), *port,
+              app.config.data_dir.c_str(), sql::DialectName(app.db->dialect()),
+              app.config.web_root.empty() ? "none" : app.config.web_root.c_str());
+  std::fflush(stdout);
+  int sig = 0;
+  sigwait(&set, &sig);
+  log::Info("server.stopping", {{"signal", sig}});
+  server.Stop();
+  server.Wait();
+  log::Info("server.stopped", {});
+  return 0;
+}
+
+}  // namespace
+
+int Main(int argc, char** argv) {
+  CLI::App cli{"jingwu (警务): the policing platform"};
+  cli.require_subcommand(1);
+  Config config;
+  std::string data, listen, db, web, log_level;
+  bool test_clock = false;
+
+  auto add_data = [&](CLI::App* c) {
+    c->add_option("--data", data, "data folder")->required();
+    c->add_option("--db", db, "postgresql://... (default: SQLite in the data folder)");
+  };
+  auto add_serve = [&](CLI::App* c) {
+    add_data(c);
+    c->add_option("--listen", listen, "HOST:PORT (default 127.0.0.1:8080; port 0 picks a free one)");
+    c->add_option("--web", web, "built web app folder (default: web/dist)");
+    c->add_option("--log-level", log_level, "debug, info, warn or error");
+    c->add_flag("--test-clock", test_clock, "let API tests move the clock (never in production)");
+  };
+  auto* serve = cli.add_subcommand("serve", "serve the API and the web app");
+  add_serve(serve);
+  auto* demo = cli.add_subcommand("demo", "create the demo data folder if it is empty, then serve it");
+  add_serve(demo);
+
+  auto* user = cli.add_subcommand("user", "manage user accounts");
+  user->require_subcommand(1);
+  std::string username, display_name, password, roles;
+  bool password_stdin = false;
+  auto* user_add = user->add_subcommand("add", "add a user");
+  add_data(user_add);
+  user_add->add_option("--username", username)->required();
+  user_add->add_option("--display-name", display_name);
+  user_add->add_option("--roles", roles, "comma-separated: admin,commander,dispatcher,investigator,analyst,"
+                                         "service_clerk,inspector")->required();
+  user_add->add_option("--password", password);
+  user_add->add_flag("--password-stdin", password_stdin, "read the password from standard input");
+  auto* user_passwd = user->add_subcommand("passwd", "set a user's password");
+  add_data(user_passwd);
+  user_passwd->add_option("--username", username)->required();
+  user_passwd->add_option("--password", password);
+  user_passwd->add_flag("--password-stdin", password_stdin);
+  auto* user_unlock = user->add_subcommand("unlock", "unlock a locked account");
+  add_data(user_unlock);
+  user_unlock->add_option("--username", username)->required();
+  auto* user_list = user->add_subcommand("list", "list users");
+  add_data(user_list);
+
+  auto* audit_cmd = cli.add_subcommand("audit", "the audit log");
+  audit_cmd->require_subcommand(1);
+  auto* verify = audit_cmd->add_subcommand("verify", "re-compute the hash chain; exit 1 at the first bad entry");
+  add_data(verify);
+
+  CLI11_PARSE(cli, argc, argv);
+
+  // Defaults < DATA/config.json < flags.
+  config.data_dir = data;
+  Status file = LoadConfigFile(data + "/config.json", &config);
+  if (!file.ok()) return Fail(file);
+  if (!db.empty()) config.db_url = db;
+  if (!listen.empty()) config.listen = listen;
+  if (!log_level.empty()) config.log_level = log_level;
+  config.web_root = FindWebRoot(web.empty() ? config.web_root : web);
+  config.test_clock = test_clock;
+  if (!config.db_url.empty() && config.db_url.rfind("postgres", 0) != 0)
+    return Fail(InvalidArgument("bad_db", "--db must be a postgresql:// URL"));
+
+  if (serve->parsed()) return Serve(config, false);
+  if (demo->parsed()) {
+    if (listen.empty()) config.listen = "127.0.0.1:8080";
+    return Serve(config, true);
+  }
+
+  log::SetLevel(log::Level::kWarn);
+  auto opened = Open(config);
+  if (!opened.ok()) return Fail(opened.status());
+  App& app = **opened;
+
+  if (user_add->parsed() || user_passwd->parsed()) {
+    auto pw = ReadPassword(password, password_stdin);
+    if (!pw.ok()) return Fail(pw.status());
+    if (user_add->parsed()) {
+      auto u = app.auth->CreateUser(kCli, {username, display_name, *pw, auth::SplitRoles(roles)});
+      if (!u.ok()) return Fail(u.status());
+      std::printf("created user %s (id %lld, roles %s)\n", u->username.c_str(), static_cast<long long>(u->id),
+                  auth::JoinRoles(u->roles).c_str());
+    } else {
+      auto u = app.auth->FindUser(username);
+      if (!u.ok()) return Fail(u.status());
+      Status s = app.auth->SetPassword(kCli, u->id, *pw);
+      if (!s.ok()) return Fail(s);
+      std::printf("password of %s changed; their sessions were ended\n", username.c_str());
+    }
+    return 0;
+  }
+  if (user_unlock->parsed()) {
+    auto u = app.auth->FindUser(username);
+    if (!u.ok()) return Fail(u.status());
+    auto r = app.auth->Unlock(kCli, u->id);
+    if (!r.ok()) return Fail(r.status());
+    std::printf("unlocked %s\n", username.c_str());
+    return 0;
+  }
+  if (user_list->parsed()) {
+    auto users = app.auth->ListUsers();
+    if (!users.ok()) return Fail(users.status());
+    std::printf("%-5s %-20s %-20s %-30s %s\n", "id", "username", "display name", "roles", "status");
+    for (const auto& u : *users)
+      std::printf("%-5lld %-20s %-20s %-30s %s%s%s\n", static_cast<long long>(u.id), u.username.c_str(),
+                  u.display_name.c_str(), auth::JoinRoles(u.roles).c_str(), u.locked ? "locked " : "",
+                  u.disabled ? "disabled " : "", u.totp_enabled ? "2fa" : "");
+    return 0;
+  }
+  if (verify->parsed()) {
+    auto r = app.audit->Verify();
+    if (!r.ok()) return Fail(r.status());
+    if (r->ok) {
+      std::printf("audit chain ok: %lld entries verified\n", static_cast<long long>(r->checked));
+      return 0;
+    }
+    std::printf("audit chain BROKEN at entry %lld: %s (%lld entries checked)\n",
+                static_cast<long long>(r->first_bad_id), r->problem.c_str(), static_cast<long long>(r->checked));
+    return 1;
+  }
+  return 0;
+}
+
+}  // namespace jingwu::app
+
+int main(int argc, char** argv) { return jingwu::app::Main(argc, argv); }

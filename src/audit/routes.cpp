@@ -1,0 +1,88 @@
+// HTTP face of the audit log: inspectors read, filter, verify and watch it.
+// Every read of the log is itself written to the log.
+#include "auth/roles.h"
+#include "http/api.h"
+#include "http/sse.h"
+
+namespace jingwu::audit {
+
+using http::Context;
+using http::json;
+using http::Reply;
+
+namespace {
+void LogRead(Log& log, const Context& c, const std::string& action, const std::string& detail) {
+  Entry e;
+  e.actor = c.user().user.username;
+  e.role = auth::JoinRoles(c.user().user.roles);
+  e.client = c.client;
+  e.action = action;
+  e.target = "audit_log";
+  e.outcome = "ok";
+  e.detail = detail;
+  log.Append(std::move(e)).status().IgnoreError();
+}
+
+Result<std::optional<Timestamp>> TimeParam(const Context& c, const std::string& name) {
+  std::string v = c.Param(name);
+  if (v.empty()) return std::optional<Timestamp>();
+  auto t = ParseTime(v);
+  if (!t.ok()) return Validation("invalid_time", name + ": " + t.status().message());
+  return std::optional<Timestamp>(*t);
+}
+}  // namespace
+
+void RegisterRoutes(http::Api& api, http::Broadcaster* stream) {
+  Log& log = api.audit();
+  const http::RouteOptions inspector{.permission = auth::perm::kAuditRead};
+
+  api.Get("/api/v1/audit", inspector, [&log](Context& c) -> Result<Reply> {
+    Filter f;
+    f.actor = c.Param("actor");
+    f.target = c.Param("target");
+    f.action = c.Param("action");
+    f.outcome = c.Param("outcome");
+    JW_ASSIGN_OR_RETURN(f.from, TimeParam(c, "from"));
+    JW_ASSIGN_OR_RETURN(f.to, TimeParam(c, "to"));
+    JW_ASSIGN_OR_RETURN(int64_t page, c.IntParam("page", 1, 1, 1000000));
+    JW_ASSIGN_OR_RETURN(int64_t size, c.IntParam("page_size", 50, 1, 500));
+    f.page = static_cast<int>(page);
+    f.page_size = static_cast<int>(size);
+    JW_ASSIGN_OR_RETURN(Page p, log.Query(f));
+    std::string detail = c.req.params.empty() ? "all" : "";
+    for (const auto& [k, v] : c.req.params) detail += (detail.empty() ? "" : "&") + k + "=" + v;
+    LogRead(log, c, "audit.read", detail);
+    json items = json::array();
+    for (const auto& e : p.items) items.push_back(http::AuditEntryJson(e));
+    return Reply::Json({{"items", items}, {"total", p.total}});
+  });
+
+  api.Get("/api/v1/audit/verify", inspector, [&log](Context& c) -> Result<Reply> {
+    JW_ASSIGN_OR_RETURN(VerifyReport r, log.Verify());
+    LogRead(log, c, "audit.verify", r.ok ? "ok" : "first bad entry " + std::to_string(r.first_bad_id));
+    json out = {{"ok", r.ok}, {"checked", r.checked}};
+    if (!r.ok) {
+      out["first_bad_id"] = r.first_bad_id;
+      out["problem"] = r.problem;
+    }
+    return Reply::Json(out);
+  });
+
+  api.Get("/api/v1/audit/stream", inspector, [&log, stream](Context& c) -> Result<Reply> {
+    LogRead(log, c, "audit.stream", "");
+    http::ServeEvents(c.req, c.res, stream, [&log](int64_t after) {
+      // Entries the client missed, from the log itself (bounded).
+      std::vector<http::SseEvent> out;
+      Filter f;
+      f.page_size = 500;
+      auto page = log.Query(f);
+      if (!page.ok()) return out;
+      for (auto it = page->items.rbegin(); it != page->items.rend(); ++it)
+        if (it->id > after) out.push_back({it->id, "audit", http::AuditEntryJson(*it).dump()});
+      return out;
+    });
+    return Reply{.status = 200, .content_type = "text/event-stream"};
+  });
+}
+
+}  // namespace jingwu::audit

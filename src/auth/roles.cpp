@@ -1,0 +1,36 @@
+#include "auth/roles.h"
+
+namespace jingwu::auth {
+
+const std::vector<RoleInfo>& AllRoles() {
+  // Keep in step with docs/api.md. The admin runs the system but cannot read
+  // the audit log; the inspector reads the log but manages nobody.
+  static const std::vector<RoleInfo> kRoles = {
+      {"admin", {"users.manage", "stats.read", "force.read", "force.write"}},
+      {"commander",
+       {"dispatch.read", "dispatch.write", "cases.read", "stats.read", "watchlist.approve", "force.read",
+        "person.read"}},
+      {"dispatcher", {"dispatch.read", "dispatch.write"}},
+      {"investigator", {"person.read", "analysis.run", "cases.read", "cases.write", "stats.read", "registry.read"}},
+      {"analyst", {"person.read", "analysis.run", "cases.read", "stats.read"}},
+      {"service_clerk", {"services.handle", "registry.read", "registry.write"}},
+      {"inspector", {"audit.read"}},
+  };
+  return kRoles;
+}
+
+bool IsKnownRole(std::string_view role) {
+  for (const auto& r : AllRoles())
+    if (r.name == role) return true;
+  return false;
+}
+
+std::set<std::string> PermissionsOf(const std::vector<std::string>& roles) {
+  std::set<std::string> out;
+  for (const auto& r : AllRoles())
+    for (const auto& want : roles)
+      if (r.name == want) out.insert(r.permissions.begin(), r.permissions.end());
+  return out;
+}
+
+}  // namespace jingwu::auth

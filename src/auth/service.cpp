@@ -1,0 +1,459 @@
+#include "auth/service.h"
+
+#include <sodium.h>
+
+#include <algorithm>
+#include <regex>
+
+#include "auth/roles.h"
+#include "auth/totp.h"
+#include "core/crypto.h"
+
+namespace jingwu::auth {
+
+namespace {
+
+constexpr const char* kUserColumns =
+    "id, username, display_name, roles, disabled, locked_at, totp_enabled, created_at, last_login_at";
+
+User UserFromRow(const sql::Row& r) {
+  User u;
+  u.id = r.Int("id");
+  u.username = r.Text("username");
+  u.display_name = r.Text("display_name");
+  u.roles = SplitRoles(r.Text("roles"));
+  u.disabled = r.Int("disabled") != 0;
+  u.locked = !r.IsNull("locked_at");
+  u.totp_enabled = r.Int("totp_enabled") != 0;
+  u.created_at = r.Text("created_at");
+  u.last_login_at = r.Text("last_login_at");
+  return u;
+}
+
+std::string HashPassword(const std::string& pw) {
+  char out[crypto_pwhash_STRBYTES];
+  if (crypto_pwhash_str(out, pw.data(), pw.size(), crypto_pwhash_OPSLIMIT_INTERACTIVE,
+                        crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0)
+    return {};  // out of memory; caller treats empty as failure
+  return out;
+}
+
+bool CheckPassword(const std::string& hash, const std::string& pw) {
+  return crypto_pwhash_str_verify(hash.c_str(), pw.data(), pw.size()) == 0;
+}
+
+// Hash checked against when the user does not exist, so that the answer
+// takes as long as for a real user and does not reveal which names exist.
+const std::string& DummyHash() {
+  static const std::string h = HashPassword("dummy-password-for-timing");
+  return h;
+}
+
+size_t Utf8Length(const std::string& s) {
+  size_t n = 0;
+  for (unsigned char c : s)
+    if ((c & 0xC0) != 0x80) ++n;
+  return n;
+}
+
+Status CheckRoles(const std::vector<std::string>& roles) {
+  if (roles.empty()) return Validation("unknown_role", "a user needs at least one role");
+  for (const auto& r : roles)
+    if (!IsKnownRole(r)) return Validation("unknown_role", "unknown role '" + r + "'");
+  return Status::Ok();
+}
+
+}  // namespace
+
+std::string JoinRoles(const std::vector<std::string>& roles) {
+  std::string s;
+  for (const auto& r : roles) s += (s.empty() ? "" : ",") + r;
+  return s;
+}
+
+std::vector<std::string> SplitRoles(std::string_view text) {
+  std::vector<std::string> out;
+  size_t pos = 0;
+  while (pos <= text.size()) {
+    size_t comma = text.find(',', pos);
+    if (comma == std::string_view::npos) comma = text.size();
+    if (comma > pos) out.emplace_back(text.substr(pos, comma - pos));
+    pos = comma + 1;
+  }
+  return out;
+}
+
+Actor Principal::AsActor() const { return {user.username, JoinRoles(user.roles), client}; }
+
+std::vector<sql::Migration> Migrations() {
+  return {{"auth", 1, "users, login failures, sessions",
+           "CREATE TABLE users (id {{id}}, username TEXT NOT NULL UNIQUE, display_name TEXT NOT NULL, "
+           "password_hash TEXT NOT NULL, roles TEXT NOT NULL, disabled INTEGER NOT NULL DEFAULT 0, "
+           "locked_at TEXT, totp_secret TEXT, totp_enabled INTEGER NOT NULL DEFAULT 0, "
+           "totp_last_step BIGINT NOT NULL DEFAULT 0, created_at TEXT NOT NULL, last_login_at TEXT);"
+           "CREATE TABLE login_failures (id {{id}}, user_id BIGINT NOT NULL, at_us BIGINT NOT NULL);"
+           "CREATE INDEX login_failures_user ON login_failures (user_id, at_us);"
+           "CREATE TABLE sessions (token_hash TEXT PRIMARY KEY, user_id BIGINT NOT NULL, "
+           "created_us BIGINT NOT NULL, last_seen_us BIGINT NOT NULL, client TEXT NOT NULL);"
+           "CREATE INDEX sessions_user ON sessions (user_id)"}};
+}
+
+Service::Service(sql::Database* db, audit::Log* audit, const Clock* clock, Config config)
+    : db_(db), audit_(audit), clock_(clock), config_(std::move(config)) {
+  InitCrypto();
+}
+
+void Service::Audit(const Actor& a, std::string action, std::string target, std::string outcome,
+                    std::string detail) {
+  audit::Entry e;
+  e.actor = a.username;
+  e.role = a.roles;
+  e.client = a.client;
+  e.action = std::move(action);
+  e.target = std::move(target);
+  e.outcome = std::move(outcome);
+  e.detail = std::move(detail);
+  // A failed audit write must not pass silently; the caller's action has
+  // already happened, so the best we can do is make it loud.
+  auto r = audit_->Append(std::move(e));
+  if (!r.ok()) std::fprintf(stderr, "AUDIT WRITE FAILED: %s\n", r.status().ToString().c_str());
+}
+
+bool Service::RequiresTotp(const std::vector<std::string>& roles) const {
+  return std::any_of(roles.begin(), roles.end(),
+                     [&](const std::string& r) { return config_.totp_required_roles.count(r) > 0; });
+}
+
+Status Service::ValidatePassword(const std::string& pw, const std::string& username) const {
+  if (Utf8Length(pw) < config_.min_password_length)
+    return Validation("weak_password",
+                      "a password needs at least " + std::to_string(config_.min_password_length) + " characters");
+  if (pw.size() > 1024) return Validation("weak_password", "a password may have at most 1024 bytes");
+  if (pw == username) return Validation("weak_password", "the password may not be the user name");
+  return Status::Ok();
+}
+
+bool Service::AddressThrottled(const std::string& client) {
+  std::lock_guard lock(rate_mu_);
+  auto& q = failures_by_address_[client];
+  int64_t cutoff = clock_->Now().micros - kMicrosPerMinute;
+  while (!q.empty() && q.front() < cutoff) q.pop_front();
+  return static_cast<int>(q.size()) >= config_.login_rate_per_minute;
+}
+
+void Service::NoteAddressFailure(const std::string& client) {
+  std::lock_guard lock(rate_mu_);
+  failures_by_address_[client].push_back(clock_->Now().micros);
+}
+
+Status Service::RecordFailure(int64_t user_id, const std::string& username, const std::string& client,
+                              const std::string& why) {
+  NoteAddressFailure(client);
+  Actor a{username, "", client};
+  if (user_id == 0) {
+    Audit(a, "auth.login_failed", username, "failed", why);
+    return Unauthenticated("invalid_credentials", "wrong user name or password");
+  }
+  int64_t now = clock_->Now().micros;
+  bool locked_now = false;
+  Status s = db_->Transaction([&](sql::Connection& c) -> Status {
+    auto ins = c.Exec("INSERT INTO login_failures (user_id, at_us) VALUES (?, ?)", {user_id, now});
+    if (!ins.ok()) return ins.status();
+    auto n = c.Query("SELECT COUNT(*) AS n FROM login_failures WHERE user_id = ? AND at_us > ?",
+                     {user_id, now - config_.lockout_window_seconds * kMicrosPerSecond});
+    if (!n.ok()) return n.status();
+    if ((*n)[0].Int("n") >= config_.lockout_failures) {
+      auto lock = c.Exec("UPDATE users SET locked_at = ? WHERE id = ? AND locked_at IS NULL",
+                         {FormatTime(clock_->Now()), user_id});
+      if (!lock.ok()) return lock.status();
+      locked_now = *lock > 0;
+      if (locked_now) {
+        auto end = c.Exec("DELETE FROM sessions WHERE user_id = ?", {user_id});
+        if (!end.ok()) return end.status();
+      }
+    }
+    return Status::Ok();
+  });
+  JW_RETURN_IF_ERROR(s);
+  Audit(a, "auth.login_failed", username, "failed", why);
+  if (locked_now) {
+    Audit(a, "auth.lockout", username, "ok",
+          std::to_string(config_.lockout_failures) + " failures within " +
+              std::to_string(config_.lockout_window_seconds / 60) + " minutes");
+    return PermissionDenied("account_locked", "too many failed sign-ins; the account is locked until an admin unlocks it");
+  }
+  if (why == "invalid_totp") return Unauthenticated("invalid_totp", "the one-time code is wrong or already used");
+  return Unauthenticated("invalid_credentials", "wrong user name or password");
+}
+
+Result<LoginResult> Service::Login(const LoginRequest& req) {
+  if (AddressThrottled(req.client)) {
+    Audit({req.username, "", req.client}, "auth.login_failed", req.username, "denied", "rate_limited");
+    return RateLimited("rate_limited", "too many failed sign-ins from this address; wait a minute");
+  }
+  auto rows = db_->Query("SELECT id, username, display_name, roles, disabled, locked_at, totp_enabled, created_at, "
+                         "last_login_at, password_hash, totp_secret, totp_last_step FROM users WHERE username = ?",
+                         {req.username});
+  if (!rows.ok()) return rows.status();
+  if (rows->empty()) {
+    CheckPassword(DummyHash(), req.password);
+    return RecordFailure(0, req.username, req.client, "unknown_user");
+  }
+  const sql::Row& row = (*rows)[0];
+  User user = UserFromRow(row);
+  Actor actor{user.username, JoinRoles(user.roles), req.client};
+  if (!CheckPassword(row.Text("password_hash"), req.password)) {
+    if (user.locked) {
+      NoteAddressFailure(req.client);
+      Audit(actor, "auth.login_failed", user.username, "denied", "account_locked");
+      return PermissionDenied("account_locked", "the account is locked until an admin unlocks it");
+    }
+    return RecordFailure(user.id, user.username, req.client, "wrong_password");
+  }
+  if (user.locked) {
+    Audit(actor, "auth.login_failed", user.username, "denied", "account_locked");
+    return PermissionDenied("account_locked", "the account is locked until an admin unlocks it");
+  }
+  if (user.disabled) {
+    Audit(actor, "auth.login_failed", user.username, "denied", "account_disabled");
+    return PermissionDenied("account_disabled", "the account is disabled");
+  }
+  if (user.totp_enabled) {
+    if (req.totp.empty()) {
+      Audit(actor, "auth.login_failed", user.username, "failed", "totp_required");
+      return Unauthenticated("totp_required", "enter the one-time code from your authenticator app");
+    }
+    std::vector<uint8_t> key;
+    Base32Decode(row.Text("totp_secret"), &key);
+    auto step = TotpMatch(key, req.totp, clock_->Now().seconds());
+    if (!step || *step <= row.Int("totp_last_step"))
+      return RecordFailure(user.id, user.username, req.client, "invalid_totp");
+    auto upd = db_->Exec("UPDATE users SET totp_last_step = ? WHERE id = ? AND totp_last_step < ?",
+                         {*step, user.id, *step});
+    if (!upd.ok()) return upd.status();
+    if (*upd == 0) return RecordFailure(user.id, user.username, req.client, "invalid_totp");  // raced a reuse
+  }
+  LoginResult out;
+  out.token = RandomToken(32);
+  Timestamp now = clock_->Now();
+  out.expires_at = now + config_.session_absolute_seconds * kMicrosPerSecond;
+  user.last_login_at = FormatTime(now);
+  Status s = db_->Transaction([&](sql::Connection& c) -> Status {
+    auto a = c.Exec("INSERT INTO sessions (token_hash, user_id, created_us, last_seen_us, client) VALUES (?, ?, ?, ?, ?)",
+                    {Sha256Hex(out.token), user.id, now.micros, now.micros, req.client});
+    if (!a.ok()) return a.status();
+    auto b = c.Exec("DELETE FROM login_failures WHERE user_id = ?", {user.id});
+    if (!b.ok()) return b.status();
+    auto d = c.Exec("UPDATE users SET last_login_at = ? WHERE id = ?", {user.last_login_at, user.id});
+    return d.ok() ? Status::Ok() : d.status();
+  });
+  JW_RETURN_IF_ERROR(s);
+  out.user = user;
+  out.totp_enrollment_required = RequiresTotp(user.roles) && !user.totp_enabled;
+  Audit(actor, "auth.login", user.username, "ok", user.totp_enabled ? "with second factor" : "");
+  return out;
+}
+
+Result<Principal> Service::Authenticate(std::string_view token, std::string_view client) {
+  if (token.empty()) return Unauthenticated("unauthenticated", "sign in first");
+  std::string hash = Sha256Hex(token);
+  auto rows = db_->Query(
+      "SELECT s.user_id, s.created_us, s.last_seen_us, u.id, u.username, u.display_name, u.roles, u.disabled, "
+      "u.locked_at, u.totp_enabled, u.created_at, u.last_login_at FROM sessions s JOIN users u ON u.id = s.user_id "
+      "WHERE s.token_hash = ?",
+      {hash});
+  if (!rows.ok()) return rows.status();
+  if (rows->empty()) return Unauthenticated("unauthenticated", "the session is unknown or has ended; sign in again");
+  const sql::Row& r = (*rows)[0];
+  int64_t now = clock_->Now().micros;
+  User user = UserFromRow(r);
+  bool idle = now - r.Int("last_seen_us") > config_.session_idle_seconds * kMicrosPerSecond;
+  bool old = now - r.Int("created_us") > config_.session_absolute_seconds * kMicrosPerSecond;
+  if (idle || old || user.disabled || user.locked) {
+    db_->Exec("DELETE FROM sessions WHERE token_hash = ?", {hash}).status().IgnoreError();
+    if (idle || old) {
+      Audit({user.username, JoinRoles(user.roles), std::string(client)}, "auth.session_expired", user.username, "ok",
+            idle ? "idle" : "absolute");
+      return Unauthenticated("session_expired", "the session has expired; sign in again");
+    }
+    return Unauthenticated("unauthenticated", "the account is locked or disabled");
+  }
+  // Refresh the idle timer, at most every 15 seconds to spare the disk.
+  if (now - r.Int("last_seen_us") > 15 * kMicrosPerSecond)
+    db_->Exec("UPDATE sessions SET last_seen_us = ? WHERE token_hash = ?", {now, hash}).status().IgnoreError();
+  Principal p;
+  p.user = std::move(user);
+  p.permissions = PermissionsOf(p.user.roles);
+  p.token_hash = hash;
+  p.client = std::string(client);
+  p.totp_enrollment_required = RequiresTotp(p.user.roles) && !p.user.totp_enabled;
+  return p;
+}
+
+Status Service::Logout(const Principal& p) {
+  auto r = db_->Exec("DELETE FROM sessions WHERE token_hash = ?", {p.token_hash});
+  if (!r.ok()) return r.status();
+  Audit(p.AsActor(), "auth.logout", p.user.username, "ok");
+  return Status::Ok();
+}
+
+Result<User> Service::GetUser(int64_t id) {
+  auto rows = db_->Query(std::string("SELECT ") + kUserColumns + " FROM users WHERE id = ?", {id});
+  if (!rows.ok()) return rows.status();
+  if (rows->empty()) return NotFound("not_found", "no user with id " + std::to_string(id));
+  return UserFromRow((*rows)[0]);
+}
+
+Result<User> Service::FindUser(const std::string& username) {
+  auto rows = db_->Query(std::string("SELECT ") + kUserColumns + " FROM users WHERE username = ?", {username});
+  if (!rows.ok()) return rows.status();
+  if (rows->empty()) return NotFound("not_found", "no user named '" + username + "'");
+  return UserFromRow((*rows)[0]);
+}
+
+Result<std::vector<User>> Service::ListUsers() {
+  auto rows = db_->Query(std::string("SELECT ") + kUserColumns + " FROM users ORDER BY id");
+  if (!rows.ok()) return rows.status();
+  std::vector<User> out;
+  for (const auto& r : *rows) out.push_back(UserFromRow(r));
+  return out;
+}
+
+Result<User> Service::CreateUser(const Actor& actor, const NewUser& nu) {
+  static const std::regex kName("^[a-z0-9][a-z0-9_.-]{1,31}$");
+  auto fail = [&](Status s) {
+    Audit(actor, "user.create", nu.username, "failed", s.code());
+    return s;
+  };
+  if (!std::regex_match(nu.username, kName))
+    return fail(Validation("invalid_username",
+                           "a user name is 2-32 lower-case letters, digits, '.', '_' or '-', starting with a letter or digit"));
+  if (Status s = CheckRoles(nu.roles); !s.ok()) return fail(s);
+  if (Status s = ValidatePassword(nu.password, nu.username); !s.ok()) return fail(s);
+  std::string display = nu.display_name.empty() ? nu.username : nu.display_name;
+  std::string hash = HashPassword(nu.password);
+  if (hash.empty()) return Internal("password hashing failed");
+  auto rows = db_->Query("INSERT INTO users (username, display_name, password_hash, roles, created_at) "
+                         "VALUES (?, ?, ?, ?, ?) RETURNING id",
+                         {nu.username, display, hash, JoinRoles(nu.roles), FormatTime(clock_->Now())});
+  if (!rows.ok()) {
+    if (rows.status().code() == "unique_violation")
+      return fail(Conflict("username_taken", "the user name '" + nu.username + "' is taken"));
+    return rows.status();
+  }
+  Audit(actor, "user.create", nu.username, "ok", "roles=" + JoinRoles(nu.roles));
+  return GetUser((*rows)[0].Int("id"));
+}
+
+Result<User> Service::UpdateUser(const Actor& actor, int64_t id, const UserPatch& patch) {
+  JW_ASSIGN_OR_RETURN(User u, GetUser(id));
+  std::string detail;
+  if (patch.roles) {
+    if (Status s = CheckRoles(*patch.roles); !s.ok()) {
+      Audit(actor, "user.update", u.username, "failed", s.code());
+      return s;
+    }
+    detail += "roles=" + JoinRoles(*patch.roles) + " ";
+  }
+  if (patch.display_name && patch.display_name->empty())
+    return Validation("validation_failed", "display_name may not be empty");
+  if (patch.disabled) detail += std::string("disabled=") + (*patch.disabled ? "true" : "false");
+  Status s = db_->Transaction([&](sql::Connection& c) -> Status {
+    if (patch.display_name) {
+      auto r = c.Exec("UPDATE users SET display_name = ? WHERE id = ?", {*patch.display_name, id});
+      if (!r.ok()) return r.status();
+    }
+    if (patch.roles) {
+      auto r = c.Exec("UPDATE users SET roles = ? WHERE id = ?", {JoinRoles(*patch.roles), id});
+      if (!r.ok()) return r.status();
+    }
+    if (patch.disabled) {
+      auto r = c.Exec("UPDATE users SET disabled = ? WHERE id = ?", {int64_t{*patch.disabled}, id});
+      if (!r.ok()) return r.status();
+      if (*patch.disabled) {
+        auto e = c.Exec("DELETE FROM sessions WHERE user_id = ?", {id});
+        if (!e.ok()) return e.status();
+      }
+    }
+    return Status::Ok();
+  });
+  JW_RETURN_IF_ERROR(s);
+  Audit(actor, "user.update", u.username, "ok", detail);
+  return GetUser(id);
+}
+
+Result<User> Service::Unlock(const Actor& actor, int64_t id) {
+  JW_ASSIGN_OR_RETURN(User u, GetUser(id));
+  Status s = db_->Transaction([&](sql::Connection& c) -> Status {
+    auto a = c.Exec("UPDATE users SET locked_at = NULL WHERE id = ?", {id});
+    if (!a.ok()) return a.status();
+    auto b = c.Exec("DELETE FROM login_failures WHERE user_id = ?", {id});
+    return b.ok() ? Status::Ok() : b.status();
+  });
+  JW_RETURN_IF_ERROR(s);
+  Audit(actor, "user.unlock", u.username, "ok", u.locked ? "" : "was not locked");
+  return GetUser(id);
+}
+
+Status Service::SetPassword(const Actor& actor, int64_t id, const std::string& password) {
+  JW_ASSIGN_OR_RETURN(User u, GetUser(id));
+  if (Status s = ValidatePassword(password, u.username); !s.ok()) {
+    Audit(actor, "user.password", u.username, "failed", s.code());
+    return s;
+  }
+  std::string hash = HashPassword(password);
+  if (hash.empty()) return Internal("password hashing failed");
+  Status s = db_->Transaction([&](sql::Connection& c) -> Status {
+    auto a = c.Exec("UPDATE users SET password_hash = ? WHERE id = ?", {hash, id});
+    if (!a.ok()) return a.status();
+    // A new password ends every session of that user.
+    auto b = c.Exec("DELETE FROM sessions WHERE user_id = ?", {id});
+    return b.ok() ? Status::Ok() : b.status();
+  });
+  JW_RETURN_IF_ERROR(s);
+  Audit(actor, "user.password", u.username, "ok");
+  return Status::Ok();
+}
+
+Status Service::ChangeOwnPassword(const Principal& p, const std::string& old_pw, const std::string& new_pw) {
+  auto rows = db_->Query("SELECT password_hash FROM users WHERE id = ?", {p.user.id});
+  if (!rows.ok()) return rows.status();
+  if (rows->empty() || !CheckPassword((*rows)[0].Text("password_hash"), old_pw)) {
+    Audit(p.AsActor(), "user.password", p.user.username, "failed", "invalid_credentials");
+    return Unauthenticated("invalid_credentials", "the current password is wrong");
+  }
+  JW_RETURN_IF_ERROR(SetPassword(p.AsActor(), p.user.id, new_pw));
+  return Status::Ok();
+}
+
+Result<TotpEnrollment> Service::TotpEnroll(const Principal& p) {
+  if (p.user.totp_enabled) return Conflict("totp_already_enabled", "a second factor is already enrolled");
+  TotpEnrollment e;
+  e.secret = Base32Encode(RandomBytes(20));
+  e.otpauth_uri = TotpUri(p.user.username, e.secret);
+  auto r = db_->Exec("UPDATE users SET totp_secret = ?, totp_enabled = 0 WHERE id = ?", {e.secret, p.user.id});
+  if (!r.ok()) return r.status();
+  Audit(p.AsActor(), "auth.totp_enroll", p.user.username, "ok");
+  return e;
+}
+
+Status Service::TotpConfirm(const Principal& p, const std::string& code) {
+  auto rows = db_->Query("SELECT totp_secret, totp_enabled, totp_last_step FROM users WHERE id = ?", {p.user.id});
+  if (!rows.ok()) return rows.status();
+  if (rows->empty() || (*rows)[0].IsNull("totp_secret"))
+    return Conflict("totp_not_enrolled", "start the enrolment first");
+  if ((*rows)[0].Int("totp_enabled")) return Conflict("totp_already_enabled", "a second factor is already enrolled");
+  std::vector<uint8_t> key;
+  Base32Decode((*rows)[0].Text("totp_secret"), &key);
+  auto step = TotpMatch(key, code, clock_->Now().seconds());
+  if (!step) {
+    Audit(p.AsActor(), "auth.totp_confirm", p.user.username, "failed", "invalid_totp");
+    return Validation("invalid_totp", "the one-time code is wrong");
+  }
+  auto r = db_->Exec("UPDATE users SET totp_enabled = 1, totp_last_step = ? WHERE id = ?", {*step, p.user.id});
+  if (!r.ok()) return r.status();
+  Audit(p.AsActor(), "auth.totp_confirm", p.user.username, "ok");
+  return Status::Ok();
+}
+
+}  // namespace jingwu::auth

@@ -1,0 +1,106 @@
+// Accounts, sign-in and sessions.
+//
+// Passwords are hashed with Argon2id (libsodium); session tokens are random
+// 256-bit values given to the client once and stored only as SHA-256 hashes.
+// An account locks after `lockout_failures` failed sign-ins within
+// `lockout_window_seconds` and stays locked until an admin unlocks it.
+// Sessions end after `session_idle_seconds` without use or
+// `session_absolute_seconds` after sign-in. Every sign-in, failure, lockout,
+// sign-out and account change is written to the audit log here.
+//
+// Thread-safe: state lives in the database; the per-address failure counter
+// has its own mutex. The Database, Log and Clock must outlive the Service.
+#pragma once
+
+#include <deque>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "audit/audit.h"
+#include "auth/model.h"
+#include "core/config.h"
+#include "core/status.h"
+#include "sql/database.h"
+
+namespace jingwu::auth {
+
+std::vector<sql::Migration> Migrations();
+
+struct LoginRequest {
+  std::string username;
+  std::string password;
+  std::string totp;    // empty when not given
+  std::string client;  // remote address
+};
+
+struct LoginResult {
+  std::string token;
+  Timestamp expires_at;  // absolute expiry
+  User user;
+  bool totp_enrollment_required = false;
+};
+
+struct NewUser {
+  std::string username;
+  std::string display_name;
+  std::string password;
+  std::vector<std::string> roles;
+};
+
+struct UserPatch {
+  std::optional<std::string> display_name;
+  std::optional<std::vector<std::string>> roles;
+  std::optional<bool> disabled;
+};
+
+struct TotpEnrollment {
+  std::string secret;  // base32
+  std::string otpauth_uri;
+};
+
+class Service {
+ public:
+  Service(sql::Database* db, audit::Log* audit, const Clock* clock, Config config);
+
+  Result<LoginResult> Login(const LoginRequest& req);
+  // Resolves a bearer token to its principal, refreshing the idle timer.
+  Result<Principal> Authenticate(std::string_view token, std::string_view client);
+  Status Logout(const Principal& p);
+
+  Result<User> CreateUser(const Actor& actor, const NewUser& u);
+  Result<User> UpdateUser(const Actor& actor, int64_t id, const UserPatch& patch);
+  Result<User> Unlock(const Actor& actor, int64_t id);
+  Status SetPassword(const Actor& actor, int64_t id, const std::string& password);
+  Status ChangeOwnPassword(const Principal& p, const std::string& old_pw, const std::string& new_pw);
+  Result<std::vector<User>> ListUsers();
+  Result<User> GetUser(int64_t id);
+  Result<User> FindUser(const std::string& username);
+
+  Result<TotpEnrollment> TotpEnroll(const Principal& p);
+  Status TotpConfirm(const Principal& p, const std::string& code);
+
+  Status ValidatePassword(const std::string& password, const std::string& username) const;
+  const Config& config() const { return config_; }
+
+ private:
+  void Audit(const Actor& a, std::string action, std::string target, std::string outcome, std::string detail = "");
+  // Records a failed sign-in; locks the account when the limit is reached.
+  Status RecordFailure(int64_t user_id, const std::string& username, const std::string& client,
+                       const std::string& why);
+  // True when this address has failed too often in the last minute.
+  bool AddressThrottled(const std::string& client);
+  void NoteAddressFailure(const std::string& client);
+  bool RequiresTotp(const std::vector<std::string>& roles) const;
+
+  sql::Database* db_;
+  audit::Log* audit_;
+  const Clock* clock_;
+  Config config_;
+  std::mutex rate_mu_;
+  std::map<std::string, std::deque<int64_t>> failures_by_address_;  // guarded by rate_mu_
+};
+
+}  // namespace jingwu::auth

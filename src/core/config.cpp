@@ -1,0 +1,52 @@
+#include "core/config.h"
+
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+namespace jingwu {
+
+Status LoadConfigFile(const std::string& path, Config* c) {
+  if (!std::filesystem::exists(path)) return Status::Ok();
+  std::ifstream in(path);
+  nlohmann::json j = nlohmann::json::parse(in, nullptr, /*allow_exceptions=*/false);
+  if (j.is_discarded() || !j.is_object())
+    return InvalidArgument("bad_config", path + ": not a JSON object");
+  try {
+    for (auto& [k, v] : j.items()) {
+      if (k == "listen") c->listen = v.get<std::string>();
+      else if (k == "db") c->db_url = v.get<std::string>();
+      else if (k == "web_root") c->web_root = v.get<std::string>();
+      else if (k == "log_level") c->log_level = v.get<std::string>();
+      else if (k == "http_threads") c->http_threads = v.get<int>();
+      else if (k == "max_body_bytes") c->max_body_bytes = v.get<size_t>();
+      else if (k == "session_idle_seconds") c->session_idle_seconds = v.get<int64_t>();
+      else if (k == "session_absolute_seconds") c->session_absolute_seconds = v.get<int64_t>();
+      else if (k == "lockout_failures") c->lockout_failures = v.get<int>();
+      else if (k == "lockout_window_seconds") c->lockout_window_seconds = v.get<int64_t>();
+      else if (k == "login_rate_per_minute") c->login_rate_per_minute = v.get<int>();
+      else if (k == "totp_required_roles") c->totp_required_roles = v.get<std::set<std::string>>();
+      else return InvalidArgument("bad_config", path + ": unknown key '" + k + "'");
+    }
+  } catch (const nlohmann::json::exception& e) {
+    return InvalidArgument("bad_config", path + ": " + e.what());
+  }
+  return Status::Ok();
+}
+
+bool SplitHostPort(const std::string& listen, std::string* host, int* port) {
+  auto colon = listen.rfind(':');
+  if (colon == std::string::npos || colon == 0) return false;
+  try {
+    size_t used = 0;
+    int p = std::stoi(listen.substr(colon + 1), &used);
+    if (used != listen.size() - colon - 1 || p < 0 || p > 65535) return false;
+    *host = listen.substr(0, colon);
+    *port = p;
+  } catch (...) {
+    return false;
+  }
+  return true;
+}
+
+}  // namespace jingwu

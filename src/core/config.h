@@ -1,0 +1,44 @@
+// Server configuration: defaults, overridden by DATA/config.json, overridden
+// by command-line flags (the app applies flags last). Plain value; copy freely.
+#pragma once
+
+#include <cstdint>
+#include <set>
+#include <string>
+
+#include "core/status.h"
+
+namespace jingwu {
+
+struct Config {
+  std::string data_dir;                  // the one folder with all state
+  std::string listen = "127.0.0.1:8080";
+  std::string db_url;                    // empty: SQLite in data_dir; or postgresql://...
+  std::string web_root;                  // built web app (web/dist); empty: API only
+  std::string log_level = "info";
+  int http_threads = 8;
+  size_t max_body_bytes = 8u << 20;      // 413 above this
+
+  // auth
+  int64_t session_idle_seconds = 30 * 60;
+  int64_t session_absolute_seconds = 12 * 3600;
+  int lockout_failures = 5;              // failed logins ...
+  int64_t lockout_window_seconds = 15 * 60;  // ... within this window lock the account
+  int login_rate_per_minute = 30;        // per client address, then 429
+  size_t min_password_length = 12;
+  std::set<std::string> totp_required_roles;  // roles that must use a second factor
+
+  bool test_clock = false;               // expose POST /api/v1/_test/clock (tests only)
+
+  // The SQLite file used when db_url is empty.
+  std::string SqlitePath() const { return data_dir + "/jingwu.db"; }
+};
+
+// Reads DATA/config.json into *config if it exists (unknown keys are an
+// error, so a typo is not silently ignored).
+Status LoadConfigFile(const std::string& path, Config* config);
+
+// Splits "host:port"; false when malformed.
+bool SplitHostPort(const std::string& listen, std::string* host, int* port);
+
+}  // namespace jingwu

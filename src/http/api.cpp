@@ -1,0 +1,179 @@
+#include "http/api.h"
+
+#include "auth/roles.h"
+#include "core/crypto.h"
+#include "core/log.h"
+
+namespace jingwu::http {
+
+int HttpStatusOf(ErrorKind kind) {
+  switch (kind) {
+    case ErrorKind::kOk: return 200;
+    case ErrorKind::kInvalidArgument: return 400;
+    case ErrorKind::kUnauthenticated: return 401;
+    case ErrorKind::kPermissionDenied: return 403;
+    case ErrorKind::kNotFound: return 404;
+    case ErrorKind::kMethodNotAllowed: return 405;
+    case ErrorKind::kConflict: return 409;
+    case ErrorKind::kTooLarge: return 413;
+    case ErrorKind::kValidation: return 422;
+    case ErrorKind::kRateLimited: return 429;
+    case ErrorKind::kInternal: return 500;
+  }
+  return 500;
+}
+
+json ErrorBody(const Status& s) { return {{"error", {{"code", s.code()}, {"message", s.message()}}}}; }
+
+void WriteError(httplib::Response& res, const Status& s) {
+  res.status = HttpStatusOf(s.kind());
+  res.set_content(ErrorBody(s).dump(), "application/json");
+}
+
+Result<json> Context::Body() const {
+  json j = json::parse(req.body, nullptr, /*allow_exceptions=*/false);
+  if (j.is_discarded()) return InvalidArgument("malformed_json", "the request body is not valid JSON");
+  if (!j.is_object()) return InvalidArgument("malformed_json", "the request body must be a JSON object");
+  return j;
+}
+
+Result<int64_t> Context::IntParam(const std::string& name, int64_t def, int64_t lo, int64_t hi) const {
+  std::string v = Param(name);
+  if (v.empty()) return def;
+  try {
+    size_t used = 0;
+    long long n = std::stoll(v, &used);
+    if (used == v.size() && n >= lo && n <= hi) return static_cast<int64_t>(n);
+  } catch (...) {
+  }
+  return Validation("validation_failed",
+                    name + " must be an integer from " + std::to_string(lo) + " to " + std::to_string(hi));
+}
+
+std::vector<std::string> Api::MethodsFor(const std::string& path) const {
+  std::vector<std::string> out;
+  for (const auto& r : routes_)
+    if (std::regex_match(path, r.re) && std::find(out.begin(), out.end(), r.method) == out.end())
+      out.push_back(r.method);
+  return out;
+}
+
+void Api::AuditDenied(Context& ctx, const Status& s) {
+  audit::Entry e;
+  e.actor = ctx.principal ? ctx.principal->user.username : "-";
+  e.role = ctx.principal ? auth::JoinRoles(ctx.principal->user.roles) : "";
+  e.client = ctx.client;
+  e.action = "auth.permission_denied";
+  e.target = ctx.req.method + " " + ctx.req.path;
+  e.outcome = "denied";
+  e.detail = s.code();
+  audit_->Append(std::move(e)).status().IgnoreError();
+}
+
+Status Api::Admit(Context& ctx, const RouteOptions& opt) {
+  if (!opt.auth) return Status::Ok();
+  std::string header = ctx.req.get_header_value("Authorization");
+  static constexpr std::string_view kBearer = "Bearer ";
+  if (header.size() <= kBearer.size() || header.compare(0, kBearer.size(), kBearer) != 0)
+    return Unauthenticated("unauthenticated", "sign in first (Authorization: Bearer <token>)");
+  auto p = auth_->Authenticate(std::string_view(header).substr(kBearer.size()), ctx.client);
+  if (!p.ok()) return p.status();
+  ctx.principal = std::move(p).value();
+  if (ctx.principal->totp_enrollment_required && !opt.permission.empty()) {
+    Status s = PermissionDenied("totp_enrollment_required",
+                                "your role requires a second factor: enrol one under account security first");
+    AuditDenied(ctx, s);
+    return s;
+  }
+  if (!opt.permission.empty() && !ctx.principal->Can(opt.permission)) {
+    Status s = PermissionDenied("permission_denied",
+                                "this needs the permission '" + std::string(opt.permission) + "'");
+    AuditDenied(ctx, s);
+    return s;
+  }
+  if (opt.personal_data || opt.analysis) {
+    ctx.purpose = ctx.req.get_header_value("X-Purpose");
+    ctx.case_no = ctx.req.get_header_value("X-Case-No");
+    if (ctx.case_no.empty()) ctx.case_no = ctx.Param("case_no");
+    if (ctx.purpose.empty()) ctx.purpose = ctx.Param("purpose");
+    if ((ctx.purpose.empty() || ctx.case_no.empty()) && !ctx.req.body.empty()) {
+      json j = json::parse(ctx.req.body, nullptr, false);
+      if (j.is_object()) {
+        if (ctx.purpose.empty() && j.contains("purpose") && j["purpose"].is_string()) ctx.purpose = j["purpose"];
+        if (ctx.case_no.empty() && j.contains("case_no") && j["case_no"].is_string()) ctx.case_no = j["case_no"];
+      }
+    }
+    auto blank = [](const std::string& s) { return s.find_first_not_of(" \t") == std::string::npos; };
+    if (blank(ctx.purpose))
+      return InvalidArgument("purpose_required",
+                             "reading personal data needs a stated purpose (X-Purpose header or purpose field)");
+    if (opt.analysis && blank(ctx.case_no))
+      return InvalidArgument("case_no_required", "an analysis needs a case number (X-Case-No or case_no)");
+  }
+  return Status::Ok();
+}
+
+void Api::Add(const std::string& method, const std::string& pattern, RouteOptions opt, Handler h) {
+  routes_.push_back({method, std::regex(pattern)});
+  auto wrapped = [this, opt = std::move(opt), h = std::move(h)](const httplib::Request& req, httplib::Response& res) {
+    Context ctx(req, res);
+    ctx.request_id = RandomHex(8);
+    ctx.client = req.remote_addr;
+    res.set_header("X-Request-Id", ctx.request_id);
+    res.set_header("Cache-Control", "no-store");
+    Status admitted = Admit(ctx, opt);
+    Result<Reply> reply = admitted.ok() ? h(ctx) : Result<Reply>(admitted);
+    if (opt.personal_data && admitted.ok()) {
+      audit::Entry e;
+      e.actor = ctx.principal->user.username;
+      e.role = auth::JoinRoles(ctx.principal->user.roles);
+      e.client = ctx.client;
+      e.action = opt.audit_action;
+      e.target = ctx.audit_target.empty() ? req.path : ctx.audit_target;
+      e.purpose = ctx.purpose;
+      e.case_no = ctx.case_no;
+      e.outcome = reply.ok() ? "ok" : "failed";
+      e.detail = reply.ok() ? "" : reply.status().code();
+      auto logged = audit_->Append(std::move(e));
+      // No audit, no data: a personal-data read that cannot be recorded is refused.
+      if (!logged.ok()) reply = Internal("the audit log could not be written");
+    }
+    if (!reply.ok()) {
+      if (reply.status().kind() == ErrorKind::kInternal)
+        log::Error("http.internal", {{"id", ctx.request_id}, {"path", req.path}, {"error", reply.status().message()}});
+      WriteError(res, reply.status());
+      return;
+    }
+    res.status = reply->status;
+    if (reply->status == 204) return;
+    if (reply->content_type == "application/json") res.set_content(reply->body.dump(), "application/json");
+    else res.set_content(reply->raw, reply->content_type.c_str());
+  };
+  if (method == "GET") server_->Get(pattern, wrapped);
+  else if (method == "POST") server_->Post(pattern, wrapped);
+  else if (method == "PATCH") server_->Patch(pattern, wrapped);
+  else if (method == "PUT") server_->Put(pattern, wrapped);
+  else if (method == "DELETE") server_->Delete(pattern, wrapped);
+}
+
+json UserJson(const auth::User& u) {
+  auto perms = auth::PermissionsOf(u.roles);
+  return {{"id", u.id},
+          {"username", u.username},
+          {"display_name", u.display_name},
+          {"roles", u.roles},
+          {"permissions", std::vector<std::string>(perms.begin(), perms.end())},
+          {"locked", u.locked},
+          {"disabled", u.disabled},
+          {"totp_enabled", u.totp_enabled},
+          {"created_at", u.created_at},
+          {"last_login_at", u.last_login_at.empty() ? json(nullptr) : json(u.last_login_at)}};
+}
+
+json AuditEntryJson(const audit::Entry& e) {
+  return {{"id", e.id},         {"at", FormatTimeUtcMicros(e.at)}, {"actor", e.actor},     {"role", e.role},
+          {"client", e.client}, {"action", e.action},              {"target", e.target},   {"purpose", e.purpose},
+          {"case_no", e.case_no}, {"outcome", e.outcome},          {"detail", e.detail},   {"hash", e.hash}};
+}
+
+}  // namespace jingwu::http

@@ -1,0 +1,160 @@
+#include "http/server.h"
+
+#include <filesystem>
+#include <fstream>
+
+#include "core/crypto.h"
+#include "core/log.h"
+
+namespace jingwu::http {
+
+Server::Server(Config config, Deps deps)
+    : config_(std::move(config)), deps_(deps), api_(&svr_, deps.auth, deps.audit, &config_) {
+  Configure();
+}
+
+Server::~Server() {
+  Stop();
+  Wait();
+}
+
+void Server::Configure() {
+  int threads = config_.http_threads;
+  // Event streams hold a thread each: keep room for them beside the API.
+  svr_.new_task_queue = [threads] { return new httplib::ThreadPool(static_cast<size_t>(threads) + 16); };
+  svr_.set_payload_max_length(config_.max_body_bytes);
+  svr_.set_keep_alive_timeout(30);
+  svr_.set_read_timeout(30);
+
+  if (!config_.web_root.empty() && std::filesystem::exists(config_.web_root + "/index.html")) {
+    svr_.set_mount_point("/", config_.web_root);
+  }
+
+  svr_.set_error_handler(httplib::Server::HandlerWithResponse([this](const httplib::Request& req, httplib::Response& res) {
+    if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
+    if (res.get_header_value("X-Request-Id").empty()) res.set_header("X-Request-Id", RandomHex(8));
+    bool api = req.path.rfind("/api/", 0) == 0 || req.path == "/healthz";
+    if (res.status == 404 && api) {
+      auto methods = api_.MethodsFor(req.path);
+      if (!methods.empty()) {
+        std::string allow;
+        for (const auto& m : methods) allow += (allow.empty() ? "" : ", ") + m;
+        res.set_header("Allow", allow);
+        WriteError(res, Status(ErrorKind::kMethodNotAllowed, "method_not_allowed",
+                               req.method + " is not allowed here; use " + allow));
+        return httplib::Server::HandlerResponse::Handled;
+      }
+    }
+    if (res.status == 404 && !api && (req.method == "GET" || req.method == "HEAD") && !config_.web_root.empty()) {
+      // Single-page app: unknown paths are client routes.
+      std::ifstream in(config_.web_root + "/index.html", std::ios::binary);
+      if (in) {
+        std::string html((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+        res.status = 200;
+        res.set_content(html, "text/html; charset=utf-8");
+        return httplib::Server::HandlerResponse::Handled;
+      }
+    }
+    switch (res.status) {
+      case 400: WriteError(res, InvalidArgument("bad_request", "the request could not be read")); break;
+      case 404: WriteError(res, NotFound("not_found", "no such resource: " + req.path)); break;
+      case 413:
+        WriteError(res, Status(ErrorKind::kTooLarge, "payload_too_large",
+                               "the body exceeds " + std::to_string(config_.max_body_bytes) + " bytes"));
+        break;
+      case 414: WriteError(res, InvalidArgument("uri_too_long", "the URI is too long")); res.status = 414; break;
+      default: {
+        int status = res.status;
+        WriteError(res, Status(ErrorKind::kInternal, "http_" + std::to_string(status), "request failed"));
+        res.status = status;
+      }
+    }
+    return httplib::Server::HandlerResponse::Handled;
+  }));
+
+  svr_.set_exception_handler([](const httplib::Request& req, httplib::Response& res, std::exception_ptr ep) {
+    std::string what = "unknown";
+    try {
+      std::rethrow_exception(ep);
+    } catch (const std::exception& e) {
+      what = e.what();
+    } catch (...) {
+    }
+    log::Error("http.exception", {{"path", req.path}, {"error", what}});
+    WriteError(res, Internal("internal error"));
+  });
+
+  svr_.set_logger([](const httplib::Request& req, const httplib::Response& res) {
+    log::Info("http.request", {{"id", res.get_header_value("X-Request-Id")},
+                               {"method", req.method},
+                               {"path", req.path},
+                               {"status", res.status},
+                               {"client", req.remote_addr}});
+  });
+
+  RegisterSystemRoutes();
+  auth::RegisterRoutes(api_);
+  audit::RegisterRoutes(api_, &audit_stream_);
+  identity::RegisterRoutes(api_);
+  // Later modules register here, one line each.
+
+  deps_.audit->AddListener([this](const audit::Entry& e) {
+    audit_stream_.Publish({e.id, "audit", AuditEntryJson(e).dump()});
+  });
+}
+
+void Server::RegisterSystemRoutes() {
+  api_.Get("/healthz", {.auth = false}, [this](Context&) -> Result<Reply> {
+    auto ping = deps_.db->Query("SELECT 1 AS one");
+    if (!ping.ok()) return Internal("database unavailable");
+    return Reply::Json({{"status", "ok"}});
+  });
+  api_.Get("/api/v1/system/info", {}, [this](Context&) -> Result<Reply> {
+    // Which modules of DESIGN.md are built; the web shows the rest as "not yet available".
+    json modules = json::array();
+    for (auto [name, available] : std::initializer_list<std::pair<const char*, bool>>{
+             {"bigdata", false}, {"dispatch", false}, {"cases", false}, {"stats", false}, {"services", false},
+             {"registry", false}, {"force", false}, {"audit", true}, {"users", true}})
+      modules.push_back({{"name", name}, {"available", available}});
+    return Reply::Json({{"version", "0.1.0"},
+                        {"db", sql::DialectName(deps_.db->dialect())},
+                        {"time", FormatTime(deps_.clock->Now())},
+                        {"modules", modules}});
+  });
+  if (deps_.test_clock) {
+    // Only with --test-clock: lets API tests move time (session expiry).
+    api_.Post("/api/v1/_test/clock", {.auth = false}, [this](Context& c) -> Result<Reply> {
+      JW_ASSIGN_OR_RETURN(json body, c.Body());
+      if (!body.contains("advance_seconds") || !body["advance_seconds"].is_number_integer())
+        return Validation("validation_failed", "advance_seconds (integer) is required");
+      deps_.test_clock->Advance(body["advance_seconds"].get<int64_t>() * kMicrosPerSecond);
+      return Reply::Json({{"now", FormatTime(deps_.clock->Now())}});
+    });
+  }
+}
+
+Result<int> Server::Start() {
+  std::string host;
+  int port;
+  if (!SplitHostPort(config_.listen, &host, &port))
+    return InvalidArgument("bad_listen", "--listen must be HOST:PORT, not '" + config_.listen + "'");
+  if (port == 0) {
+    port = svr_.bind_to_any_port(host);
+    if (port < 0) return Internal("cannot bind " + host);
+  } else if (!svr_.bind_to_port(host, port)) {
+    return Internal("cannot listen on " + config_.listen + " (in use?)");
+  }
+  thread_ = std::thread([this] { svr_.listen_after_bind(); });
+  return port;
+}
+
+void Server::Stop() {
+  audit_stream_.Close();
+  svr_.stop();
+}
+
+void Server::Wait() {
+  if (thread_.joinable()) thread_.join();
+}
+
+}  // namespace jingwu::http

@@ -1,0 +1,64 @@
+// The jingwu HTTP server: cpp-httplib with JSON errors for every failure,
+// a body-size limit, request ids and logs, the web app with SPA fallback,
+// /healthz, every module's routes, and clean shutdown.
+//
+// Ownership: the Server borrows the database, audit log, auth service and
+// clock, which must outlive it. Start() binds and serves on background
+// threads; Stop() (safe from a signal-watching thread) ends them.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <thread>
+
+#include "audit/audit.h"
+#include "auth/service.h"
+#include "core/config.h"
+#include "http/api.h"
+#include "http/sse.h"
+#include "sql/database.h"
+
+namespace jingwu::http {
+
+struct Deps {
+  sql::Database* db;
+  audit::Log* audit;
+  auth::Service* auth;
+  const Clock* clock;
+  OffsetClock* test_clock;  // non-null only with --test-clock
+};
+
+class Server {
+ public:
+  Server(Config config, Deps deps);
+  ~Server();
+
+  // Binds the listen address and starts serving. Returns the bound port.
+  Result<int> Start();
+  void Stop();
+  void Wait();
+
+ private:
+  void Configure();
+  void RegisterSystemRoutes();
+
+  Config config_;
+  Deps deps_;
+  httplib::Server svr_;
+  Api api_;
+  Broadcaster audit_stream_;
+  std::thread thread_;
+};
+
+}  // namespace jingwu::http
+
+// Each module's routes.cpp defines its registration function.
+namespace jingwu::auth {
+void RegisterRoutes(http::Api& api);
+}
+namespace jingwu::audit {
+void RegisterRoutes(http::Api& api, http::Broadcaster* stream);
+}
+namespace jingwu::identity {
+void RegisterRoutes(http::Api& api);
+}

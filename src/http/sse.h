@@ -1,0 +1,55 @@
+// Server-sent events: a Broadcaster keeps the recent events of one stream
+// and wakes the connections waiting on it; ServeEvents streams them to one
+// client, first what it missed (Last-Event-ID), then live events, with a
+// keep-alive comment every 15 seconds.
+//
+// Thread-safe: Publish from any thread; each connection runs on a server thread.
+#pragma once
+
+#include <httplib.h>
+
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <mutex>
+#include <string>
+#include <vector>
+
+namespace jingwu::http {
+
+struct SseEvent {
+  int64_t id = 0;      // increasing; the client's Last-Event-ID
+  std::string event;   // event name
+  std::string data;    // one line of JSON
+};
+
+class Broadcaster {
+ public:
+  explicit Broadcaster(size_t keep = 1000) : keep_(keep) {}
+
+  void Publish(SseEvent e);
+  // Waits up to timeout_ms for events with id > after; returns them (maybe none).
+  std::vector<SseEvent> WaitAfter(int64_t after, int timeout_ms);
+  // Wakes every waiting connection so that they end (server shutdown).
+  void Close();
+  bool closed() const;
+  int64_t LastId() const;  // 0 when nothing was published yet
+
+ private:
+  const size_t keep_;
+  mutable std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<SseEvent> recent_;  // guarded by mu_
+  bool closed_ = false;          // guarded by mu_
+};
+
+std::string FormatSse(const SseEvent& e);
+
+// Missed events before the live ones: (after_id) -> events with id > after_id.
+using Backfill = std::function<std::vector<SseEvent>(int64_t after)>;
+
+// Sets res up as an event stream for one client.
+void ServeEvents(const httplib::Request& req, httplib::Response& res, Broadcaster* b, Backfill backfill);
+
+}  // namespace jingwu::http
