@@ -3,19 +3,11 @@
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include <cstdlib>
 #include <nlohmann/json.hpp>
 
 namespace jingwu::log {
 namespace {
-
-spdlog::logger& Logger() {
-  static std::shared_ptr<spdlog::logger> logger = [] {
-    auto l = spdlog::stderr_color_mt("jingwu");
-    l->set_pattern("%Y-%m-%dT%H:%M:%S.%e%z %^%l%$ %v");
-    return l;
-  }();
-  return *logger;
-}
 
 spdlog::level::level_enum ToSpd(Level l) {
   switch (l) {
@@ -25,6 +17,19 @@ spdlog::level::level_enum ToSpd(Level l) {
     case Level::kError: return spdlog::level::err;
   }
   return spdlog::level::info;
+}
+
+spdlog::logger& Logger() {
+  static std::shared_ptr<spdlog::logger> logger = [] {
+    auto l = spdlog::stderr_color_mt("jingwu");
+    l->set_pattern("%Y-%m-%dT%H:%M:%S.%e%z %^%l%$ %v");
+    // JINGWU_LOG_LEVEL quiets tests and tools without a flag.
+    Level level;
+    const char* env = std::getenv("JINGWU_LOG_LEVEL");
+    if (env && ParseLevel(env, &level)) l->set_level(ToSpd(level));
+    return l;
+  }();
+  return *logger;
 }
 
 }  // namespace

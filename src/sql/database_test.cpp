@@ -2,62 +2,22 @@
 // test script starts a real server), PostgreSQL. JINGWU_REQUIRE_PG=1 turns a
 // missing server into a failure instead of a skip.
 #include "sql/database.h"
+#include "sql/backend_test.h"
 
 #include <gtest/gtest.h>
 
-#include <cstdlib>
-#include <filesystem>
-
-#include "core/crypto.h"
 
 namespace jingwu::sql {
 namespace {
 
-class DatabaseTest : public ::testing::TestWithParam<std::string> {
+class DatabaseTest : public BackendTest {
  protected:
-  void SetUp() override {
-    if (GetParam() == "sqlite") {
-      path_ = std::filesystem::temp_directory_path() / ("jw_sql_" + RandomHex(6) + ".db");
-      auto db = Database::Open(path_.string());
-      ASSERT_TRUE(db.ok()) << db.status().ToString();
-      db_ = std::move(db).value();
-      return;
-    }
-    const char* url = std::getenv("JINGWU_TEST_PG_URL");
-    if (!url || !*url) {
-      const char* req = std::getenv("JINGWU_REQUIRE_PG");
-      if (req && std::string(req) == "1") FAIL() << "JINGWU_REQUIRE_PG=1 but JINGWU_TEST_PG_URL is unset";
-      GTEST_SKIP() << "no PostgreSQL server (set JINGWU_TEST_PG_URL)";
-    }
-    auto db = Database::Open(url);
-    ASSERT_TRUE(db.ok()) << db.status().ToString();
-    db_ = std::move(db).value();
-    schema_ = "t_" + RandomHex(6);
-    ASSERT_TRUE(db_->Transaction([&](Connection& c) {
-                     return c.ExecScript("CREATE SCHEMA " + schema_ + "; SET search_path TO " + schema_);
-                   }).ok());
-  }
-  void TearDown() override {
-    if (db_ && !schema_.empty())
-      db_->Transaction([&](Connection& c) { return c.ExecScript("DROP SCHEMA " + schema_ + " CASCADE"); })
-          .IgnoreError();
-    db_.reset();
-    if (!path_.empty()) {
-      std::filesystem::remove(path_);
-      std::filesystem::remove(path_.string() + "-wal");
-      std::filesystem::remove(path_.string() + "-shm");
-    }
-  }
-
   Status CreateItems() {
     auto n = db_->Migrate({{"test", 1, "items",
                             "CREATE TABLE items (id {{id}}, name TEXT NOT NULL UNIQUE, qty INTEGER, price REAL)"}});
     return n.ok() ? Status::Ok() : n.status();
   }
 
-  std::unique_ptr<Database> db_;
-  std::filesystem::path path_;
-  std::string schema_;
 };
 
 TEST_P(DatabaseTest, InsertReturningAndSelectTypedValues) {
@@ -169,8 +129,7 @@ TEST_P(DatabaseTest, BrokenMigrationLeavesNoTrace) {
   EXPECT_TRUE(db_->Migrate({{"ok", 1, "half", "CREATE TABLE half (x INTEGER)"}}).ok());
 }
 
-INSTANTIATE_TEST_SUITE_P(Backends, DatabaseTest, ::testing::Values("sqlite", "postgres"),
-                         [](const auto& info) { return info.param; });
+JW_INSTANTIATE_BACKENDS(DatabaseTest);
 
 TEST(ExpandDialect, IdColumn) {
   EXPECT_EQ(ExpandDialect("a {{id}} b", Dialect::kSqlite), "a INTEGER PRIMARY KEY AUTOINCREMENT b");

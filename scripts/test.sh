@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# `make test`: every test of jingwu, against real engines.
+#   1. unit tests (GoogleTest; the sql suite on SQLite and on PostgreSQL)
+#   2. API tests (node:test) against the real server binary, on SQLite and on PostgreSQL
+#   3. browser test (Playwright driving Debian's chromium) against the real server
+# A throw-away PostgreSQL server is started on loopback and stopped at the end.
+# Ends with one line "tests: N passed, M failed"; exits non-zero on any failure.
+set -uo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+bin=${JINGWU_BIN:-$root/build/jingwu}
+work=$(mktemp -d /tmp/jingwu-test.XXXXXX)
+chmod 755 "$work"
+logs="$work/logs"
+mkdir -p "$logs"
+passed=0
+failed=0
+status=0
+
+cleanup() {
+  [ -n "${server_pid:-}" ] && kill "$server_pid" 2>/dev/null
+  scripts/pg.sh stop "$work/pg"
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+count() {  # count NAME PASS FAIL RC
+  local name=$1 p=${2:-0} f=${3:-0} rc=$4
+  if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi  # a crash counts as a failure
+  passed=$((passed + p))
+  failed=$((failed + f))
+  [ "$rc" -ne 0 ] && status=1
+  printf '== %-28s %4d passed, %d failed\n' "$name" "$p" "$f"
+}
+
+echo "== starting PostgreSQL on loopback"
+pg_env=$(scripts/pg.sh start "$work/pg") || { echo "cannot start PostgreSQL" >&2; exit 1; }
+eval "$pg_env"
+
+echo "== unit tests"
+JINGWU_LOG_LEVEL=warn JINGWU_REQUIRE_PG=1 "$root/build/jingwu_tests" --gtest_brief=1 2>&1 | tee "$logs/unit.log" | grep -E "FAILED|PASSED|Failure" ; rc=${PIPESTATUS[0]}
+p=$(sed -n 's/.*\[  PASSED  \] \([0-9]*\) test.*/\1/p' "$logs/unit.log" | tail -n 1)
+f=$(sed -n 's/.*\[  FAILED  \] \([0-9]*\) test.*/\1/p' "$logs/unit.log" | tail -n 1)
+count "unit (gtest)" "${p:-0}" "${f:-0}" "$rc"
+
+for backend in sqlite postgres; do
+  echo "== API tests on $backend"
+  JINGWU_BIN="$bin" JINGWU_TEST_DB=$backend bash tests/api/run.sh >"$logs/api-$backend.log" 2>&1; rc=$?
+  p=$(sed -n 's/^ℹ pass \([0-9]*\)$/\1/p' "$logs/api-$backend.log" | tail -n 1)
+  f=$(sed -n 's/^ℹ fail \([0-9]*\)$/\1/p' "$logs/api-$backend.log" | tail -n 1)
+  [ "$rc" -ne 0 ] && tail -n 80 "$logs/api-$backend.log"
+  count "api ($backend)" "${p:-0}" "${f:-0}" "$rc"
+done
+
+echo "== browser test"
+data="$work/browser-data"
+"$bin" user add --data "$data" --username inspector1 --display-name 督察员 --roles inspector --password inspector-pass-1 >/dev/null
+"$bin" user add --data "$data" --username dispatcher1 --display-name 调度员 --roles dispatcher --password dispatcher-pass-1 >/dev/null
+"$bin" serve --data "$data" --listen 127.0.0.1:0 --web web/dist >"$work/browser-server.log" 2>&1 &
+server_pid=$!
+url=""
+for _ in $(seq 1 100); do
+  url=$(sed -n 's/^jingwu serving \(http:[^ ]*\) .*/\1/p' "$work/browser-server.log")
+  [ -n "$url" ] && break
+  sleep 0.1
+done
+JINGWU_URL=${url%/} JINGWU_INSPECTOR_USER=inspector1 JINGWU_INSPECTOR_PASSWORD=inspector-pass-1 \
+  JINGWU_DISPATCHER_USER=dispatcher1 JINGWU_DISPATCHER_PASSWORD=dispatcher-pass-1 \
+  bash tests/browser/run.sh >"$logs/browser.log" 2>&1; rc=$?
+kill "$server_pid" 2>/dev/null; wait "$server_pid" 2>/dev/null; server_pid=""
+p=$(sed -n 's/^ *\([0-9]*\) passed.*/\1/p' "$logs/browser.log" | tail -n 1)
+f=$(sed -n 's/^ *\([0-9]*\) failed.*/\1/p' "$logs/browser.log" | tail -n 1)
+[ "$rc" -ne 0 ] && tail -n 60 "$logs/browser.log"
+count "browser (playwright)" "${p:-0}" "${f:-0}" "$rc"
+
+echo "tests: $passed passed, $failed failed"
+exit $status
