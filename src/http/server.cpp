@@ -4,6 +4,7 @@
 #include <fstream>
 
 #include "core/crypto.h"
+#include "auth/roles.h"
 #include "core/log.h"
 
 namespace jingwu::http {
@@ -84,12 +85,19 @@ void Server::Configure() {
     WriteError(res, Internal("internal error"));
   });
 
-  svr_.set_logger([](const httplib::Request& req, const httplib::Response& res) {
+  svr_.set_logger([this](const httplib::Request& req, const httplib::Response& res) {
+    std::string code;
+    if (res.status >= 400) {
+      json body = json::parse(res.body, nullptr, false);
+      if (body.is_object() && body.contains("error")) code = body["error"].value("code", "");
+    }
+    metrics_.Count(res.status, code);
     log::Info("http.request", {{"id", res.get_header_value("X-Request-Id")},
                                {"method", req.method},
                                {"path", req.path},
                                {"status", res.status},
-                               {"client", req.remote_addr}});
+                               {"client", req.remote_addr},
+                               {"error", code}});
   });
 
   RegisterSystemRoutes();
@@ -121,6 +129,8 @@ void Server::RegisterSystemRoutes() {
                         {"time", FormatTime(deps_.clock->Now())},
                         {"modules", modules}});
   });
+  api_.Get("/api/v1/system/metrics", {.permission = auth::perm::kUsersManage},
+           [this](Context&) -> Result<Reply> { return Reply::Json(metrics_.Snapshot()); });
   if (deps_.test_clock) {
     // Only with --test-clock: lets API tests move time (session expiry).
     api_.Post("/api/v1/_test/clock", {.auth = false}, [this](Context& c) -> Result<Reply> {
@@ -131,6 +141,20 @@ void Server::RegisterSystemRoutes() {
       return Reply::Json({{"now", FormatTime(deps_.clock->Now())}});
     });
   }
+}
+
+void Metrics::Count(int status, const std::string& error_code) {
+  std::lock_guard lock(mu_);
+  ++requests_;
+  ++by_status_[status];
+  if (!error_code.empty()) ++errors_[error_code];
+}
+
+json Metrics::Snapshot() const {
+  std::lock_guard lock(mu_);
+  json by_status = json::object();
+  for (auto [s, n] : by_status_) by_status[std::to_string(s)] = n;
+  return {{"requests", requests_}, {"by_status", by_status}, {"errors", errors_}};
 }
 
 Result<int> Server::Start() {

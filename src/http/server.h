@@ -7,7 +7,9 @@
 // threads; Stop() (safe from a signal-watching thread) ends them.
 #pragma once
 
+#include <map>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <thread>
 
@@ -26,6 +28,20 @@ struct Deps {
   auth::Service* auth;
   const Clock* clock;
   OffsetClock* test_clock;  // non-null only with --test-clock
+};
+
+// Counts of requests and of errors by code, so that rejected input is
+// visible (GET /api/v1/system/metrics). Thread-safe.
+class Metrics {
+ public:
+  void Count(int status, const std::string& error_code);
+  json Snapshot() const;
+
+ private:
+  mutable std::mutex mu_;
+  int64_t requests_ = 0;                         // guarded by mu_
+  std::map<int, int64_t> by_status_;             // guarded by mu_
+  std::map<std::string, int64_t> errors_;        // guarded by mu_
 };
 
 class Server {
@@ -47,6 +63,7 @@ class Server {
   httplib::Server svr_;
   Api api_;
   Broadcaster audit_stream_;
+  Metrics metrics_;
   std::thread thread_;
 };
 
