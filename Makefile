@@ -2,7 +2,7 @@
 BUILD ?= build
 CMAKE_FLAGS ?=
 
-.PHONY: all deps build web demo test test-unit test-api test-browser clean format
+.PHONY: all deps build web demo test bench clean format
 
 all: build web
 
@@ -23,6 +23,9 @@ demo: deps build web
 
 test: deps build web
 	bash scripts/test.sh
+
+bench: deps build
+	bash scripts/bench.sh
 
 clean:
 	rm -rf $(BUILD) web/dist
