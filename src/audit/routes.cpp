@@ -81,7 +81,7 @@ void RegisterRoutes(http::Api& api, http::Broadcaster* stream) {
         if (it->id > after) out.push_back({it->id, "audit", http::AuditEntryJson(*it).dump()});
       return out;
     });
-    return Reply{.status = 200, .content_type = "text/event-stream"};
+    return Reply::Streaming();
   });
 }
 

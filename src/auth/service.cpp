@@ -146,10 +146,9 @@ void Service::NoteAddressFailure(const std::string& client) {
   failures_by_address_[client].push_back(clock_->Now().micros);
 }
 
-Status Service::RecordFailure(int64_t user_id, const std::string& username, const std::string& client,
-                              const std::string& why) {
-  NoteAddressFailure(client);
-  Actor a{username, "", client};
+Status Service::RecordFailure(int64_t user_id, const Actor& a, const std::string& why) {
+  NoteAddressFailure(a.client);
+  const std::string& username = a.username;
   if (user_id == 0) {
     Audit(a, "auth.login_failed", username, "failed", why);
     return Unauthenticated("invalid_credentials", "wrong user name or password");
@@ -197,7 +196,7 @@ Result<LoginResult> Service::Login(const LoginRequest& req) {
   if (!rows.ok()) return rows.status();
   if (rows->empty()) {
     CheckPassword(DummyHash(), req.password);
-    return RecordFailure(0, req.username, req.client, "unknown_user");
+    return RecordFailure(0, {req.username, "", req.client}, "unknown_user");
   }
   const sql::Row& row = (*rows)[0];
   User user = UserFromRow(row);
@@ -208,7 +207,7 @@ Result<LoginResult> Service::Login(const LoginRequest& req) {
       Audit(actor, "auth.login_failed", user.username, "denied", "account_locked");
       return PermissionDenied("account_locked", "the account is locked until an admin unlocks it");
     }
-    return RecordFailure(user.id, user.username, req.client, "wrong_password");
+    return RecordFailure(user.id, actor, "wrong_password");
   }
   if (user.locked) {
     Audit(actor, "auth.login_failed", user.username, "denied", "account_locked");
@@ -227,11 +226,11 @@ Result<LoginResult> Service::Login(const LoginRequest& req) {
     Base32Decode(row.Text("totp_secret"), &key);
     auto step = TotpMatch(key, req.totp, clock_->Now().seconds());
     if (!step || *step <= row.Int("totp_last_step"))
-      return RecordFailure(user.id, user.username, req.client, "invalid_totp");
+      return RecordFailure(user.id, actor, "invalid_totp");
     auto upd = db_->Exec("UPDATE users SET totp_last_step = ? WHERE id = ? AND totp_last_step < ?",
                          {*step, user.id, *step});
     if (!upd.ok()) return upd.status();
-    if (*upd == 0) return RecordFailure(user.id, user.username, req.client, "invalid_totp");  // raced a reuse
+    if (*upd == 0) return RecordFailure(user.id, actor, "invalid_totp");  // raced a reuse
   }
   LoginResult out;
   out.token = RandomToken(32);

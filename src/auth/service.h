@@ -88,8 +88,7 @@ class Service {
  private:
   void Audit(const Actor& a, std::string action, std::string target, std::string outcome, std::string detail = "");
   // Records a failed sign-in; locks the account when the limit is reached.
-  Status RecordFailure(int64_t user_id, const std::string& username, const std::string& client,
-                       const std::string& why);
+  Status RecordFailure(int64_t user_id, const Actor& actor, const std::string& why);
   // True when this address has failed too often in the last minute.
   bool AddressThrottled(const std::string& client);
   void NoteAddressFailure(const std::string& client);

@@ -145,7 +145,7 @@ void Api::Add(const std::string& method, const std::string& pattern, RouteOption
       return;
     }
     res.status = reply->status;
-    if (reply->status == 204) return;
+    if (reply->status == 204 || reply->streaming) return;
     if (reply->content_type == "application/json") res.set_content(reply->body.dump(), "application/json");
     else res.set_content(reply->raw, reply->content_type.c_str());
   };

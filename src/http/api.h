@@ -34,9 +34,11 @@ struct Reply {
   json body;            // ignored for 204
   std::string content_type = "application/json";
   std::string raw;      // sent instead of body when content_type is not JSON
+  bool streaming = false;  // the handler set up a streamed response itself (SSE)
 
   static Reply Json(json b, int status = 200) { return {status, std::move(b), "application/json", {}}; }
   static Reply NoContent() { return {204, nullptr, "application/json", {}}; }
+  static Reply Streaming() { return {200, nullptr, "text/event-stream", {}, true}; }
 };
 
 // Per-request state handed to a handler.
