@@ -87,8 +87,8 @@ void WriteError(httplib::Response& res, const Status& s);
 
 class Api {
  public:
-  Api(httplib::Server* server, auth::Service* auth, audit::Log* audit, const Config* config)
-      : server_(server), auth_(auth), audit_(audit), config_(config) {}
+  Api(httplib::Server* server, auth::Service* auth, audit::Log* audit, const Config* config, const Clock* clock)
+      : server_(server), auth_(auth), audit_(audit), config_(config), clock_(clock) {}
 
   void Get(const std::string& pattern, RouteOptions opt, Handler h) { Add("GET", pattern, std::move(opt), std::move(h)); }
   void Post(const std::string& pattern, RouteOptions opt, Handler h) { Add("POST", pattern, std::move(opt), std::move(h)); }
@@ -102,6 +102,7 @@ class Api {
   auth::Service& auth() { return *auth_; }
   audit::Log& audit() { return *audit_; }
   const Config& config() const { return *config_; }
+  const Clock& clock() const { return *clock_; }
 
  private:
   void Add(const std::string& method, const std::string& pattern, RouteOptions opt, Handler h);
@@ -117,6 +118,7 @@ class Api {
   auth::Service* auth_;
   audit::Log* audit_;
   const Config* config_;
+  const Clock* clock_;
   std::vector<RouteInfo> routes_;
 };
 

@@ -10,7 +10,7 @@
 namespace jingwu::http {
 
 Server::Server(Config config, Deps deps)
-    : config_(std::move(config)), deps_(deps), api_(&svr_, deps.auth, deps.audit, &config_) {
+    : config_(std::move(config)), deps_(deps), api_(&svr_, deps.auth, deps.audit, &config_, deps.clock) {
   Configure();
 }
 

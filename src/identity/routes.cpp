@@ -12,13 +12,14 @@ using http::json;
 using http::Reply;
 
 void RegisterRoutes(http::Api& api) {
+  const Clock& clock = api.clock();
   api.Get("/api/v1/identity/parse",
           {.permission = auth::perm::kPersonRead, .personal_data = true, .audit_action = "identity.parse"},
-          [](Context& c) -> Result<Reply> {
+          [&clock](Context& c) -> Result<Reply> {
             std::string ref = c.Param("ref");
             if (ref.empty()) return Validation("validation_failed", "ref (KIND:VALUE) is required");
             c.audit_target = ref.size() > 64 ? ref.substr(0, 64) : ref;
-            JW_ASSIGN_OR_RETURN(EntityRef r, ParseEntityRef(ref, LocalDate(SystemClock().Now())));
+            JW_ASSIGN_OR_RETURN(EntityRef r, ParseEntityRef(ref, LocalDate(clock.Now())));
             c.audit_target = r.ToString();
             json out = {{"ref", r.ToString()}, {"kind", KindName(r.kind)}, {"value", r.value}};
             if (r.kind == Kind::kId) {
