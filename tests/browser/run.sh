@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# Browser test of the web app against a running jingwu server.
+# Needs JINGWU_URL, JINGWU_INSPECTOR_USER/PASSWORD and JINGWU_DISPATCHER_USER/PASSWORD.
+set -euo pipefail
+cd "$(dirname "$0")"
+if [ ! -d node_modules ]; then
+  # Playwright's browsers are never downloaded: the test uses /usr/bin/chromium.
+  PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --prefer-offline --no-audit --no-fund
+fi
+exec npx playwright test "$@"

@@ -1,0 +1,54 @@
+import { http } from './http'
+import { openEventStream, type EventStream, type StreamHandlers } from './sse'
+import type { Page } from './types'
+
+export interface AuditEntry {
+  id: number | string
+  at: string
+  actor: string
+  role: string
+  client: string
+  action: string
+  target: string
+  purpose: string
+  case_no: string
+  outcome: string
+  detail: unknown
+  hash: string
+}
+
+export interface AuditQuery {
+  actor?: string
+  target?: string
+  action?: string
+  outcome?: string
+  from?: string
+  to?: string
+  page?: number
+  page_size?: number
+}
+
+export interface AuditVerify {
+  ok: boolean
+  checked: number
+  first_bad_id?: number | string
+  problem?: string
+}
+
+export const listAudit = (q: AuditQuery) => http.get<Page<AuditEntry>>('/api/v1/audit', { ...q })
+export const verifyAudit = () => http.get<AuditVerify>('/api/v1/audit/verify')
+
+/** Live audit entries, one `audit` event per new entry. */
+export function streamAudit(onEntry: (e: AuditEntry) => void, handlers: Omit<StreamHandlers, 'onEvent'> = {}): EventStream {
+  return openEventStream('/api/v1/audit/stream', {
+    ...handlers,
+    onEvent(ev) {
+      if (ev.event !== 'audit') return
+      try {
+        onEntry(JSON.parse(ev.data) as AuditEntry)
+      } catch {
+        // a malformed event is skipped; the next one still arrives
+      }
+    },
+  })
+}

@@ -1,0 +1,107 @@
+// The one HTTP wrapper of the web app. Every call to the server goes through
+// request(): it adds the bearer token and the X-Purpose header, parses the
+// server's error shape {"error": {"code", "message"}} into an ApiError, and
+// when the session is gone (401 unauthenticated / session_expired) it asks the
+// app to clear the session and return to /login.
+
+export class ApiError extends Error {
+  readonly status: number
+  readonly code: string
+
+  constructor(status: number, code: string, message: string) {
+    super(message)
+    this.name = 'ApiError'
+    this.status = status
+    this.code = code
+  }
+}
+
+export type Query = Record<string, string | number | boolean | undefined | null>
+
+export interface RequestOptions {
+  method?: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE'
+  query?: Query
+  body?: unknown
+  /** Stated purpose of a personal-data read; sent as X-Purpose. */
+  purpose?: string
+  signal?: AbortSignal
+  headers?: Record<string, string>
+}
+
+interface HttpHooks {
+  getToken: () => string | null
+  onSessionLost: (code: string) => void
+}
+
+let hooks: HttpHooks = { getToken: () => null, onSessionLost: () => {} }
+
+/** Wired once in main.ts so that this module knows neither the store nor the router. */
+export function configureHttp(h: HttpHooks): void {
+  hooks = h
+}
+
+/** Codes of a 401 that mean "your session is gone" rather than "wrong password". */
+const SESSION_LOST = new Set(['unauthenticated', 'session_expired'])
+
+export function buildUrl(path: string, query?: Query): string {
+  if (!query) return path
+  const qs = new URLSearchParams()
+  for (const [k, v] of Object.entries(query)) {
+    if (v === undefined || v === null || v === '') continue
+    qs.set(k, String(v))
+  }
+  const s = qs.toString()
+  return s ? `${path}?${s}` : path
+}
+
+export function authHeaders(purpose?: string): Record<string, string> {
+  const h: Record<string, string> = {}
+  const token = hooks.getToken()
+  if (token) h['Authorization'] = `Bearer ${token}`
+  if (purpose) h['X-Purpose'] = purpose
+  return h
+}
+
+/** Turns a failed response into an ApiError, and reports a lost session. */
+export async function toApiError(res: Response): Promise<ApiError> {
+  let code = `http_${res.status}`
+  let message = res.statusText || `HTTP ${res.status}`
+  try {
+    const body = await res.json()
+    if (body && typeof body === 'object' && body.error && typeof body.error.code === 'string') {
+      code = body.error.code
+      message = typeof body.error.message === 'string' ? body.error.message : message
+    }
+  } catch {
+    // not JSON (a proxy error page, for instance): keep the status text
+  }
+  const err = new ApiError(res.status, code, message)
+  if (res.status === 401 && SESSION_LOST.has(code) && hooks.getToken()) hooks.onSessionLost(code)
+  return err
+}
+
+export async function request<T>(path: string, opts: RequestOptions = {}): Promise<T> {
+  const headers: Record<string, string> = { Accept: 'application/json', ...authHeaders(opts.purpose), ...opts.headers }
+  let body: string | undefined
+  if (opts.body !== undefined) {
+    headers['Content-Type'] = 'application/json'
+    body = JSON.stringify(opts.body)
+  }
+  let res: Response
+  try {
+    res = await fetch(buildUrl(path, opts.query), { method: opts.method ?? 'GET', headers, body, signal: opts.signal })
+  } catch (e) {
+    if (e instanceof DOMException && e.name === 'AbortError') throw e
+    throw new ApiError(0, 'network_error', e instanceof Error ? e.message : String(e))
+  }
+  if (!res.ok) throw await toApiError(res)
+  if (res.status === 204) return undefined as T
+  const text = await res.text()
+  return (text ? JSON.parse(text) : undefined) as T
+}
+
+export const http = {
+  get: <T>(path: string, query?: Query, opts: RequestOptions = {}) => request<T>(path, { ...opts, method: 'GET', query }),
+  post: <T>(path: string, body?: unknown, opts: RequestOptions = {}) => request<T>(path, { ...opts, method: 'POST', body }),
+  patch: <T>(path: string, body?: unknown, opts: RequestOptions = {}) => request<T>(path, { ...opts, method: 'PATCH', body }),
+}

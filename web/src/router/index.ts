@@ -1,0 +1,55 @@
+import { createRouter, createWebHistory, type RouteRecordRaw } from 'vue-router'
+import { useSessionStore } from '@/stores/session'
+import { MODULES } from './modules'
+
+declare module 'vue-router' {
+  interface RouteMeta {
+    /** Pages reachable without signing in. */
+    public?: boolean
+    permission?: string
+    /** Module key, for the menu highlight and the not-yet-available page. */
+    module?: string
+  }
+}
+
+const Layout = () => import('@/layout/index.vue')
+const Pending = () => import('@/views/pending/index.vue')
+
+const moduleRoutes: RouteRecordRaw[] = MODULES.map((m) => ({
+  path: m.path.slice(1),
+  name: m.key,
+  component: m.page ?? Pending,
+  meta: { permission: m.permission, module: m.key },
+}))
+
+const routes: RouteRecordRaw[] = [
+  { path: '/login', name: 'login', component: () => import('@/views/login/index.vue'), meta: { public: true } },
+  {
+    path: '/',
+    component: Layout,
+    redirect: '/home',
+    children: [
+      ...moduleRoutes,
+      { path: '403', name: 'forbidden', component: () => import('@/views/error/403.vue') },
+      { path: ':pathMatch(.*)*', name: 'not-found', component: () => import('@/views/error/404.vue') },
+    ],
+  },
+]
+
+export const router = createRouter({ history: createWebHistory('/'), routes })
+
+router.beforeEach(async (to) => {
+  const session = useSessionStore()
+  if (to.meta.public) {
+    // A signed-in user who opens /login goes home instead.
+    if (to.name === 'login' && (await session.ensureUser())) return { path: '/home' }
+    return true
+  }
+  if (!(await session.ensureUser())) {
+    return { name: 'login', query: to.fullPath !== '/' && to.fullPath !== '/home' ? { redirect: to.fullPath } : {} }
+  }
+  if (!session.can(to.meta.permission)) {
+    return { name: 'forbidden', query: { from: to.fullPath }, replace: true }
+  }
+  return true
+})

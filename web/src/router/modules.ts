@@ -1,0 +1,41 @@
+// The modules of DESIGN.md as the menu shows them: route, permission, icon, and
+// whether the page exists yet. The router and the side menu both read this list.
+import type { Component } from 'vue'
+import {
+  HomeFilled,
+  DataAnalysis,
+  Bell,
+  Folder,
+  TrendCharts,
+  Service,
+  OfficeBuilding,
+  Medal,
+  View,
+  User,
+  Lock,
+} from '@element-plus/icons-vue'
+
+export interface ModuleEntry {
+  /** Key into locales: menu.<key>, pending.<key>. */
+  key: string
+  path: string
+  icon: Component
+  /** Permission the user needs; none means every signed-in user. */
+  permission?: string
+  /** The page, or undefined while the module is not yet built. */
+  page?: () => Promise<Component>
+}
+
+export const MODULES: ModuleEntry[] = [
+  { key: 'home', path: '/home', icon: HomeFilled, page: () => import('@/views/home/index.vue') },
+  { key: 'bigdata', path: '/bigdata', icon: DataAnalysis, permission: 'person.read' },
+  { key: 'dispatch', path: '/dispatch', icon: Bell, permission: 'dispatch.read' },
+  { key: 'cases', path: '/cases', icon: Folder, permission: 'cases.read' },
+  { key: 'stats', path: '/stats', icon: TrendCharts, permission: 'stats.read' },
+  { key: 'services', path: '/services', icon: Service, permission: 'services.handle' },
+  { key: 'registry', path: '/registry', icon: OfficeBuilding, permission: 'registry.read' },
+  { key: 'force', path: '/force', icon: Medal, permission: 'force.read' },
+  { key: 'audit', path: '/audit', icon: View, permission: 'audit.read', page: () => import('@/views/audit/index.vue') },
+  { key: 'users', path: '/users', icon: User, permission: 'users.manage', page: () => import('@/views/users/index.vue') },
+  { key: 'account', path: '/account', icon: Lock, page: () => import('@/views/account/index.vue') },
+]
