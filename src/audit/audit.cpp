@@ -1,6 +1,7 @@
 #include "audit/audit.h"
 
 #include "core/crypto.h"
+#include "core/utf8.h"
 
 namespace jingwu::audit {
 
@@ -59,10 +60,14 @@ std::string ComputeHash(const Entry& e) {
 }
 
 Result<Entry> Log::Append(Entry e) {
+  // Fields come from requests: keep them valid UTF-8 (the JSON encoder and
+  // PostgreSQL require it), bounded, and free of the hash field separator.
   for (std::string* f : {&e.actor, &e.role, &e.client, &e.action, &e.target, &e.purpose, &e.case_no, &e.outcome,
-                         &e.detail})
+                         &e.detail}) {
+    *f = TruncateUtf8(SanitizeUtf8(*f), 1024);
     for (char& c : *f)
       if (c == '\x1f') c = ' ';
+  }
   e.at = clock_->Now();
   Status s = db_->Transaction([&](sql::Connection& c) -> Status {
     auto head = c.Query("SELECT last_id, last_hash FROM audit_head WHERE one = 1");
@@ -127,6 +132,15 @@ Result<Page> Log::Query(const Filter& f) {
   if (!rows.ok()) return rows.status();
   for (const auto& r : *rows) page.items.push_back(FromRow(r));
   return page;
+}
+
+Result<std::vector<Entry>> Log::Since(int64_t after_id, int limit) {
+  auto rows = db_->Query(std::string("SELECT ") + kColumns + " FROM audit_log WHERE id > ? ORDER BY id LIMIT ?",
+                         {after_id, int64_t{limit}});
+  if (!rows.ok()) return rows.status();
+  std::vector<Entry> out;
+  for (const auto& r : *rows) out.push_back(FromRow(r));
+  return out;
 }
 
 Result<VerifyReport> Log::Verify() {

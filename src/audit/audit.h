@@ -77,6 +77,8 @@ class Log {
   Result<Entry> Append(Entry e);
 
   Result<Page> Query(const Filter& f);
+  // Entries with id > after_id in id order, at most limit of them.
+  Result<std::vector<Entry>> Since(int64_t after_id, int limit);
   Result<VerifyReport> Verify();
 
   // Called after each committed append (from the appending thread).

@@ -68,19 +68,29 @@ void RegisterRoutes(http::Api& api, http::Broadcaster* stream) {
     return Reply::Json(out);
   });
 
-  api.Get("/api/v1/audit/stream", inspector, [&log, stream](Context& c) -> Result<Reply> {
+  api.Get("/api/v1/audit/stream", inspector, [&log, &api, stream](Context& c) -> Result<Reply> {
     LogRead(log, c, "audit.stream", "");
-    http::ServeEvents(c.req, c.res, stream, [&log](int64_t after) {
-      // Entries the client missed, from the log itself (bounded).
-      std::vector<http::SseEvent> out;
-      Filter f;
-      f.page_size = 500;
-      auto page = log.Query(f);
-      if (!page.ok()) return out;
-      for (auto it = page->items.rbegin(); it != page->items.rend(); ++it)
-        if (it->id > after) out.push_back({it->id, "audit", http::AuditEntryJson(*it).dump()});
-      return out;
-    });
+    auth::Service& auth = api.auth();
+    std::string token_hash = c.user().token_hash;
+    http::ServeEvents(
+        c.req, c.res, stream,
+        [&log](int64_t after) {
+          // What the client missed, from the log itself. Past kMaxMissed the
+          // client is told to reload the list instead.
+          constexpr int kMaxMissed = 10000;
+          std::vector<http::SseEvent> out;
+          auto missed = log.Since(after, kMaxMissed + 1);
+          if (!missed.ok()) return out;
+          if (missed->size() > static_cast<size_t>(kMaxMissed)) {
+            auto newest = log.Query({.page_size = 1});
+            int64_t last = newest.ok() && !newest->items.empty() ? newest->items[0].id : after;
+            out.push_back({last, "reset", R"({"reason":"too many missed entries; reload the list"})"});
+            return out;
+          }
+          for (const auto& e : *missed) out.push_back({e.id, "audit", http::DumpJson(http::AuditEntryJson(e))});
+          return out;
+        },
+        [&auth, token_hash] { return auth.SessionStillValid(token_hash, auth::perm::kAuditRead); });
     return Reply::Streaming();
   });
 }

@@ -150,7 +150,8 @@ Status Service::RecordFailure(int64_t user_id, const Actor& a, const std::string
   NoteAddressFailure(a.client);
   const std::string& username = a.username;
   if (user_id == 0) {
-    Audit(a, "auth.login_failed", username, "failed", why);
+    // No such account: the typed name is the target, not an actor.
+    Audit({"-", "", a.client}, "auth.login_failed", username, "failed", why);
     return Unauthenticated("invalid_credentials", "wrong user name or password");
   }
   int64_t now = clock_->Now().micros;
@@ -187,7 +188,7 @@ Status Service::RecordFailure(int64_t user_id, const Actor& a, const std::string
 
 Result<LoginResult> Service::Login(const LoginRequest& req) {
   if (AddressThrottled(req.client)) {
-    Audit({req.username, "", req.client}, "auth.login_failed", req.username, "denied", "rate_limited");
+    Audit({"-", "", req.client}, "auth.login_failed", req.username, "denied", "rate_limited");
     return RateLimited("rate_limited", "too many failed sign-ins from this address; wait a minute");
   }
   auto rows = db_->Query("SELECT id, username, display_name, roles, disabled, locked_at, totp_enabled, created_at, "
@@ -287,6 +288,20 @@ Result<Principal> Service::Authenticate(std::string_view token, std::string_view
   p.client = std::string(client);
   p.totp_enrollment_required = RequiresTotp(p.user.roles) && !p.user.totp_enabled;
   return p;
+}
+
+bool Service::SessionStillValid(const std::string& token_hash, std::string_view permission) {
+  auto rows = db_->Query(
+      "SELECT s.created_us, s.last_seen_us, u.roles, u.disabled, u.locked_at FROM sessions s "
+      "JOIN users u ON u.id = s.user_id WHERE s.token_hash = ?",
+      {token_hash});
+  if (!rows.ok() || rows->empty()) return false;
+  const sql::Row& r = (*rows)[0];
+  int64_t now = clock_->Now().micros;
+  if (r.Int("disabled") || !r.IsNull("locked_at")) return false;
+  if (now - r.Int("last_seen_us") > config_.session_idle_seconds * kMicrosPerSecond) return false;
+  if (now - r.Int("created_us") > config_.session_absolute_seconds * kMicrosPerSecond) return false;
+  return permission.empty() || PermissionsOf(SplitRoles(r.Text("roles"))).count(std::string(permission)) > 0;
 }
 
 Status Service::Logout(const Principal& p) {

@@ -69,6 +69,9 @@ class Service {
   // Resolves a bearer token to its principal, refreshing the idle timer.
   Result<Principal> Authenticate(std::string_view token, std::string_view client);
   Status Logout(const Principal& p);
+  // Whether a session is still valid and its user still holds `permission`,
+  // without refreshing its idle timer (for long-lived streams).
+  bool SessionStillValid(const std::string& token_hash, std::string_view permission);
 
   Result<User> CreateUser(const Actor& actor, const NewUser& u);
   Result<User> UpdateUser(const Actor& actor, int64_t id, const UserPatch& patch);

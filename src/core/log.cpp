@@ -48,7 +48,7 @@ bool ParseLevel(std::string_view name, Level* out) {
 void Write(Level level, std::string_view event, const nlohmann::json& fields) {
   auto& l = Logger();
   if (!l.should_log(ToSpd(level))) return;
-  l.log(ToSpd(level), "{} {}", event, fields.is_null() ? std::string("{}") : fields.dump());
+  l.log(ToSpd(level), "{} {}", event, fields.is_null() ? std::string("{}") : fields.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
 }
 
 void Debug(std::string_view e, const nlohmann::json& f) { Write(Level::kDebug, e, f); }

@@ -3,8 +3,13 @@
 #include "auth/roles.h"
 #include "core/crypto.h"
 #include "core/log.h"
+#include "core/utf8.h"
+
+#include <strings.h>
 
 namespace jingwu::http {
+
+std::string DumpJson(const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); }
 
 int HttpStatusOf(ErrorKind kind) {
   switch (kind) {
@@ -23,11 +28,13 @@ int HttpStatusOf(ErrorKind kind) {
   return 500;
 }
 
-json ErrorBody(const Status& s) { return {{"error", {{"code", s.code()}, {"message", s.message()}}}}; }
+json ErrorBody(const Status& s) {
+  return {{"error", {{"code", s.code()}, {"message", SanitizeUtf8(s.message())}}}};
+}
 
 void WriteError(httplib::Response& res, const Status& s) {
   res.status = HttpStatusOf(s.kind());
-  res.set_content(ErrorBody(s).dump(), "application/json");
+  res.set_content(DumpJson(ErrorBody(s)), "application/json");
 }
 
 Result<json> Context::Body() const {
@@ -70,7 +77,31 @@ void Api::AuditDenied(Context& ctx, const Status& s) {
   audit_->Append(std::move(e)).status().IgnoreError();
 }
 
+namespace {
+// Request text is stored and echoed as JSON: it must be UTF-8.
+Status CheckEncoding(const httplib::Request& req) {
+  for (const auto& [k, v] : req.params)
+    if (!IsValidUtf8(k) || !IsValidUtf8(v))
+      return InvalidArgument("invalid_encoding", "query parameter '" + SanitizeUtf8(k) + "' is not valid UTF-8");
+  for (const char* h : {"X-Purpose", "X-Case-No"})
+    if (!IsValidUtf8(req.get_header_value(h)))
+      return InvalidArgument("invalid_encoding", std::string(h) + " is not valid UTF-8");
+  return Status::Ok();
+}
+
+// X-Purpose may carry non-ASCII text percent-encoded as an RFC 8187 value
+// (UTF-8''%E6%A1%88...), since browsers send header values as Latin-1.
+std::string HeaderText(const httplib::Request& req, const char* name) {
+  std::string v = req.get_header_value(name);
+  static constexpr std::string_view kExt = "UTF-8''";
+  if (v.size() >= kExt.size() && strncasecmp(v.c_str(), kExt.data(), kExt.size()) == 0)
+    return httplib::detail::decode_url(v.substr(kExt.size()), false);
+  return v;
+}
+}  // namespace
+
 Status Api::Admit(Context& ctx, const RouteOptions& opt) {
+  JW_RETURN_IF_ERROR(CheckEncoding(ctx.req));
   if (!opt.auth) return Status::Ok();
   std::string header = ctx.req.get_header_value("Authorization");
   static constexpr std::string_view kBearer = "Bearer ";
@@ -92,8 +123,10 @@ Status Api::Admit(Context& ctx, const RouteOptions& opt) {
     return s;
   }
   if (opt.personal_data || opt.analysis) {
-    ctx.purpose = ctx.req.get_header_value("X-Purpose");
-    ctx.case_no = ctx.req.get_header_value("X-Case-No");
+    ctx.purpose = HeaderText(ctx.req, "X-Purpose");
+    ctx.case_no = HeaderText(ctx.req, "X-Case-No");
+    if (!IsValidUtf8(ctx.purpose) || !IsValidUtf8(ctx.case_no))
+      return InvalidArgument("invalid_encoding", "X-Purpose and X-Case-No must be UTF-8");
     if (ctx.case_no.empty()) ctx.case_no = ctx.Param("case_no");
     if (ctx.purpose.empty()) ctx.purpose = ctx.Param("purpose");
     if ((ctx.purpose.empty() || ctx.case_no.empty()) && !ctx.req.body.empty()) {
@@ -139,14 +172,19 @@ void Api::Add(const std::string& method, const std::string& pattern, RouteOption
       if (!logged.ok()) reply = Internal("the audit log could not be written");
     }
     if (!reply.ok()) {
-      if (reply.status().kind() == ErrorKind::kInternal)
+      if (reply.status().kind() == ErrorKind::kInternal) {
+        // Details go to the log, not to the client.
         log::Error("http.internal", {{"id", ctx.request_id}, {"path", req.path}, {"error", reply.status().message()}});
+        WriteError(res, Internal("internal error; the request id is " + ctx.request_id));
+        return;
+      }
       WriteError(res, reply.status());
       return;
     }
     res.status = reply->status;
     if (reply->status == 204 || reply->streaming) return;
-    if (reply->content_type == "application/json") res.set_content(reply->body.dump(), "application/json");
+    if (reply->content_type == "application/json")
+      res.set_content(DumpJson(reply->body), "application/json");
     else res.set_content(reply->raw, reply->content_type.c_str());
   };
   if (method == "GET") server_->Get(pattern, wrapped);

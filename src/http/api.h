@@ -80,6 +80,9 @@ struct RouteOptions {
   std::string audit_action;
 };
 
+// Serialises JSON for the wire; invalid UTF-8 becomes U+FFFD instead of throwing.
+std::string DumpJson(const json& j);
+
 int HttpStatusOf(ErrorKind kind);
 json ErrorBody(const Status& s);
 // Writes a Status as the JSON error response.

@@ -24,8 +24,10 @@ void Server::Configure() {
   // Event streams hold a thread each: keep room for them beside the API.
   svr_.new_task_queue = [threads] { return new httplib::ThreadPool(static_cast<size_t>(threads) + 16); };
   svr_.set_payload_max_length(config_.max_body_bytes);
-  svr_.set_keep_alive_timeout(30);
-  svr_.set_read_timeout(30);
+  // Short idle timeouts: cpp-httplib only notices a stop between requests,
+  // so these bound how long SIGTERM waits for idle keep-alive clients.
+  svr_.set_keep_alive_timeout(3);
+  svr_.set_read_timeout(5);
 
   if (!config_.web_root.empty() && std::filesystem::exists(config_.web_root + "/index.html")) {
     svr_.set_mount_point("/", config_.web_root);
@@ -134,7 +136,7 @@ void Server::Configure() {
   // Later modules register here, one line each.
 
   deps_.audit->AddListener([this](const audit::Entry& e) {
-    audit_stream_.Publish({e.id, "audit", AuditEntryJson(e).dump()});
+    audit_stream_.Publish({e.id, "audit", DumpJson(AuditEntryJson(e))});
   });
 }
 

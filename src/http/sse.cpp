@@ -45,7 +45,8 @@ int64_t Broadcaster::LastId() const {
   return recent_.empty() ? 0 : recent_.back().id;
 }
 
-void ServeEvents(const httplib::Request& req, httplib::Response& res, Broadcaster* b, Backfill backfill) {
+void ServeEvents(const httplib::Request& req, httplib::Response& res, Broadcaster* b, Backfill backfill,
+                 StillAllowed allowed) {
   std::string header = req.get_header_value("Last-Event-ID");
   if (header.empty() && req.has_param("last_event_id")) header = req.get_param_value("last_event_id");
   struct State {
@@ -57,7 +58,11 @@ void ServeEvents(const httplib::Request& req, httplib::Response& res, Broadcaste
       header.empty() ? State{b->LastId(), false} : State{std::strtoll(header.c_str(), nullptr, 10), true});
   res.set_header("Cache-Control", "no-store");
   res.set_header("X-Accel-Buffering", "no");
-  res.set_chunked_content_provider("text/event-stream", [b, backfill, st](size_t, httplib::DataSink& sink) {
+  res.set_chunked_content_provider("text/event-stream", [b, backfill, allowed, st](size_t, httplib::DataSink& sink) {
+    auto end = [&] {
+      sink.done();
+      return true;
+    };
     auto send = [&](const std::vector<SseEvent>& events) {
       for (const auto& e : events) {
         if (e.id <= st->last) continue;
@@ -67,15 +72,15 @@ void ServeEvents(const httplib::Request& req, httplib::Response& res, Broadcaste
       }
       return true;
     };
+    if (b->closed() || (allowed && !allowed())) return end();
     if (st->backfill_due) {
       st->backfill_due = false;
       if (backfill && !send(backfill(st->last))) return false;
     }
-    if (b->closed()) {
-      sink.done();
-      return true;
-    }
     auto events = b->WaitAfter(st->last, 15000);
+    // Whatever woke us (an event, shutdown, the keep-alive timer), check the
+    // session again before sending anything.
+    if (b->closed() || (allowed && !allowed())) return end();
     if (events.empty()) return sink.is_writable() && sink.write(": keep-alive\n\n", 14);
     return send(events);
   });

@@ -49,7 +49,13 @@ std::string FormatSse(const SseEvent& e);
 // Missed events before the live ones: (after_id) -> events with id > after_id.
 using Backfill = std::function<std::vector<SseEvent>(int64_t after)>;
 
+// Whether the client may still receive events (its session is valid); checked
+// before anything is sent and at every wake-up, so a stream ends promptly when
+// its session does.
+using StillAllowed = std::function<bool()>;
+
 // Sets res up as an event stream for one client.
-void ServeEvents(const httplib::Request& req, httplib::Response& res, Broadcaster* b, Backfill backfill);
+void ServeEvents(const httplib::Request& req, httplib::Response& res, Broadcaster* b, Backfill backfill,
+                 StillAllowed allowed);
 
 }  // namespace jingwu::http

@@ -3,6 +3,7 @@
 // personal-data read: a stated purpose is required and each call is audited.
 #include "auth/roles.h"
 #include "http/api.h"
+#include "core/utf8.h"
 #include "identity/identity.h"
 
 namespace jingwu::identity {
@@ -18,7 +19,7 @@ void RegisterRoutes(http::Api& api) {
           [&clock](Context& c) -> Result<Reply> {
             std::string ref = c.Param("ref");
             if (ref.empty()) return Validation("validation_failed", "ref (KIND:VALUE) is required");
-            c.audit_target = ref.size() > 64 ? ref.substr(0, 64) : ref;
+            c.audit_target = TruncateUtf8(ref, 64);
             JW_ASSIGN_OR_RETURN(EntityRef r, ParseEntityRef(ref, LocalDate(clock.Now())));
             c.audit_target = r.ToString();
             json out = {{"ref", r.ToString()}, {"kind", KindName(r.kind)}, {"value", r.value}};
