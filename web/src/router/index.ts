@@ -30,8 +30,8 @@ const routes: RouteRecordRaw[] = [
     redirect: '/home',
     children: [
       ...moduleRoutes,
-      { path: '403', name: 'forbidden', component: () => import('@/views/error/403.vue') },
-      { path: ':pathMatch(.*)*', name: 'not-found', component: () => import('@/views/error/404.vue') },
+      { path: '403', name: 'forbidden', component: () => import('@/views/error/index.vue'), props: { code: 403 } },
+      { path: ':pathMatch(.*)*', name: 'not-found', component: () => import('@/views/error/index.vue'), props: { code: 404 } },
     ],
   },
 ]
