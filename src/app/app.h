@@ -8,6 +8,7 @@
 
 #include "audit/audit.h"
 #include "auth/service.h"
+#include "dispatch/service.h"
 #include "core/config.h"
 #include "sql/database.h"
 
@@ -24,6 +25,7 @@ struct App {
   std::unique_ptr<sql::Database> db;
   std::unique_ptr<audit::Log> audit;
   std::unique_ptr<auth::Service> auth;
+  std::unique_ptr<dispatch::Service> dispatch;
 };
 
 // Creates the data folder if needed, reads DATA/config.json under the given

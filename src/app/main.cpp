@@ -74,7 +74,14 @@ int Serve(Config config, bool print_admin_password) {
     }
   }
 
-  http::Server server(app.config, {app.db.get(), app.audit.get(), app.auth.get(), app.clock.get(), app.test_clock});
+  if (print_admin_password) {
+    auto seeded = dispatch::SeedDemo(*app.dispatch);
+    if (!seeded.ok()) return Fail(seeded.status());
+    if (*seeded > 0) std::printf("  jingwu demo: added %d dispatch units and a few incidents\n", *seeded);
+  }
+
+  http::Server server(app.config, {app.db.get(), app.audit.get(), app.auth.get(), app.clock.get(), app.test_clock,
+                                   app.dispatch.get()});
   auto port = server.Start();
   if (!port.ok()) return Fail(port.status());
   std::string host;
@@ -84,9 +91,11 @@ int Serve(Config config, bool print_admin_password) {
               app.config.data_dir.c_str(), sql::DialectName(app.db->dialect()),
               app.config.web_root.empty() ? "none" : app.config.web_root.c_str());
   std::fflush(stdout);
+  app.dispatch->StartTimers();
   int sig = 0;
   sigwait(&set, &sig);
   log::Info("server.stopping", {{"signal", sig}});
+  app.dispatch->StopTimers();
   server.Stop();
   server.Wait();
   log::Info("server.stopped", {});

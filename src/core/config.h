@@ -28,6 +28,8 @@ struct Config {
   size_t min_password_length = 12;
   std::set<std::string> totp_required_roles;  // roles that must use a second factor
 
+  std::string dispatch = "{}";           // the "dispatch" object of config.json (docs/dispatch.md)
+
   bool test_clock = false;               // expose POST /api/v1/_test/clock (tests only)
 
   // The SQLite file used when db_url is empty.

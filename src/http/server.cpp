@@ -134,10 +134,14 @@ void Server::Configure() {
   audit::RegisterRoutes(api_, &audit_stream_);
   identity::RegisterRoutes(api_);
   // Later modules register here, one line each.
+  if (deps_.dispatch) dispatch::RegisterRoutes(api_, deps_.dispatch, &dispatch_stream_);
 
   deps_.audit->AddListener([this](const audit::Entry& e) {
     audit_stream_.Publish({e.id, "audit", DumpJson(AuditEntryJson(e))});
   });
+  if (deps_.dispatch)
+    deps_.dispatch->AddListener(
+        [this](const dispatch::Event& e) { dispatch_stream_.Publish({e.seq, "dispatch", dispatch::EventWire(e)}); });
 }
 
 void Server::RegisterSystemRoutes() {
@@ -150,7 +154,7 @@ void Server::RegisterSystemRoutes() {
     // Which modules of DESIGN.md are built; the web shows the rest as "not yet available".
     json modules = json::array();
     for (auto [name, available] : std::initializer_list<std::pair<const char*, bool>>{
-             {"bigdata", false}, {"dispatch", false}, {"cases", false}, {"stats", false}, {"services", false},
+             {"bigdata", false}, {"dispatch", true}, {"cases", false}, {"stats", false}, {"services", false},
              {"registry", false}, {"force", false}, {"audit", true}, {"users", true}})
       modules.push_back({{"name", name}, {"available", available}});
     return Reply::Json({{"version", "0.1.0"},
@@ -203,6 +207,7 @@ Result<int> Server::Start() {
 
 void Server::Stop() {
   audit_stream_.Close();
+  dispatch_stream_.Close();
   svr_.stop();
 }
 

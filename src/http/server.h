@@ -15,6 +15,7 @@
 
 #include "audit/audit.h"
 #include "auth/service.h"
+#include "dispatch/service.h"
 #include "core/config.h"
 #include "http/api.h"
 #include "http/sse.h"
@@ -28,6 +29,7 @@ struct Deps {
   auth::Service* auth;
   const Clock* clock;
   OffsetClock* test_clock;  // non-null only with --test-clock
+  dispatch::Service* dispatch = nullptr;
 };
 
 // Counts of requests and of errors by code, so that rejected input is
@@ -63,6 +65,7 @@ class Server {
   httplib::Server svr_;
   Api api_;
   Broadcaster audit_stream_;
+  Broadcaster dispatch_stream_;
   Metrics metrics_;
   std::thread thread_;
 };
@@ -78,4 +81,8 @@ void RegisterRoutes(http::Api& api, http::Broadcaster* stream);
 }
 namespace jingwu::identity {
 void RegisterRoutes(http::Api& api);
+}
+namespace jingwu::dispatch {
+void RegisterRoutes(http::Api& api, Service* service, http::Broadcaster* stream);
+std::string EventWire(const Event& e);
 }
