@@ -29,7 +29,7 @@ export interface ModuleEntry {
 export const MODULES: ModuleEntry[] = [
   { key: 'home', path: '/home', icon: HomeFilled, page: () => import('@/views/home/index.vue') },
   { key: 'bigdata', path: '/bigdata', icon: DataAnalysis, permission: 'person.read' },
-  { key: 'dispatch', path: '/dispatch', icon: Bell, permission: 'dispatch.read' },
+  { key: 'dispatch', path: '/dispatch', icon: Bell, permission: 'dispatch.read', page: () => import('@/views/dispatch/index.vue') },
   { key: 'cases', path: '/cases', icon: Folder, permission: 'cases.read' },
   { key: 'stats', path: '/stats', icon: TrendCharts, permission: 'stats.read' },
   { key: 'services', path: '/services', icon: Service, permission: 'services.handle' },
