@@ -8,6 +8,7 @@
 #include <iostream>
 
 #include "app/app.h"
+#include "app/simulate.h"
 #include "auth/roles.h"
 #include "core/crypto.h"
 #include "core/log.h"
@@ -155,7 +156,31 @@ int Main(int argc, char** argv) {
   auto* verify = audit_cmd->add_subcommand("verify", "re-compute the hash chain; exit 1 at the first bad entry");
   add_data(verify);
 
+  auto* simulate = cli.add_subcommand("simulate", "drive a running server with simulated work");
+  simulate->require_subcommand(1);
+  SimulateOptions sim;
+  bool sim_password_stdin = false;
+  auto* sim_dispatch = simulate->add_subcommand("dispatch", "110 calls, dispatch, units moving (demo and load test)");
+  sim_dispatch->add_option("--url", sim.url, "server address (default http://127.0.0.1:8080)");
+  sim_dispatch->add_option("--user", sim.username, "a dispatcher account")->required();
+  sim_dispatch->add_option("--password", sim.password);
+  sim_dispatch->add_flag("--password-stdin", sim_password_stdin);
+  sim_dispatch->add_option("--calls-per-hour", sim.calls_per_hour, "calls per hour at the busiest hour (default 120)");
+  sim_dispatch->add_option("--speed", sim.speed, "simulated seconds per real second (default 1)");
+  sim_dispatch->add_option("--minutes", sim.minutes, "real minutes to run (default 5)");
+  sim_dispatch->add_option("--units", sim.units, "units to have; SIM-nnn units are added when fewer exist (default 200)");
+  sim_dispatch->add_option("--seed", sim.seed);
+  sim_dispatch->add_flag("--flat", sim.flat, "the same call rate all day (load test)");
+
   CLI11_PARSE(cli, argc, argv);
+
+  if (sim_dispatch->parsed()) {
+    auto pw = ReadPassword(sim.password, sim_password_stdin);
+    if (!pw.ok()) return Fail(pw.status());
+    sim.password = *pw;
+    Status s = SimulateDispatch(sim);
+    return s.ok() ? 0 : Fail(s);
+  }
 
   // Defaults < DATA/config.json < flags.
   config.data_dir = data;
