@@ -8,6 +8,8 @@
 
 #include "audit/audit.h"
 #include "auth/service.h"
+#include "cases/service.h"
+#include "stats/engine.h"
 #include "core/config.h"
 #include "sql/database.h"
 
@@ -24,6 +26,8 @@ struct App {
   std::unique_ptr<sql::Database> db;
   std::unique_ptr<audit::Log> audit;
   std::unique_ptr<auth::Service> auth;
+  std::unique_ptr<cases::Service> cases;
+  std::unique_ptr<stats::Engine> stats;
 };
 
 // Creates the data folder if needed, reads DATA/config.json under the given

@@ -15,6 +15,8 @@
 
 #include "audit/audit.h"
 #include "auth/service.h"
+#include "cases/service.h"
+#include "stats/engine.h"
 #include "core/config.h"
 #include "http/api.h"
 #include "http/sse.h"
@@ -28,6 +30,8 @@ struct Deps {
   auth::Service* auth;
   const Clock* clock;
   OffsetClock* test_clock;  // non-null only with --test-clock
+  cases::Service* cases;
+  stats::Engine* stats;
 };
 
 // Counts of requests and of errors by code, so that rejected input is
@@ -78,4 +82,10 @@ void RegisterRoutes(http::Api& api, http::Broadcaster* stream);
 }
 namespace jingwu::identity {
 void RegisterRoutes(http::Api& api);
+}
+namespace jingwu::cases {
+void RegisterRoutes(http::Api& api, Service& svc);
+}
+namespace jingwu::stats {
+void RegisterRoutes(http::Api& api, Engine& engine);
 }
