@@ -135,15 +135,7 @@ std::vector<sql::Migration> Migrations() {
 }
 
 void Service::Audit(const auth::Actor& a, std::string action, std::string target, std::string detail) {
-  audit::Entry e;
-  e.actor = a.username;
-  e.role = a.roles;
-  e.client = a.client;
-  e.action = std::move(action);
-  e.target = std::move(target);
-  e.outcome = "ok";
-  e.detail = std::move(detail);
-  audit_->Append(std::move(e)).status().IgnoreError();
+  audit_->Record(a, std::move(action), std::move(target), "ok", std::move(detail));
 }
 
 Status Service::Validate(Case& c) const {
