@@ -35,6 +35,8 @@ export default defineConfig({
         manualChunks(id: string) {
           if (/node_modules\/(element-plus|@element-plus|@vueuse|@floating-ui|lodash|dayjs|async-validator)/.test(id)) return 'element-plus'
           if (/node_modules\/(@vue|vue|vue-router|vue-i18n|@intlify|pinia)\//.test(id)) return 'vue'
+          // ECharts (only the charts the dashboards register) loads with the first chart page.
+          if (/node_modules\/(echarts|zrender|tslib)\//.test(id)) return 'echarts'
         },
       },
     },

@@ -10,7 +10,7 @@ namespace jingwu::app {
 
 std::vector<sql::Migration> AllMigrations() {
   std::vector<sql::Migration> all;
-  for (auto list : {audit::Migrations(), auth::Migrations(), dispatch::Migrations()}) all.insert(all.end(), list.begin(), list.end());
+  for (auto list : {audit::Migrations(), auth::Migrations(), cases::Migrations(), dispatch::Migrations()}) all.insert(all.end(), list.begin(), list.end());
   return all;
 }
 
@@ -32,6 +32,13 @@ Result<std::unique_ptr<App>> Open(Config config) {
   if (!migrated.ok()) return migrated.status();
   app->audit = std::make_unique<audit::Log>(app->db.get(), app->clock.get());
   app->auth = std::make_unique<auth::Service>(app->db.get(), app->audit.get(), app->clock.get(), config);
+  app->cases = std::make_unique<cases::Service>(app->db.get(), app->audit.get(), app->clock.get());
+  app->stats = std::make_unique<stats::Engine>(app->cases.get());
+  // Statistics follow the records: each stored case, and whole reloads after imports.
+  stats::Engine* engine = app->stats.get();
+  app->cases->AddListener([engine](const std::optional<cases::Case>&, const cases::Case& after) { engine->OnCase(after); });
+  app->cases->AddReloadListener([engine] { engine->Rebuild().IgnoreError(); });
+  JW_RETURN_IF_ERROR(app->stats->Rebuild());
   JW_ASSIGN_OR_RETURN(dispatch::Options dopt, dispatch::ParseOptions(config.dispatch));
   app->dispatch = std::make_unique<dispatch::Service>(app->db.get(), app->audit.get(), app->clock.get(), dopt);
   JW_RETURN_IF_ERROR(app->dispatch->Load());

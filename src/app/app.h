@@ -8,6 +8,8 @@
 
 #include "audit/audit.h"
 #include "auth/service.h"
+#include "cases/service.h"
+#include "stats/engine.h"
 #include "dispatch/service.h"
 #include "core/config.h"
 #include "sql/database.h"
@@ -25,6 +27,8 @@ struct App {
   std::unique_ptr<sql::Database> db;
   std::unique_ptr<audit::Log> audit;
   std::unique_ptr<auth::Service> auth;
+  std::unique_ptr<cases::Service> cases;
+  std::unique_ptr<stats::Engine> stats;
   std::unique_ptr<dispatch::Service> dispatch;
 };
 

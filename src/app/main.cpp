@@ -12,6 +12,7 @@
 #include "auth/roles.h"
 #include "core/crypto.h"
 #include "core/log.h"
+#include "gen/cases_gen.h"
 #include "http/server.h"
 
 namespace jingwu::app {
@@ -63,6 +64,14 @@ int Serve(Config config, bool print_admin_password) {
   if (!opened.ok()) return Fail(opened.status());
   App& app = **opened;
 
+  if (print_admin_password && app.stats->case_count() == 0) {
+    // The demo city's records, from which every statistic is computed.
+    std::printf("jingwu demo: generating the demo city's case records (2015-2020)...\n");
+    std::fflush(stdout);
+    Status loaded = app.cases->Load(kCli, gen::GenerateCases(1));
+    if (!loaded.ok()) return Fail(loaded);
+    std::printf("jingwu demo: %zu cases loaded\n", app.stats->case_count());
+  }
   if (print_admin_password) {
     auto users = app.auth->ListUsers();
     if (users.ok() && users->empty()) {
@@ -82,7 +91,7 @@ int Serve(Config config, bool print_admin_password) {
   }
 
   http::Server server(app.config, {app.db.get(), app.audit.get(), app.auth.get(), app.clock.get(), app.test_clock,
-                                   app.dispatch.get()});
+                                   app.cases.get(), app.stats.get(), app.dispatch.get()});
   auto port = server.Start();
   if (!port.ok()) return Fail(port.status());
   std::string host;
@@ -151,6 +160,19 @@ int Main(int argc, char** argv) {
   auto* user_list = user->add_subcommand("list", "list users");
   add_data(user_list);
 
+  std::string out_dir, from_dir, scale = "small";
+  uint64_t seed = 1;
+  auto* gen_cmd = cli.add_subcommand("gen", "write the synthetic city as CSV files");
+  gen_cmd->add_option("--out", out_dir, "output folder")->required();
+  gen_cmd->add_option("--seed", seed, "random seed (the same seed gives the same city)");
+  gen_cmd->add_option("--scale", scale, "small, city or large")->check(CLI::IsMember({"small", "city", "large"}));
+
+  auto* cases_cmd = cli.add_subcommand("cases", "case records");
+  cases_cmd->require_subcommand(1);
+  auto* cases_import = cases_cmd->add_subcommand("import", "load cases, gangs, accidents and vehicle counts from CSV");
+  add_data(cases_import);
+  cases_import->add_option("--from", from_dir, "folder written by `jingwu gen`")->required();
+
   auto* audit_cmd = cli.add_subcommand("audit", "the audit log");
   audit_cmd->require_subcommand(1);
   auto* verify = audit_cmd->add_subcommand("verify", "re-compute the hash chain; exit 1 at the first bad entry");
@@ -180,6 +202,13 @@ int Main(int argc, char** argv) {
     sim.password = *pw;
     Status s = SimulateDispatch(sim);
     return s.ok() ? 0 : Fail(s);
+  }
+  if (gen_cmd->parsed()) {
+    Status s = gen::WriteCasesCsv(gen::GenerateCases(seed), out_dir);
+    if (!s.ok()) return Fail(s);
+    std::printf("wrote the synthetic city's case records to %s (seed %llu)\n", out_dir.c_str(),
+                static_cast<unsigned long long>(seed));
+    return 0;
   }
 
   // Defaults < DATA/config.json < flags.
@@ -238,6 +267,15 @@ int Main(int argc, char** argv) {
       std::printf("%-5lld %-20s %-20s %-30s %s%s%s\n", static_cast<long long>(u.id), u.username.c_str(),
                   u.display_name.c_str(), auth::JoinRoles(u.roles).c_str(), u.locked ? "locked " : "",
                   u.disabled ? "disabled " : "", u.totp_enabled ? "2fa" : "");
+    return 0;
+  }
+  if (cases_import->parsed()) {
+    auto data = gen::ReadCasesCsv(from_dir);
+    if (!data.ok()) return Fail(data.status());
+    size_t n = data->cases.size(), g = data->gangs.size(), a = data->accidents.size();
+    Status s = app.cases->Load(kCli, std::move(data).value());
+    if (!s.ok()) return Fail(s);
+    std::printf("imported %zu cases, %zu gangs, %zu accidents\n", n, g, a);
     return 0;
   }
   if (verify->parsed()) {

@@ -1,5 +1,7 @@
 #include "audit/audit.h"
 
+#include <cstdio>
+
 #include "core/crypto.h"
 #include "core/utf8.h"
 
@@ -92,6 +94,20 @@ Result<Entry> Log::Append(Entry e) {
   }
   for (auto& l : ls) l(e);
   return e;
+}
+
+void Log::Record(const Actor& actor, std::string action, std::string target, std::string outcome,
+                 std::string detail) {
+  Entry e;
+  e.actor = actor.username;
+  e.role = actor.roles;
+  e.client = actor.client;
+  e.action = std::move(action);
+  e.target = std::move(target);
+  e.outcome = std::move(outcome);
+  e.detail = std::move(detail);
+  auto r = Append(std::move(e));
+  if (!r.ok()) std::fprintf(stderr, "AUDIT WRITE FAILED: %s\n", r.status().ToString().c_str());
 }
 
 void Log::AddListener(Listener l) {

@@ -40,6 +40,14 @@ struct Entry {
   std::string hash;
 };
 
+// Who acts: a signed-in user (username, their roles comma-separated, client
+// address) or the command line ("cli", "admin", "cli").
+struct Actor {
+  std::string username;
+  std::string roles;
+  std::string client;
+};
+
 struct Filter {
   std::string actor, target, action, outcome;
   std::optional<Timestamp> from, to;  // inclusive
@@ -77,6 +85,11 @@ class Log {
   Result<Entry> Append(Entry e);
 
   Result<Page> Query(const Filter& f);
+  // Appends what an actor did; a failure to write is reported on stderr but
+  // not returned, for actions that have already happened.
+  void Record(const Actor& actor, std::string action, std::string target, std::string outcome,
+              std::string detail = "");
+
   // Entries with id > after_id in id order, at most limit of them.
   Result<std::vector<Entry>> Since(int64_t after_id, int limit);
   Result<VerifyReport> Verify();

@@ -12,15 +12,7 @@ using http::Reply;
 
 namespace {
 void LogRead(Log& log, const Context& c, const std::string& action, const std::string& detail) {
-  Entry e;
-  e.actor = c.user().user.username;
-  e.role = auth::JoinRoles(c.user().user.roles);
-  e.client = c.client;
-  e.action = action;
-  e.target = "audit_log";
-  e.outcome = "ok";
-  e.detail = detail;
-  log.Append(std::move(e)).status().IgnoreError();
+  log.Record(c.user().AsActor(), action, "audit_log", "ok", detail);
 }
 
 Result<std::optional<Timestamp>> TimeParam(const Context& c, const std::string& name) {

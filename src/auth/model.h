@@ -7,6 +7,7 @@
 #include <string_view>
 #include <vector>
 
+#include "audit/audit.h"
 #include "core/time.h"
 
 namespace jingwu::auth {
@@ -24,11 +25,7 @@ struct User {
 };
 
 // Who is acting, for the audit log: a signed-in user or the command line.
-struct Actor {
-  std::string username;
-  std::string roles;   // comma-separated
-  std::string client;  // address, or "cli"
-};
+using Actor = audit::Actor;
 
 // The user behind a valid session, with what they may do.
 struct Principal {

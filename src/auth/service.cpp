@@ -105,18 +105,7 @@ Service::Service(sql::Database* db, audit::Log* audit, const Clock* clock, Confi
 
 void Service::Audit(const Actor& a, std::string action, std::string target, std::string outcome,
                     std::string detail) {
-  audit::Entry e;
-  e.actor = a.username;
-  e.role = a.roles;
-  e.client = a.client;
-  e.action = std::move(action);
-  e.target = std::move(target);
-  e.outcome = std::move(outcome);
-  e.detail = std::move(detail);
-  // A failed audit write must not pass silently; the caller's action has
-  // already happened, so the best we can do is make it loud.
-  auto r = audit_->Append(std::move(e));
-  if (!r.ok()) std::fprintf(stderr, "AUDIT WRITE FAILED: %s\n", r.status().ToString().c_str());
+  audit_->Record(a, std::move(action), std::move(target), std::move(outcome), std::move(detail));
 }
 
 bool Service::RequiresTotp(const std::vector<std::string>& roles) const {

@@ -139,6 +139,19 @@ Parts Split(int64_t micros) {
 }
 }  // namespace
 
+void CivilFromDays(int64_t days, int* y, int* m, int* d) {
+  unsigned mm, dd;
+  CivilFromDays(days, *y, mm, dd);
+  *m = static_cast<int>(mm);
+  *d = static_cast<int>(dd);
+}
+
+int64_t LocalDay(Timestamp t, int offset_minutes) {
+  int64_t us = t.micros + static_cast<int64_t>(offset_minutes) * kMicrosPerMinute;
+  int64_t day_us = 86400 * kMicrosPerSecond;
+  return us >= 0 ? us / day_us : -((-us + day_us - 1) / day_us);
+}
+
 std::string FormatTime(Timestamp t, int offset_minutes) {
   Parts p = Split(t.micros + static_cast<int64_t>(offset_minutes) * kMicrosPerMinute);
   char buf[40];

@@ -66,15 +66,8 @@ std::vector<std::string> Api::MethodsFor(const std::string& path) const {
 }
 
 void Api::AuditDenied(Context& ctx, const Status& s) {
-  audit::Entry e;
-  e.actor = ctx.principal ? ctx.principal->user.username : "-";
-  e.role = ctx.principal ? auth::JoinRoles(ctx.principal->user.roles) : "";
-  e.client = ctx.client;
-  e.action = "auth.permission_denied";
-  e.target = ctx.req.method + " " + ctx.req.path;
-  e.outcome = "denied";
-  e.detail = s.code();
-  audit_->Append(std::move(e)).status().IgnoreError();
+  audit::Actor who = ctx.principal ? ctx.principal->AsActor() : audit::Actor{"-", "", ctx.client};
+  audit_->Record(who, "auth.permission_denied", ctx.req.method + " " + ctx.req.path, "denied", s.code());
 }
 
 namespace {

@@ -133,6 +133,8 @@ void Server::Configure() {
   auth::RegisterRoutes(api_);
   audit::RegisterRoutes(api_, &audit_stream_);
   identity::RegisterRoutes(api_);
+  cases::RegisterRoutes(api_, *deps_.cases);
+  stats::RegisterRoutes(api_, *deps_.stats);
   // Later modules register here, one line each.
   if (deps_.dispatch) dispatch::RegisterRoutes(api_, deps_.dispatch, &dispatch_stream_);
 
@@ -154,7 +156,7 @@ void Server::RegisterSystemRoutes() {
     // Which modules of DESIGN.md are built; the web shows the rest as "not yet available".
     json modules = json::array();
     for (auto [name, available] : std::initializer_list<std::pair<const char*, bool>>{
-             {"bigdata", false}, {"dispatch", true}, {"cases", false}, {"stats", false}, {"services", false},
+             {"bigdata", false}, {"dispatch", true}, {"cases", true}, {"stats", true}, {"services", false},
              {"registry", false}, {"force", false}, {"audit", true}, {"users", true}})
       modules.push_back({{"name", name}, {"available", available}});
     return Reply::Json({{"version", "0.1.0"},

@@ -15,6 +15,8 @@
 
 #include "audit/audit.h"
 #include "auth/service.h"
+#include "cases/service.h"
+#include "stats/engine.h"
 #include "dispatch/service.h"
 #include "core/config.h"
 #include "http/api.h"
@@ -29,6 +31,8 @@ struct Deps {
   auth::Service* auth;
   const Clock* clock;
   OffsetClock* test_clock;  // non-null only with --test-clock
+  cases::Service* cases;
+  stats::Engine* stats;
   dispatch::Service* dispatch = nullptr;
 };
 
@@ -81,6 +85,12 @@ void RegisterRoutes(http::Api& api, http::Broadcaster* stream);
 }
 namespace jingwu::identity {
 void RegisterRoutes(http::Api& api);
+}
+namespace jingwu::cases {
+void RegisterRoutes(http::Api& api, Service& svc);
+}
+namespace jingwu::stats {
+void RegisterRoutes(http::Api& api, Engine& engine);
 }
 namespace jingwu::dispatch {
 void RegisterRoutes(http::Api& api, Service* service, http::Broadcaster* stream);

@@ -69,17 +69,6 @@ size_t CountCodePoints(std::string_view s) {
 }
 
 // Hinnant's civil_from_days, the inverse of DaysFromCivil.
-Date CivilFromDays(int64_t z) {
-  z += 719468;
-  const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-  const int64_t doe = z - era * 146097;
-  const int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  const int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  const int64_t mp = (5 * doy + 2) / 153;
-  const int d = static_cast<int>(doy - (153 * mp + 2) / 5 + 1);
-  const int m = static_cast<int>(mp < 10 ? mp + 3 : mp - 9);
-  return {static_cast<int>(yoe + era * 400 + (m <= 2)), m, d};
-}
 
 // ---- ID numbers ----
 
@@ -194,11 +183,9 @@ constexpr size_t kPhoneLen = 11;
 }  // namespace
 
 Date LocalDate(Timestamp t, int offset_minutes) {
-  constexpr int64_t kMicrosPerDay = 24 * kMicrosPerHour;
-  const int64_t local = t.micros + offset_minutes * kMicrosPerMinute;
-  int64_t days = local / kMicrosPerDay;
-  if (local % kMicrosPerDay < 0) --days;  // floor for times before 1970
-  return CivilFromDays(days);
+  Date d;
+  CivilFromDays(LocalDay(t, offset_minutes), &d.year, &d.month, &d.day);
+  return d;
 }
 
 std::string NormalizeWidth(std::string_view utf8) {

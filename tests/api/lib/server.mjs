@@ -78,6 +78,7 @@ function headerValue(v) {
  *   users:  [{username, roles: [..], password?}] created with the CLI before starting
  *   config: object written to DATA/config.json before starting
  *   testClock: false to start without --test-clock (as in production)
+ *   beforeStart: (cli) => void, run after the users are created (e.g. an import)
  */
 export async function startServer(opts = {}) {
   const db = (opts.db || BACKEND).toLowerCase();
@@ -101,6 +102,8 @@ export async function startServer(opts = {}) {
       u.password || PASSWORD]);
     if (r.code !== 0) throw new Error(`user add ${u.username} failed (${r.code}): ${r.stderr}${r.stdout}`);
   }
+
+  if (opts.beforeStart) opts.beforeStart(cli);
 
   const outFile = path.join(dataDir, 'server.out');
   const errFile = path.join(dataDir, 'server.err');

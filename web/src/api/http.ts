@@ -26,6 +26,8 @@ export interface RequestOptions {
   purpose?: string
   signal?: AbortSignal
   headers?: Record<string, string>
+  /** A public endpoint: send no bearer token, and a 401 is not a lost session. */
+  anonymous?: boolean
 }
 
 interface HttpHooks {
@@ -63,7 +65,7 @@ export function authHeaders(purpose?: string): Record<string, string> {
 }
 
 /** Turns a failed response into an ApiError, and reports a lost session. */
-export async function toApiError(res: Response): Promise<ApiError> {
+export async function toApiError(res: Response, reportLost = true): Promise<ApiError> {
   let code = `http_${res.status}`
   let message = res.statusText || `HTTP ${res.status}`
   try {
@@ -76,12 +78,13 @@ export async function toApiError(res: Response): Promise<ApiError> {
     // not JSON (a proxy error page, for instance): keep the status text
   }
   const err = new ApiError(res.status, code, message)
-  if (res.status === 401 && SESSION_LOST.has(code) && hooks.getToken()) hooks.onSessionLost(code)
+  if (reportLost && res.status === 401 && SESSION_LOST.has(code) && hooks.getToken()) hooks.onSessionLost(code)
   return err
 }
 
-export async function request<T>(path: string, opts: RequestOptions = {}): Promise<T> {
-  const headers: Record<string, string> = { Accept: 'application/json', ...authHeaders(opts.purpose), ...opts.headers }
+async function send(path: string, opts: RequestOptions, accept: string): Promise<Response> {
+  const auth = opts.anonymous ? {} : authHeaders(opts.purpose)
+  const headers: Record<string, string> = { Accept: accept, ...auth, ...opts.headers }
   let body: string | undefined
   if (opts.body !== undefined) {
     headers['Content-Type'] = 'application/json'
@@ -94,14 +97,53 @@ export async function request<T>(path: string, opts: RequestOptions = {}): Promi
     if (e instanceof DOMException && e.name === 'AbortError') throw e
     throw new ApiError(0, 'network_error', e instanceof Error ? e.message : String(e))
   }
-  if (!res.ok) throw await toApiError(res)
+  if (!res.ok) throw await toApiError(res, !opts.anonymous)
+  return res
+}
+
+export async function request<T>(path: string, opts: RequestOptions = {}): Promise<T> {
+  const res = await send(path, opts, 'application/json')
   if (res.status === 204) return undefined as T
   const text = await res.text()
   return (text ? JSON.parse(text) : undefined) as T
+}
+
+/** A file answer (CSV export, for one) with the file name the server suggests. */
+export interface FileAnswer {
+  blob: Blob
+  filename: string
+}
+
+export async function requestFile(path: string, opts: RequestOptions = {}, accept = '*/*'): Promise<FileAnswer> {
+  const res = await send(path, opts, accept)
+  const cd = res.headers.get('Content-Disposition') ?? ''
+  const m = /filename\*=UTF-8''([^;]+)/i.exec(cd) ?? /filename="?([^";]+)"?/i.exec(cd)
+  let filename = 'download'
+  if (m) {
+    try {
+      filename = decodeURIComponent(m[1])
+    } catch {
+      filename = m[1]
+    }
+  }
+  return { blob: await res.blob(), filename }
+}
+
+/** Hands a blob to the browser as a download. */
+export function saveFile(f: FileAnswer, fallbackName?: string): void {
+  const url = URL.createObjectURL(f.blob)
+  const a = document.createElement('a')
+  a.href = url
+  a.download = f.filename !== 'download' || !fallbackName ? f.filename : fallbackName
+  document.body.appendChild(a)
+  a.click()
+  a.remove()
+  setTimeout(() => URL.revokeObjectURL(url), 1000)
 }
 
 export const http = {
   get: <T>(path: string, query?: Query, opts: RequestOptions = {}) => request<T>(path, { ...opts, method: 'GET', query }),
   post: <T>(path: string, body?: unknown, opts: RequestOptions = {}) => request<T>(path, { ...opts, method: 'POST', body }),
   patch: <T>(path: string, body?: unknown, opts: RequestOptions = {}) => request<T>(path, { ...opts, method: 'PATCH', body }),
+  file: (path: string, query?: Query, opts: RequestOptions = {}) => requestFile(path, { ...opts, method: 'GET', query }),
 }

@@ -22,14 +22,24 @@ const moduleRoutes: RouteRecordRaw[] = MODULES.map((m) => ({
   meta: { permission: m.permission, module: m.key },
 }))
 
+// The pages under a module's own path (detail, forms): same menu entry, own permission.
+const subRoutes: RouteRecordRaw[] = [
+  { path: 'cases/new', name: 'case-new', component: () => import('@/views/cases/form.vue'), meta: { permission: 'cases.write', module: 'cases' } },
+  { path: 'cases/:id(\\d+)', name: 'case-detail', component: () => import('@/views/cases/detail.vue'), meta: { permission: 'cases.read', module: 'cases' } },
+  { path: 'cases/:id(\\d+)/edit', name: 'case-edit', component: () => import('@/views/cases/form.vue'), meta: { permission: 'cases.write', module: 'cases' } },
+]
+
 const routes: RouteRecordRaw[] = [
   { path: '/login', name: 'login', component: () => import('@/views/login/index.vue'), meta: { public: true } },
+  // 数读 for the public: no login, outside the shell, public aggregates only.
+  { path: '/public/stats', name: 'public-stats', component: () => import('@/views/public-stats/index.vue'), meta: { public: true } },
   {
     path: '/',
     component: Layout,
     redirect: '/home',
     children: [
       ...moduleRoutes,
+      ...subRoutes,
       { path: '403', name: 'forbidden', component: () => import('@/views/error/index.vue'), props: { code: 403 } },
       { path: ':pathMatch(.*)*', name: 'not-found', component: () => import('@/views/error/index.vue'), props: { code: 404 } },
     ],

@@ -1,0 +1,12 @@
+// Names of the case code tables (kinds, categories, statuses, districts, gang
+// types, suspect roles) from the locale files: codes.<table>.<code>.
+import { i18n } from '@/locales'
+
+export type CodeTable = 'kind' | 'category' | 'status' | 'district' | 'gangType' | 'role' | 'basis' | 'field'
+
+export function codeLabel(table: CodeTable, code: string | null | undefined): string {
+  if (code === null || code === undefined || code === '') return '—'
+  const { t, te } = i18n.global
+  const key = `codes.${table}.${code}`
+  return te(key) ? t(key) : code
+}
