@@ -458,6 +458,7 @@ Result<Answer> Engine::Run(const Query& q, bool public_view) const {
       if (pick == end) continue;
       a.rows[pick].value.reset();
       a.rows[pick].suppressed = true;
+      a.rows[pick].complementary = true;
       a.rows[pick].numerator = a.rows[pick].denominator = 0;
       a.rows[pick].change.reset();
       a.rows[pick].change_pct.reset();

@@ -186,6 +186,8 @@ TEST_P(StatsTest, PublicViewHidesASiblingWhenOnlyOneCellIsHidden) {
   ASSERT_EQ(a.rows.size(), 2u);
   EXPECT_TRUE(a.rows[0].suppressed);
   EXPECT_TRUE(a.rows[1].suppressed);
+  EXPECT_FALSE(a.rows[0].complementary);
+  EXPECT_TRUE(a.rows[1].complementary);
   EXPECT_FALSE(a.rows[1].value.has_value());
   // The signed-in view shows both.
   auto b = Ask({{"group", "year,kind"}, {"from", "2020-01-01"}, {"to", "2020-12-31"}});

@@ -34,7 +34,10 @@ json AnswerJson(const Query& q, const Answer& a) {
       row["numerator"] = r.numerator;
       row["denominator"] = r.denominator;
     }
-    if (r.suppressed) row["suppressed"] = true;
+    if (r.suppressed) {
+      row["suppressed"] = true;
+      row["suppression"] = r.complementary ? "complementary" : "small";
+    }
     rows.push_back(std::move(row));
   }
   json filters = json::object();

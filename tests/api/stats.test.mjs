@@ -127,6 +127,9 @@ test('public page: no login, whole years, one dimension, cells under 5 suppresse
   const mafia2017 = gangs.json.rows.find((x) => x.period === '2017' && x.type === 'mafia');
   assert.equal(mafia2017.value, null);  // one mafia-type gang that year
   assert.equal(mafia2017.suppressed, true);
+  assert.equal(mafia2017.suppression, 'small');
+  const evil2017 = gangs.json.rows.find((x) => x.period === '2017' && x.type === 'evil');
+  assert.equal(evil2017.suppression, 'complementary');  // 6 shown beside the year's 7 would reveal the 1
   for (const year of ['2015', '2016', '2017', '2018', '2019', '2020']) {
     const cells = gangs.json.rows.filter((x) => x.period === year);
     for (const c of cells) assert.ok(c.value === null || c.value === 0 || c.value >= 5, JSON.stringify(c));
