@@ -235,7 +235,8 @@ void RegisterRoutes(http::Api& api, Service& svc) {
             c.audit_target = cs.case_no;
             if (!c.user().Can(auth::perm::kCasesRead))
               return PermissionDenied("permission_denied", "this needs the permission 'cases.read'");
-            return Reply::Json(CaseJson(cs, true, false)["suspects"]);
+            json items = CaseJson(cs, true, false)["suspects"];
+            return Reply::Json({{"items", items}, {"total", items.size()}});
           });
 
   api.Patch(R"(/api/v1/cases/(\d+))", write, [&svc](Context& c) -> Result<Reply> {
@@ -261,10 +262,10 @@ void RegisterRoutes(http::Api& api, Service& svc) {
       // Suspects in the history are masked like on the record page.
       auto mask = [](json& v) {
         if (!v.is_array()) return;
-        for (auto& s : v)
-          if (s.is_string()) {
-            std::string x = s.get<std::string>();
-            s = MaskId(x.substr(0, x.find(' '))) + " " + MaskName(x.substr(x.find(' ') + 1));
+        for (auto& p : v)
+          if (p.is_object()) {
+            p["id_number"] = MaskId(p.value("id_number", ""));
+            p["name"] = MaskName(p.value("name", ""));
           }
       };
       if (changes.is_object()) {
@@ -277,11 +278,19 @@ void RegisterRoutes(http::Api& api, Service& svc) {
     return Reply::Json({{"case_no", cs.case_no}, {"items", items}, {"total", items.size()}});
   });
 
-  api.Get("/api/v1/gangs", read, [&svc](Context&) -> Result<Reply> {
+  api.Get("/api/v1/gangs", read, [&svc](Context& c) -> Result<Reply> {
+    JW_ASSIGN_OR_RETURN(int64_t page, c.IntParam("page", 1, 1, 1000000));
+    JW_ASSIGN_OR_RETURN(int64_t size, c.IntParam("page_size", 50, 1, 500));
+    std::string type = c.Param("type");
+    if (!type.empty() && IndexOf(kGangTypes, type) < 0) return Validation("unknown_gang_type", "unknown type '" + type + "'");
     JW_ASSIGN_OR_RETURN(auto gangs, svc.ListGangs());
+    std::vector<const Gang*> chosen;
+    for (const auto& g : gangs)
+      if (type.empty() || g.type == type) chosen.push_back(&g);
     json items = json::array();
-    for (const auto& g : gangs) items.push_back(GangJson(g, false, true));
-    return Reply::Json({{"items", items}, {"total", items.size()}});
+    for (size_t i = static_cast<size_t>((page - 1) * size); i < chosen.size() && items.size() < static_cast<size_t>(size); ++i)
+      items.push_back(GangJson(*chosen[i], false, true));
+    return Reply::Json({{"items", items}, {"total", chosen.size()}});
   });
 
   api.Get(R"(/api/v1/gangs/(\d+))", read, [&svc](Context& c) -> Result<Reply> {
@@ -296,7 +305,8 @@ void RegisterRoutes(http::Api& api, Service& svc) {
             JW_ASSIGN_OR_RETURN(int64_t id, Id(c));
             JW_ASSIGN_OR_RETURN(Gang g, svc.GetGang(id));
             c.audit_target = "gang:" + std::to_string(id);
-            return Reply::Json(GangJson(g, true, false)["members"]);
+            json items = GangJson(g, true, false)["members"];
+            return Reply::Json({{"items", items}, {"total", items.size()}});
           });
 
   api.Post("/api/v1/gangs", write, [&svc](Context& c) -> Result<Reply> {

@@ -1,6 +1,7 @@
 #include "cases/service.h"
 
 #include <nlohmann/json.hpp>
+#include <unordered_map>
 
 #include "identity/identity.h"
 
@@ -63,13 +64,13 @@ sql::Params CaseParams(const Case& c) {
 json CaseFields(const Case& c) {
   auto t = [](const std::optional<Timestamp>& x) { return x ? json(FormatTime(*x)) : json(nullptr); };
   json suspects = json::array();
-  for (const auto& s : c.suspects) suspects.push_back(s.id_number + " " + s.name + (s.role.empty() ? "" : " (" + s.role + ")"));
+  for (const auto& s : c.suspects) suspects.push_back({{"id_number", s.id_number}, {"name", s.name}, {"role", s.role}});
   return {{"kind", c.kind},         {"category", c.category},       {"district_code", c.district_code},
           {"place", c.place},       {"occurred_at", t(c.occurred_at)}, {"reported_at", t(c.reported_at)},
           {"filed_at", t(c.filed_at)}, {"solved_at", t(c.solved_at)}, {"closed_at", t(c.closed_at)},
           {"status", c.status},     {"narrative", c.narrative},     {"incident_ref", c.incident_ref},
           {"seized_goods", c.seized_goods}, {"seized_amount_cny", c.seized_amount_cny},
-          {"gang_id", c.gang_id},   {"suspects", suspects}};
+          {"gang_id", c.gang_id ? json(c.gang_id) : json(nullptr)}, {"suspects", suspects}};
 }
 
 Status Invalid(const char* code, std::string msg) { return Validation(code, std::move(msg)); }
@@ -429,6 +430,12 @@ Result<std::vector<Gang>> Service::ListGangs() {
     g.members.resize(static_cast<size_t>(r.Int("members")));  // counts only; GetGang has the people
     out.push_back(std::move(g));
   }
+  auto tied = db_->Query("SELECT gang_id, case_no FROM cases WHERE gang_id IS NOT NULL ORDER BY case_no");
+  if (!tied.ok()) return tied.status();
+  std::unordered_map<int64_t, Gang*> by_id;
+  for (auto& g : out) by_id[g.id] = &g;
+  for (const auto& r : *tied)
+    if (auto it = by_id.find(r.Int("gang_id")); it != by_id.end()) it->second->case_nos.push_back(r.Text("case_no"));
   return out;
 }
 

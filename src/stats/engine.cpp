@@ -441,7 +441,32 @@ Result<Answer> Engine::Run(const Query& q, bool public_view) const {
       a.rows.push_back(std::move(row));
     }
   }
-  if (summable) a.total = total;
+  if (public_view) {
+    // Complementary suppression: where a period has exactly one hidden cell,
+    // hide its smallest shown non-zero sibling too, so the hidden value cannot
+    // be recovered by subtracting the shown cells from the period's total.
+    for (size_t start = 0; start < a.rows.size(); start += combos.size()) {
+      size_t end = std::min(a.rows.size(), start + combos.size());
+      int hidden = 0;
+      for (size_t i = start; i < end; ++i) hidden += a.rows[i].suppressed;
+      if (hidden != 1) continue;
+      size_t pick = end;
+      for (size_t i = start; i < end; ++i)
+        if (!a.rows[i].suppressed && a.rows[i].value && *a.rows[i].value > 0 &&
+            (pick == end || *a.rows[i].value < *a.rows[pick].value))
+          pick = i;
+      if (pick == end) continue;
+      a.rows[pick].value.reset();
+      a.rows[pick].suppressed = true;
+      a.rows[pick].complementary = true;
+      a.rows[pick].numerator = a.rows[pick].denominator = 0;
+      a.rows[pick].change.reset();
+      a.rows[pick].change_pct.reset();
+    }
+  }
+  bool any_hidden = std::any_of(a.rows.begin(), a.rows.end(), [](const Row& r) { return r.suppressed; });
+  // A total over hidden cells would give them away (or mislead): none then.
+  if (summable && !(public_view && any_hidden)) a.total = total;
   return a;
 }
 

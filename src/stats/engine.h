@@ -52,6 +52,7 @@ struct Row {
   std::optional<double> change, change_pct;
   int64_t numerator = 0, denominator = 0;  // clearance and death_rate: the parts
   bool suppressed = false;
+  bool complementary = false;  // hidden only so that a small sibling cannot be recovered
 };
 
 struct Answer {

@@ -169,13 +169,30 @@ TEST_P(StatsTest, PublicViewSuppressesSmallCells) {
     EXPECT_FALSE(a.rows[i].value.has_value());
     EXPECT_FALSE(a.rows[i].change.has_value());
   }
-  EXPECT_EQ(a.total.value(), 0);
+  EXPECT_FALSE(a.total.has_value());  // a total would give the hidden cells away
   // The same cell with five cases is shown.
   for (int i = 0; i < 3; ++i) Add("criminal", "theft", "460106", "2020-05-01T10:00", "2020-05-01T11:00", nullptr);
   auto b = Ask({{"group", "district"}, {"district", "460106"}, {"kind", "criminal"}, {"from", "2020-01-01"}, {"to", "2020-12-31"}},
                true);
   EXPECT_EQ(b.rows[0].value.value(), 5);
   EXPECT_FALSE(b.rows[0].suppressed);
+}
+
+TEST_P(StatsTest, PublicViewHidesASiblingWhenOnlyOneCellIsHidden) {
+  // 2020: criminal 4 (hidden), public order 1 + 5 = 6. Shown alone, 6 and the
+  // year's total would give the 4 away; so the 6 is hidden too.
+  for (int i = 0; i < 5; ++i) Add("public_order", "vice", "460108", "2020-06-01T10:00", "2020-06-01T11:00", nullptr);
+  auto a = Ask({{"group", "year,kind"}, {"from", "2020-01-01"}, {"to", "2020-12-31"}}, true);
+  ASSERT_EQ(a.rows.size(), 2u);
+  EXPECT_TRUE(a.rows[0].suppressed);
+  EXPECT_TRUE(a.rows[1].suppressed);
+  EXPECT_FALSE(a.rows[0].complementary);
+  EXPECT_TRUE(a.rows[1].complementary);
+  EXPECT_FALSE(a.rows[1].value.has_value());
+  // The signed-in view shows both.
+  auto b = Ask({{"group", "year,kind"}, {"from", "2020-01-01"}, {"to", "2020-12-31"}});
+  EXPECT_EQ(Values(b), (std::vector<double>{4, 6}));
+  EXPECT_EQ(b.total.value(), 10);
 }
 
 TEST_P(StatsTest, DeathRatePerTenThousandVehicles) {

@@ -34,7 +34,10 @@ json AnswerJson(const Query& q, const Answer& a) {
       row["numerator"] = r.numerator;
       row["denominator"] = r.denominator;
     }
-    if (r.suppressed) row["suppressed"] = true;
+    if (r.suppressed) {
+      row["suppressed"] = true;
+      row["suppression"] = r.complementary ? "complementary" : "small";
+    }
     rows.push_back(std::move(row));
   }
   json filters = json::object();
@@ -62,12 +65,26 @@ Result<Reply> Respond(const Context& c, Engine& engine, bool public_view) {
   std::map<std::string, std::string> params(c.req.params.begin(), c.req.params.end());
   JW_ASSIGN_OR_RETURN(Query q, ParseQuery(params));
   if (public_view) {
+    // The public page publishes whole years, split by at most one dimension
+    // and never filtered, so that no two published figures differ by a small
+    // group of records (no day ranges to subtract, no cross-tabulations);
+    // the engine adds complementary suppression within each year.
     static const std::set<std::string> kPublic = {"cases", "accidents", "deaths", "death_rate", "gangs"};
     if (!kPublic.count(q.measure))
       return Validation("unknown_measure", "the public page offers cases, accidents, deaths, death_rate and gangs");
     for (int d : q.dims)
       if (d == kStatus) return Validation("unknown_dimension", "the public page does not group by status");
-    if (q.period == "day") return Validation("bad_group", "the public page groups by month, quarter or year");
+    if (q.period != "year") return Validation("bad_group", "the public page groups by year (group=year[,dimension])");
+    if (q.dims.size() > 1) return Validation("bad_group", "the public page splits by one dimension at most");
+    for (const auto& f : q.filters)
+      if (!f.empty()) return Validation("validation_failed", "the public page takes no filters; group by the dimension instead");
+    if (!q.compare.empty()) return Validation("unknown_compare", "the public page shows whole years; compare them directly");
+    int y, m, d;
+    CivilFromDays(q.from_day, &y, &m, &d);
+    bool from_ok = m == 1 && d == 1;
+    CivilFromDays(q.to_day, &y, &m, &d);
+    if (!from_ok || m != 12 || d != 31)
+      return Validation("validation_failed", "the public page covers whole years: from YYYY-01-01 to YYYY-12-31");
   }
   JW_ASSIGN_OR_RETURN(Answer a, engine.Run(q, public_view));
   std::string format = c.Param("format");

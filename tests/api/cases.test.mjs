@@ -98,6 +98,7 @@ test('edit: history of every change, version conflicts refused, bad edits change
   assert.equal(h.json.items[1].changes.solved_at[1], '2020-03-05T12:00:00+08:00');
   assert.ok(!('place' in h.json.items[1].changes));
   assert.ok(!JSON.stringify(h.json).includes('199001011230'), 'history masks suspects');
+  assert.deepEqual(h.json.items[0].changes.created.suspects, [{ id_number: '460100********1230', name: '王**', role: 'principal' }]);
   const now = (await s.req('GET', `/api/v1/cases/${c.id}`, { token: inv })).json;
   assert.equal(now.version, 2);
   assert.equal(now.place, SAMPLE.place);
@@ -110,7 +111,7 @@ test('full identities need person.read and a purpose, and are audited', async ()
   const since = await lastAuditId(s, insp);
   const r = await s.req('GET', `${path}?purpose=${encodeURIComponent('案件核查')}`, { token: inv });
   assert.equal(r.status, 200, r.text);
-  assert.deepEqual(r.json, [{ id_number: '460100199001011230', name: '王某某', role: 'principal' }]);
+  assert.deepEqual(r.json, { items: [{ id_number: '460100199001011230', name: '王某某', role: 'principal' }], total: 1 });
   const entries = await auditSince(s, insp, since, { action: 'case.suspects' });
   assert.equal(entries.length, 1);
   assert.equal(entries[0].actor, 'investigator');
@@ -153,7 +154,11 @@ test('gangs: members masked, full members with a purpose; cases tie to them', as
   assert.deepEqual(got.json.case_nos, [c.json.case_no]);
   assert.equal(got.json.members[0].id_number, '460100********1230');
   const full = await s.req('GET', `/api/v1/gangs/${g.json.id}/members?purpose=x`, { token: analyst });
-  assert.equal(full.json[0].id_number, '460100199001011230');
+  assert.equal(full.json.items[0].id_number, '460100199001011230');
+  const list = await s.req('GET', '/api/v1/gangs?type=evil&page_size=1', { token: analyst });
+  assert.equal(list.json.items.length, 1);
+  assert.deepEqual(list.json.items[0].case_nos, [c.json.case_no]);
+  expectError(await s.req('GET', '/api/v1/gangs?type=triad', { token: analyst }), 422, 'unknown_gang_type');
 });
 
 test('traffic: accidents and vehicle counts validated', async () => {

@@ -118,16 +118,31 @@ test('errors and permissions', async () => {
   expectError(await s.req('GET', q({ ...Y })), 401, 'unauthenticated');
 });
 
-test('public page: no login, aggregates only, cells under 5 suppressed', async () => {
-  const r = await s.req('GET', '/api/v1/public/stats?' + new URLSearchParams({ group: 'year', kind: 'criminal', ...Y }));
+test('public page: no login, whole years, one dimension, cells under 5 suppressed with a sibling', async () => {
+  const pub = (params) => s.req('GET', '/api/v1/public/stats?' + new URLSearchParams(params));
+  const r = await pub({ group: 'year,kind', ...Y });
   assert.equal(r.status, 200, r.text);
-  assert.equal(r.json.rows.find((x) => x.period === '2019').value, 10325);
-  const gangs = await s.req('GET', '/api/v1/public/stats?' + new URLSearchParams({ measure: 'gangs', group: 'year,type', ...Y }));
+  assert.equal(r.json.rows.find((x) => x.period === '2019' && x.kind === 'criminal').value, 10325);
+  const gangs = await pub({ measure: 'gangs', group: 'year,type', ...Y });
   const mafia2017 = gangs.json.rows.find((x) => x.period === '2017' && x.type === 'mafia');
   assert.equal(mafia2017.value, null);  // one mafia-type gang that year
   assert.equal(mafia2017.suppressed, true);
-  for (const row of gangs.json.rows) assert.ok(row.value === null || row.value === 0 || row.value >= 5, JSON.stringify(row));
-  expectError(await s.req('GET', '/api/v1/public/stats?' + new URLSearchParams({ measure: 'clearance', ...Y })), 422, 'unknown_measure');
-  expectError(await s.req('GET', '/api/v1/public/stats?' + new URLSearchParams({ group: 'status', ...Y })), 422, 'unknown_dimension');
-  expectError(await s.req('GET', '/api/v1/public/stats?' + new URLSearchParams({ group: 'day', from: '2019-01-01', to: '2019-12-31' })), 422, 'bad_group');
+  assert.equal(mafia2017.suppression, 'small');
+  const evil2017 = gangs.json.rows.find((x) => x.period === '2017' && x.type === 'evil');
+  assert.equal(evil2017.suppression, 'complementary');  // 6 shown beside the year's 7 would reveal the 1
+  for (const year of ['2015', '2016', '2017', '2018', '2019', '2020']) {
+    const cells = gangs.json.rows.filter((x) => x.period === year);
+    for (const c of cells) assert.ok(c.value === null || c.value === 0 || c.value >= 5, JSON.stringify(c));
+    // One hidden cell alone could be recovered from the year's total: never exactly one.
+    assert.notEqual(cells.filter((c) => c.suppressed).length, 1, `${year}: ${JSON.stringify(cells)}`);
+  }
+  assert.equal(gangs.json.total, null);
+  // What would let small groups be recovered by subtraction is refused.
+  expectError(await pub({ group: 'year', kind: 'criminal', ...Y }), 422, 'validation_failed');  // filters
+  expectError(await pub({ group: 'year', from: '2019-01-01', to: '2019-06-30' }), 422, 'validation_failed');  // part years
+  expectError(await pub({ group: 'month', from: '2019-01-01', to: '2019-12-31' }), 422, 'bad_group');
+  expectError(await pub({ group: 'year,kind,district', ...Y }), 422, 'bad_group');
+  expectError(await pub({ group: 'year', compare: 'yoy', ...Y }), 422, 'unknown_compare');
+  expectError(await pub({ measure: 'clearance', group: 'year', ...Y }), 422, 'unknown_measure');
+  expectError(await pub({ group: 'year,status', ...Y }), 422, 'unknown_dimension');
 });

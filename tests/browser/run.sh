@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Browser test of the web app against a running jingwu server.
-# Needs JINGWU_URL, JINGWU_INSPECTOR_USER/PASSWORD and JINGWU_DISPATCHER_USER/PASSWORD.
+# Needs JINGWU_URL, JINGWU_INSPECTOR_USER/PASSWORD and JINGWU_DISPATCHER_USER/PASSWORD;
+# stats.spec.ts also needs JINGWU_ANALYST_USER/PASSWORD (roles analyst,investigator) and
+# a data folder holding the demo records (jingwu gen + jingwu cases import).
 set -euo pipefail
 cd "$(dirname "$0")"
 if [ ! -d node_modules ]; then

@@ -114,8 +114,8 @@ export const caseHistory = (id: number | string) => http.get<{ items: HistoryEnt
  * `purpose` query parameter: a browser cannot put Chinese text in a header.
  */
 export async function caseSuspects(id: number | string, purpose: string): Promise<Suspect[]> {
-  const r = await http.get<Suspect[] | Page<Suspect>>(`/api/v1/cases/${id}/suspects`, { purpose })
-  return Array.isArray(r) ? r : r.items
+  const r = await http.get<Page<Suspect>>(`/api/v1/cases/${id}/suspects`, { purpose })
+  return r.items
 }
 
 export const getGang = (id: number | string) => http.get<Gang>(`/api/v1/gangs/${id}`)

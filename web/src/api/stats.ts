@@ -35,6 +35,8 @@ export interface StatsRow {
   denominator?: number
   /** Public answers: a cell resting on 1 to 4 records. */
   suppressed?: boolean
+  /** small: rests on 1 to 4 records; complementary: hidden so that a small sibling cannot be recovered. */
+  suppression?: 'small' | 'complementary'
 }
 
 export interface StatsAnswer {

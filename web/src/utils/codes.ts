@@ -10,3 +10,12 @@ export function codeLabel(table: CodeTable, code: string | null | undefined): st
   const key = `codes.${table}.${code}`
   return te(key) ? t(key) : code
 }
+
+// The basis a statistic is counted on, in the current language (the server's
+// basis_note is the fallback for a basis the locales do not know yet).
+export function basisNote(a: { measure: string; basis: string; basis_note: string } | null | undefined): string {
+  if (!a) return ''
+  const { t, te } = i18n.global
+  const key = `stats.basisNote.${a.measure === 'clearance' ? 'clearance' : a.basis}`
+  return te(key) ? t(key) : a.basis_note
+}
