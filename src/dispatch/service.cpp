@@ -98,18 +98,9 @@ Status Service::Commit(std::unique_lock<std::mutex>& lock, std::vector<Event> ev
   return Status::Ok();
 }
 
-Status Service::AuditPersonal(const Actor& a, const std::string& action, const std::string& target,
-                              const std::string& detail) {
-  if (!audit_) return Status::Ok();
-  audit::Entry e;
-  e.actor = a.username;
-  e.role = a.roles;
-  e.client = a.client;
-  e.action = action;
-  e.target = target;
-  e.outcome = "ok";
-  e.detail = detail;
-  return audit_->Append(std::move(e)).status();
+void Service::AuditPersonal(const Actor& a, const std::string& action, const std::string& target,
+                            const std::string& detail) {
+  if (audit_) audit_->Record(a, action, target, "ok", detail);
 }
 
 Result<Unit> Service::CreateUnit(const Actor& a, const UnitInput& in) {
@@ -194,8 +185,7 @@ Result<Incident> Service::CreateIncident(const Actor& a, const IncidentInput& in
   JW_RETURN_IF_ERROR(Commit(lock, {e}));
   if (!phone.empty()) {
     // The caller's number is personal data: its recording is on the audit log.
-    Status s = AuditPersonal(a, "dispatch.incident_create", "incident:" + std::to_string(id), "caller phone recorded");
-    if (!s.ok()) log::Error("dispatch.audit_failed", {{"incident", id}, {"error", s.ToString()}});
+    AuditPersonal(a, "dispatch.incident_create", "incident:" + std::to_string(id), "caller phone recorded");
   }
   return GetIncident(id);
 }

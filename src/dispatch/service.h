@@ -22,11 +22,8 @@
 
 namespace jingwu::dispatch {
 
-struct Actor {
-  std::string username;
-  std::string roles;   // comma-separated, for the audit log
-  std::string client;  // address, or "cli"
-};
+// Who makes a change (username, roles, client), as the audit log records it.
+using Actor = audit::Actor;
 
 struct UnitInput {
   std::string call_sign, type, station;
@@ -111,7 +108,7 @@ class Service {
   // Gives the events seq and time, stores them atomically, applies them and
   // notifies listeners. Called with mu_ held; releases it before notifying.
   Status Commit(std::unique_lock<std::mutex>& lock, std::vector<Event> events);
-  Status AuditPersonal(const Actor& a, const std::string& action, const std::string& target, const std::string& detail);
+  void AuditPersonal(const Actor& a, const std::string& action, const std::string& target, const std::string& detail);
 
   sql::Database* db_;
   audit::Log* audit_;
