@@ -75,11 +75,22 @@ int Serve(Config config, bool print_admin_password) {
   if (print_admin_password) {
     auto users = app.auth->ListUsers();
     if (users.ok() && users->empty()) {
+      // One demo account per role, so that every module can be tried; they
+      // share one random password, shown only this once.
       std::string pw = RandomToken(12);
-      auto u = app.auth->CreateUser(kCli, {"admin", "系统管理员", pw, {"admin"}});
-      if (!u.ok()) return Fail(u.status());
-      std::printf("\n  jingwu demo: created the first account (shown only this once)\n"
-                  "    user:     admin\n    password: %s\n\n",
+      const std::pair<const char*, const char*> kDemo[] = {
+          {"admin", "系统管理员"},      {"commander", "指挥长"},  {"dispatcher", "接处警员"},
+          {"investigator", "侦查员"},   {"analyst", "情报分析员"}, {"service_clerk", "窗口民警"},
+          {"inspector", "督察员"}};
+      for (auto [role, name] : kDemo) {
+        std::string username = role == std::string("service_clerk") ? "clerk" : role;
+        auto u = app.auth->CreateUser(kCli, {username, name, pw, {role}});
+        if (!u.ok()) return Fail(u.status());
+      }
+      std::printf("\n  jingwu demo: created one account per role (shown only this once)\n"
+                  "    users:    admin, commander, dispatcher, investigator, analyst, clerk, inspector\n"
+                  "    password: %s   (the same for each)\n"
+                  "    start with: admin (accounts), commander (dispatch, cases, statistics), inspector (audit)\n\n",
                   pw.c_str());
     }
   }
