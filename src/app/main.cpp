@@ -91,7 +91,7 @@ int Serve(Config config, bool print_admin_password) {
   }
 
   http::Server server(app.config, {app.db.get(), app.audit.get(), app.auth.get(), app.clock.get(), app.test_clock,
-                                   app.cases.get(), app.stats.get(), app.dispatch.get()});
+                                   app.cases.get(), app.stats.get(), app.dispatch.get(), app.services.get()});
   auto port = server.Start();
   if (!port.ok()) return Fail(port.status());
   std::string host;
@@ -102,10 +102,12 @@ int Serve(Config config, bool print_admin_password) {
               app.config.web_root.empty() ? "none" : app.config.web_root.c_str());
   std::fflush(stdout);
   app.dispatch->StartTimers();
+  app.services->StartClockChecks();
   int sig = 0;
   sigwait(&set, &sig);
   log::Info("server.stopping", {{"signal", sig}});
   app.dispatch->StopTimers();
+  app.services->StopClockChecks();
   server.Stop();
   server.Wait();
   log::Info("server.stopped", {});

@@ -493,6 +493,26 @@ Result<int> Service::CheckClocks() {
   return changes;
 }
 
+void Service::StartClockChecks(int interval_ms) {
+  timer_thread_ = std::thread([this, interval_ms] {
+    std::unique_lock lock(timer_mu_);
+    while (!timer_cv_.wait_for(lock, std::chrono::milliseconds(interval_ms), [this] { return timer_stop_; })) {
+      lock.unlock();
+      CheckClocks().status().IgnoreError();
+      lock.lock();
+    }
+  });
+}
+
+void Service::StopClockChecks() {
+  {
+    std::lock_guard lock(timer_mu_);
+    timer_stop_ = true;
+  }
+  timer_cv_.notify_all();
+  if (timer_thread_.joinable()) timer_thread_.join();
+}
+
 // ---- metrics --------------------------------------------------------------------
 
 Result<MetricsReport> Service::Metrics(int64_t from_day, int64_t to_day) {

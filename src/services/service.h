@@ -10,7 +10,9 @@
 // it. Thread-safe: one mutex serialises every change (read, check, write).
 #pragma once
 
+#include <condition_variable>
 #include <mutex>
+#include <thread>
 #include <set>
 
 #include "audit/audit.h"
@@ -130,6 +132,11 @@ class Service {
 
   Result<MetricsReport> Metrics(int64_t from_day, int64_t to_day);
 
+  // Runs CheckClocks every interval on a thread of its own until StopClockChecks.
+  void StartClockChecks(int interval_ms = 60000);
+  void StopClockChecks();
+  ~Service() { StopClockChecks(); }
+
   Store& store() { return store_; }
   const Options& options() const { return opt_; }
   const Clock& clock() const { return *clock_; }
@@ -148,6 +155,10 @@ class Service {
   Options opt_;
   Store store_;
   std::mutex mu_;  // serialises changes
+  std::mutex timer_mu_;
+  std::condition_variable timer_cv_;
+  bool timer_stop_ = false;  // guarded by timer_mu_
+  std::thread timer_thread_;
 };
 
 // Demo data: a year of applications across the catalogue and channels,
