@@ -88,6 +88,11 @@ int Serve(Config config, bool print_admin_password) {
     auto seeded = dispatch::SeedDemo(*app.dispatch);
     if (!seeded.ok()) return Fail(seeded.status());
     if (*seeded > 0) std::printf("  jingwu demo: added %d dispatch units and a few incidents\n", *seeded);
+    std::printf("  jingwu demo: generating a year (2025) of online-hall applications...\n");
+    std::fflush(stdout);
+    auto apps = services::SeedDemo(*app.services, 2025, 7);
+    if (!apps.ok()) return Fail(apps.status());
+    if (*apps > 0) std::printf("  jingwu demo: added %lld service-hall applications\n", static_cast<long long>(*apps));
   }
 
   http::Server server(app.config, {app.db.get(), app.audit.get(), app.auth.get(), app.clock.get(), app.test_clock,

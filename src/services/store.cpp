@@ -93,32 +93,30 @@ static constexpr const char* kInsert =
     "submitted_us, decided_wd, rating, commitment, verification, version, data) "
     "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id";
 
+// The record's own "id" is not trusted on reading: the row id is (see Parse),
+// so an insert needs no second write.
 Result<int64_t> Store::Insert(const Application& a) {
-  int64_t id = 0;
-  Status s = db_->Transaction([&](sql::Connection& c) -> Status {
-    JW_ASSIGN_OR_RETURN(sql::Rows rows, c.Query(kInsert, RowParams(a, "{}")));
-    id = rows.at(0).Int("id");
-    Application stored = a;
-    stored.id = id;
-    auto r = c.Exec("UPDATE svc_applications SET data = ? WHERE id = ?", {ApplicationJson(stored).dump(), id});
-    return r.ok() ? Status::Ok() : r.status();
-  });
-  if (!s.ok()) return s;
-  return id;
+  JW_ASSIGN_OR_RETURN(sql::Rows rows, db_->Query(kInsert, RowParams(a, ApplicationJson(a).dump())));
+  return rows.at(0).Int("id");
 }
 
 Status Store::InsertMany(const std::vector<Application>& apps) {
   return db_->Transaction([&](sql::Connection& c) -> Status {
     for (const auto& a : apps) {
-      JW_ASSIGN_OR_RETURN(sql::Rows rows, c.Query(kInsert, RowParams(a, "{}")));
-      Application stored = a;
-      stored.id = rows.at(0).Int("id");
-      auto r = c.Exec("UPDATE svc_applications SET data = ? WHERE id = ?", {ApplicationJson(stored).dump(), stored.id});
+      auto r = c.Query(kInsert, RowParams(a, ApplicationJson(a).dump()));
       if (!r.ok()) return r.status();
     }
     return Status::Ok();
   });
 }
+
+namespace {
+Result<Application> Parse(const sql::Row& r) {
+  JW_ASSIGN_OR_RETURN(Application a, ApplicationFromJson(json::parse(r.Text("data"), nullptr, false)));
+  a.id = r.Int("id");
+  return a;
+}
+}  // namespace
 
 Status Store::Update(const Application& a, int64_t expected_version) {
   sql::Params p = RowParams(a, ApplicationJson(a).dump());
@@ -134,10 +132,9 @@ Status Store::Update(const Application& a, int64_t expected_version) {
 }
 
 Result<Application> Store::Get(int64_t id) {
-  JW_ASSIGN_OR_RETURN(sql::Rows rows, db_->Query("SELECT data FROM svc_applications WHERE id = ?", {id}));
+  JW_ASSIGN_OR_RETURN(sql::Rows rows, db_->Query("SELECT id, data FROM svc_applications WHERE id = ?", {id}));
   if (rows.empty()) return NotFound("not_found", "no application " + std::to_string(id));
-  json j = json::parse(rows[0].Text("data"), nullptr, false);
-  return ApplicationFromJson(j);
+  return Parse(rows[0]);
 }
 
 Result<std::vector<Application>> Store::List(int64_t citizen_id, const std::string& department,
@@ -162,10 +159,10 @@ Result<std::vector<Application>> Store::List(int64_t citizen_id, const std::stri
   }
   p.push_back(static_cast<int64_t>(limit));
   std::string order = citizen_id ? "ORDER BY id DESC" : "ORDER BY due_day, id";
-  JW_ASSIGN_OR_RETURN(sql::Rows rows, db_->Query("SELECT data FROM svc_applications " + where + " " + order + " LIMIT ?", p));
+  JW_ASSIGN_OR_RETURN(sql::Rows rows, db_->Query("SELECT id, data FROM svc_applications " + where + " " + order + " LIMIT ?", p));
   std::vector<Application> out;
   for (const auto& r : rows) {
-    JW_ASSIGN_OR_RETURN(Application a, ApplicationFromJson(json::parse(r.Text("data"), nullptr, false)));
+    JW_ASSIGN_OR_RETURN(Application a, Parse(r));
     out.push_back(std::move(a));
   }
   return out;
