@@ -12,6 +12,8 @@ function env(name: string): string {
 }
 const clerk = { user: env('JINGWU_CLERK_USER'), password: env('JINGWU_CLERK_PASSWORD') }
 const tid = (page: Page, id: string) => page.locator(`[data-test="${id}"]`)
+// Element Plus puts data-test on the <input> of a text field but on the wrapper of some others.
+const INPUT = 'xpath=self::input | .//input'
 
 const PDF = Buffer.from('%PDF-1.4\n1 0 obj\n<<>>\nendobj\ntrailer\n%%EOF\n')
 const PNG = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.from('IHDR....')])
@@ -43,19 +45,18 @@ test('talent settlement with one document to follow, from application to rating'
   await test.step('the citizen registers and applies, leaving the photo to follow', async () => {
     await citizen.goto('/citizen')
     await tid(citizen, 'citizen-auth-mode').getByText('注册').click()
-    await tid(citizen, 'citizen-phone').locator('input').fill(phone)
-    await tid(citizen, 'citizen-name').locator('input').fill('林晓')
-    await tid(citizen, 'citizen-id-number').locator('input').fill(id)
-    await tid(citizen, 'citizen-password').locator('input').fill('citizen-pass-1')
+    await tid(citizen, 'citizen-phone').locator(INPUT).first().fill(phone)
+    await tid(citizen, 'citizen-name').locator(INPUT).first().fill('林晓')
+    await tid(citizen, 'citizen-id-number').locator(INPUT).first().fill(id)
+    await tid(citizen, 'citizen-password').locator(INPUT).first().fill('citizen-pass-1')
     await tid(citizen, 'citizen-submit').click()
     await expect(tid(citizen, 'citizen-hello')).toContainText('林晓')
     await tid(citizen, 'item-HZ001').click()
     await expect(tid(citizen, 'apply-form')).toContainText('人才落户')
-    await tid(citizen, 'field-id_number').locator('input').fill(id)
+    await tid(citizen, 'field-id_number').locator(INPUT).first().fill(id)
     await tid(citizen, 'field-education').click()
     await citizen.getByRole('option', { name: '硕士' }).click()
-    await tid(citizen, 'field-graduated_on').locator('input').fill('2026-06-30')
-    await tid(citizen, 'field-graduated_on').locator('input').press('Enter')
+    await tid(citizen, 'field-graduated_on').locator(INPUT).first().fill('2026-06-30')
     for (const m of ['id_card', 'hukou_booklet', 'diploma'])
       await tid(citizen, `file-${m}`).setInputFiles({ name: `${m}.pdf`, mimeType: 'application/pdf', buffer: PDF })
     await tid(citizen, 'apply-submit').click()
@@ -87,7 +88,7 @@ test('talent settlement with one document to follow, from application to rating'
   })
 
   await test.step('the clerk reviews and approves', async () => {
-    await tid(staff, 'queue-refresh').click()
+    await staff.reload()
     await tid(staff, `queue-row-${appId}`).click()
     await expect(tid(staff, 'case-state')).toHaveText('已受理')
     await expect(tid(staff, 'case-material-photo')).toContainText('✓')
@@ -103,12 +104,13 @@ test('talent settlement with one document to follow, from application to rating'
     await tid(citizen, `my-app-${appId}`).click()
     await expect(tid(citizen, 'detail-state')).toHaveText('已办结（准予）')
     await tid(citizen, 'rating-level').locator('.el-rate__item').nth(4).click()
-    await tid(citizen, 'rating-comment').locator('input').fill('很方便')
+    await tid(citizen, 'rating-comment').locator(INPUT).first().fill('很方便')
     await tid(citizen, 'rating-submit').click()
     await expect(tid(citizen, 'rating-done')).toContainText('5')
   })
 
   await test.step('the figures count it on the staff metrics page', async () => {
+    await staff.reload()
     await staff.getByRole('tab', { name: '办件统计' }).click()
     await expect(tid(staff, 'metrics-row-HZ001')).toBeVisible()
     await expect(tid(staff, 'metrics-total')).not.toHaveText('0')

@@ -66,7 +66,7 @@ export const rate = (token: string, id: number, level: number, comment: string) 
 export const queue = (state?: string) =>
   http.get<{ items: Application[]; total: number; today: string }>('/api/v1/services/applications', { state, limit: 500 })
 export const staffApplication = (id: number) =>
-  http.get<Application>(`/api/v1/services/applications/${id}`, undefined, { purpose: '受理审批' })
+  http.get<Application>(`/api/v1/services/applications/${id}`, undefined, { purpose: `UTF-8''${encodeURIComponent('受理审批')}` })
 export const staffAction = (id: number, action: string, body: Record<string, unknown> = {}) =>
   http.post<Application>(`/api/v1/services/applications/${id}/${action}`, body)
 export const staffMetrics = (from: string, to: string) => http.get<MetricsReport>('/api/v1/services/metrics', { from, to })
