@@ -235,7 +235,7 @@ void RegisterRoutes(http::Api& api, Service& s) {
     JW_ASSIGN_OR_RETURN(std::string dept, scope(c));
     if (dept.empty()) dept = c.Param("department");
     JW_ASSIGN_OR_RETURN(int64_t limit, c.IntParam("limit", 200, 1, 1000));
-    std::string states = c.Param("state").empty() ? "received,material_requested,accepted,accepted_pending,under_review,approved"
+    std::string states = c.Param("state").empty() ? "received,material_requested,accepted,accepted_pending,under_review"
                                                  : c.Param("state");
     JW_ASSIGN_OR_RETURN(auto list, s.Queue(dept, states == "all" ? "" : states, static_cast<int>(limit)));
     int64_t today = s.Today();

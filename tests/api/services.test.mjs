@@ -174,6 +174,7 @@ test('documents not supplied by the deadline: terminated by the clock', async ()
   clerk = await s.login('clerk');
   admin = await s.login('admin');
   alice.token = (await s.req('POST', '/api/v1/citizen/login', { body: { phone: '13800138001', password: 'citizen-pass-1' } })).json.token;
+  bob.token = (await s.req('POST', '/api/v1/citizen/login', { body: { phone: '13800138002', password: 'citizen-pass-1' } })).json.token;
   const r = await s.req('POST', '/api/v1/services/clocks/check', { token: clerk });
   assert.equal(r.status, 200);
   assert.ok(r.json.changes >= 1);
@@ -215,4 +216,53 @@ test('metrics: staff see every figure, the public page suppresses small cells', 
   const cr = pub.json.items.find((i) => i.item_code === 'CR001');
   assert.equal(cr.suppressed, true);
   expectError(await s.req('GET', '/api/v1/public/services/metrics?from=2026-13-01'), 422, 'invalid_date');
+});
+
+test('parallel approval over HTTP: all must approve (CR008), any may approve (CR010)', async () => {
+  const mk = async (item, form) => {
+    const r = await s.req('POST', '/api/v1/citizen/applications', { token: bob.token, body: { item_code: item, channel: 'online', form } });
+    assert.equal(r.status, 201, r.text);
+    const def = (await s.req('GET', `/api/v1/services/items/${item}`)).json;
+    for (const m of def.materials) assert.equal((await upload(bob, r.json.id, m.code, PDF, 'application/pdf')).status, 201);
+    assert.equal((await staff(r.json.id, 'accept')).json.state, 'accepted');
+    assert.equal((await staff(r.json.id, 'review')).json.state, 'under_review');
+    return r.json.id;
+  };
+  const foreigner = { name: 'Ivan Petrov', passport_no: 'RUS/751234567', phone: '13800138002' };
+  const all = await mk('CR008', { ...foreigner, employer: '海南大学' });
+  expectError(await staff(all, 'approve'), 409, 'department_decisions_required');
+  let r = await staff(all, 'department-decision', { department: 'exit_entry', decision: 'approved' });
+  assert.equal(r.json.state, 'under_review');
+  expectError(await staff(all, 'department-decision', { department: 'exit_entry', decision: 'approved' }), 409, 'already_decided');
+  r = await staff(all, 'department-decision', { department: 'labour', decision: 'approved' });
+  assert.equal(r.json.state, 'approved');
+  const any = await mk('CR010', foreigner);
+  r = await staff(any, 'department-decision', { department: 'public_order', decision: 'rejected', reason: '住宿登记不符' });
+  assert.equal(r.json.state, 'under_review');
+  r = await staff(any, 'department-decision', { department: 'exit_entry', decision: 'approved' });
+  assert.equal(r.json.state, 'approved');
+  expectError(await staff(any, 'department-decision', { department: 'traffic', decision: 'approved' }), 409, 'invalid_transition');
+});
+
+test('commitment path: approved on acceptance, then drawn for verification', async () => {
+  const r = await s.req('POST', '/api/v1/citizen/applications', {
+    token: bob.token,
+    body: {
+      item_code: 'HZ001', channel: 'online', commitment: true,
+      form: { name: '王小明', id_number: bob.idNumber, phone: '13800138002', education: 'doctor', graduated_on: '2026-06-30' },
+    },
+  });
+  assert.equal(r.status, 201, r.text);
+  for (const m of ['id_card', 'hukou_booklet', 'diploma', 'photo']) await upload(bob, r.json.id, m, PDF, 'application/pdf');
+  await staff(r.json.id, 'accept');
+  const ok = await staff(r.json.id, 'approve', { note: '承诺办' });
+  assert.equal(ok.json.state, 'approved');
+  assert.equal(ok.json.decided_working_days, 0);
+  const drawn = await s.req('POST', '/api/v1/services/verification/draw', { token: clerk });
+  assert.deepEqual(drawn.json.drawn, [r.json.id]);  // ceil(10% of 1) = 1
+  expectError(await staff(r.json.id, 'verify', { result: 'maybe' }), 422, 'invalid_result');
+  assert.equal((await staff(r.json.id, 'verify', { result: 'confirmed' })).json.verification, 'confirmed');
+  expectError(await s.req('POST', '/api/v1/citizen/applications', {
+    token: bob.token, body: { item_code: 'HZ002', channel: 'online', commitment: true, form: {} },
+  }), 422, 'commitment_not_offered');
 });
