@@ -213,6 +213,11 @@ int Main(int argc, char** argv) {
   if (gen_cmd->parsed()) {
     Status s = gen::WriteCasesCsv(gen::GenerateCases(seed), out_dir);
     if (!s.ok()) return Fail(s);
+    // The service hall's demo year (with --seed 7, the records `jingwu demo` loads).
+    s = services::WriteDemoCsv(services::GenerateDemo(services::BusinessCalendar::China(), services::Options().follow_up_days,
+                                                      2025, seed),
+                               out_dir + "/services_applications.csv");
+    if (!s.ok()) return Fail(s);
     std::printf("wrote the synthetic city's case records to %s (seed %llu)\n", out_dir.c_str(),
                 static_cast<unsigned long long>(seed));
     return 0;

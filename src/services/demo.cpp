@@ -8,7 +8,10 @@
 //
 // Demo applications belong to no citizen account (citizen_id 0) and carry no
 // form data: there is no personal data in them.
+#include <cstdio>
 #include <random>
+
+#include "core/csv.h"
 
 #include "services/service.h"
 
@@ -32,10 +35,8 @@ Timestamp LocalTime(int64_t day, int minutes) {
 
 }  // namespace
 
-Result<int64_t> SeedDemo(Service& s, int year, uint64_t seed, int64_t total, int64_t talent) {
-  JW_ASSIGN_OR_RETURN(int64_t existing, s.store().Count());
-  if (existing > 0) return int64_t{0};
-  const BusinessCalendar& cal = s.options().calendar;
+std::vector<Application> GenerateDemo(const BusinessCalendar& cal, int follow_up_days, int year, uint64_t seed,
+                                      int64_t total, int64_t talent) {
   std::mt19937_64 rng(seed);
   auto uni = [&] { return std::uniform_real_distribution<double>(0, 1)(rng); };
   auto pick = [&](int lo, int hi) { return static_cast<int>(std::uniform_int_distribution<int>(lo, hi)(rng)); };
@@ -124,8 +125,8 @@ Result<int64_t> SeedDemo(Service& s, int year, uint64_t seed, int64_t total, int
       Rating rt{level, "", LocalTime(decide, 18 * 60)};
       if (level <= 2) {
         rt.follow_up = true;
-        rt.follow_up_due_day = cal.AddWorkingDays(decide, s.options().follow_up_days);
-        rt.follow_up_closed_at = LocalTime(cal.AddWorkingDays(decide, pick(1, s.options().follow_up_days)), 16 * 60);
+        rt.follow_up_due_day = cal.AddWorkingDays(decide, follow_up_days);
+        rt.follow_up_closed_at = LocalTime(cal.AddWorkingDays(decide, pick(1, follow_up_days)), 16 * 60);
         rt.follow_up_note = "已回访";
       }
       a.rating = rt;
@@ -192,8 +193,32 @@ Result<int64_t> SeedDemo(Service& s, int year, uint64_t seed, int64_t total, int
   }
   std::sort(apps.begin(), apps.end(),
             [](const Application& a, const Application& b) { return a.submitted_at < b.submitted_at; });
+  return apps;
+}
+
+Result<int64_t> SeedDemo(Service& s, int year, uint64_t seed, int64_t total, int64_t talent) {
+  JW_ASSIGN_OR_RETURN(int64_t existing, s.store().Count());
+  if (existing > 0) return int64_t{0};
+  auto apps = GenerateDemo(s.options().calendar, s.options().follow_up_days, year, seed, total, talent);
   JW_RETURN_IF_ERROR(s.store().InsertMany(apps));
   return static_cast<int64_t>(apps.size());
+}
+
+Status WriteDemoCsv(const std::vector<Application>& apps, const std::string& path) {
+  std::string out;
+  AppendCsvRow(&out, {"item_code", "department", "channel", "state", "commitment", "submitted_at", "accept_day",
+                      "due_day", "paused_days", "decided_at", "decided_working_days", "rating", "verification"});
+  auto day = [](int64_t d) { return d < 0 ? std::string() : DayString(d); };
+  for (const auto& a : apps)
+    AppendCsvRow(&out, {a.item_code, a.department, a.channel, a.state, a.commitment ? "1" : "0",
+                        FormatTime(a.submitted_at), day(a.accept_day), day(a.due_day), std::to_string(a.paused_days),
+                        a.decided_at ? FormatTime(*a.decided_at) : "", std::to_string(a.decided_working_days),
+                        a.rating ? std::to_string(a.rating->level) : "", a.verification});
+  FILE* f = std::fopen(path.c_str(), "wb");
+  if (!f) return Internal("cannot write " + path);
+  bool ok = std::fwrite(out.data(), 1, out.size(), f) == out.size();
+  ok = std::fclose(f) == 0 && ok;
+  return ok ? Status::Ok() : Internal("cannot write " + path);
 }
 
 }  // namespace jingwu::services

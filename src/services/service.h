@@ -166,5 +166,9 @@ class Service {
 // January–October, with commitments, documents to follow, late cases and
 // ratings. Added only when there are no applications. Returns how many.
 Result<int64_t> SeedDemo(Service& s, int year, uint64_t seed, int64_t total = 138000, int64_t talent = 23492);
+// The same records without a database (jingwu gen), and as CSV (one row per application).
+std::vector<Application> GenerateDemo(const BusinessCalendar& cal, int follow_up_days, int year, uint64_t seed,
+                                      int64_t total = 138000, int64_t talent = 23492);
+Status WriteDemoCsv(const std::vector<Application>& apps, const std::string& path);
 
 }  // namespace jingwu::services
