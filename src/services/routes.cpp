@@ -222,7 +222,7 @@ void RegisterRoutes(http::Api& api, Service& s) {
   auto load = [&s, scope](Context& c) -> Result<Application> {
     JW_ASSIGN_OR_RETURN(std::string dept, scope(c));
     JW_ASSIGN_OR_RETURN(Application a, s.Get(IdArg(c)));
-    if (!dept.empty() && a.department != dept &&
+    if (!dept.empty() && a.department != dept && a.commissioner != c.user().user.username &&
         std::none_of(a.decisions.begin(), a.decisions.end(), [&](const DeptDecision& d) { return d.department == dept; }))
       return PermissionDenied("not_your_department", "this application belongs to another department");
     return a;
@@ -237,7 +237,10 @@ void RegisterRoutes(http::Api& api, Service& s) {
     JW_ASSIGN_OR_RETURN(int64_t limit, c.IntParam("limit", 200, 1, 1000));
     std::string states = c.Param("state").empty() ? "received,material_requested,accepted,accepted_pending,under_review"
                                                  : c.Param("state");
-    JW_ASSIGN_OR_RETURN(auto list, s.Queue(dept, states == "all" ? "" : states, static_cast<int>(limit)));
+    // ?commissioner=me: the cases this user oversees as approval commissioner, in every department.
+    std::string commissioner = c.Param("commissioner") == "me" ? c.user().user.username : c.Param("commissioner");
+    if (!commissioner.empty()) dept.clear();
+    JW_ASSIGN_OR_RETURN(auto list, s.Queue(dept, states == "all" ? "" : states, static_cast<int>(limit), commissioner));
     int64_t today = s.Today();
     json items = json::array();
     for (const auto& a : list) items.push_back(QueueJson(a, today, s));

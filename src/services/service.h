@@ -117,8 +117,10 @@ class Service {
   Result<std::vector<int64_t>> DrawVerification(const Actor& a);
 
   Result<Application> Get(int64_t id) { return store_.Get(id); }
-  Result<std::vector<Application>> Queue(const std::string& department, const std::string& states, int limit) {
-    return store_.List(0, department, states, limit);
+  // commissioner: only the cases of this approval commissioner (审批专员), "" = all.
+  Result<std::vector<Application>> Queue(const std::string& department, const std::string& states, int limit,
+                                         const std::string& commissioner = "") {
+    return store_.List(0, department, states, limit, commissioner);
   }
   Status SetStaffDepartment(const std::string& username, const std::string& department);
   Result<std::string> StaffDepartment(const std::string& username) { return store_.StaffDepartment(username); }

@@ -155,6 +155,8 @@ TEST_P(ServicesTest, DocumentsToFollowPauseTheClock) {
   ASSERT_TRUE(acc.ok()) << acc.status().ToString();
   EXPECT_EQ(acc->state, "accepted_pending");
   EXPECT_EQ(acc->commissioner, "qian.commissioner");
+  EXPECT_EQ(svc_->Queue("", "", 100, "qian.commissioner")->size(), 1u);
+  EXPECT_EQ(svc_->Queue("", "", 100, "zhao.clerk")->size(), 0u);
   EXPECT_EQ(DayString(acc->follow_deadline_day), "2026-10-12");
   EXPECT_EQ(Code(svc_->StartReview(kClerk, a.id).status()), "invalid_transition");
   // Paused: no working day counts, so no escalation however long it waits.

@@ -16,7 +16,10 @@ std::vector<sql::Migration> Migrations() {
            "CREATE INDEX svc_applications_citizen ON svc_applications (citizen_id, id);"
            "CREATE INDEX svc_applications_state ON svc_applications (state, due_day);"
            "CREATE INDEX svc_applications_submitted ON svc_applications (submitted_us);"
-           "CREATE TABLE svc_staff (username TEXT PRIMARY KEY, department TEXT NOT NULL);"}};
+           "CREATE TABLE svc_staff (username TEXT PRIMARY KEY, department TEXT NOT NULL);"},
+          {"services", 2, "commissioner column",
+           "ALTER TABLE svc_applications ADD COLUMN commissioner TEXT NOT NULL DEFAULT '';"
+           "CREATE INDEX svc_applications_commissioner ON svc_applications (commissioner, due_day);"}};
 }
 
 namespace {
@@ -85,13 +88,14 @@ sql::Params Store::RowParams(const Application& a, const std::string& data) {
           static_cast<int64_t>(a.commitment ? 1 : 0),
           a.verification,
           a.version,
-          data};
+          data,
+          a.commissioner};
 }
 
 static constexpr const char* kInsert =
     "INSERT INTO svc_applications (item_code, citizen_id, department, departments, channel, state, due_day, "
-    "submitted_us, decided_wd, rating, commitment, verification, version, data) "
-    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id";
+    "submitted_us, decided_wd, rating, commitment, verification, version, data, commissioner) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id";
 
 // The record's own "id" is not trusted on reading: the row id is (see Parse),
 // so an insert needs no second write.
@@ -125,7 +129,7 @@ Status Store::Update(const Application& a, int64_t expected_version) {
   JW_ASSIGN_OR_RETURN(int64_t n, db_->Exec("UPDATE svc_applications SET item_code = ?, citizen_id = ?, department = ?, "
                                            "departments = ?, channel = ?, state = ?, due_day = ?, submitted_us = ?, "
                                            "decided_wd = ?, rating = ?, commitment = ?, verification = ?, version = ?, "
-                                           "data = ? WHERE id = ? AND version = ?",
+                                           "data = ?, commissioner = ? WHERE id = ? AND version = ?",
                                            p));
   if (n != 1) return Conflict("stale", "the application changed meanwhile; reload and try again");
   return Status::Ok();
@@ -138,9 +142,10 @@ Result<Application> Store::Get(int64_t id) {
 }
 
 Result<std::vector<Application>> Store::List(int64_t citizen_id, const std::string& department,
-                                              const std::string& states, int limit) {
+                                              const std::string& states, int limit, const std::string& commissioner) {
   std::string where = "WHERE 1 = 1";
   sql::Params p;
+  if (!commissioner.empty()) where += " AND commissioner = ?", p.push_back(commissioner);
   if (citizen_id) where += " AND citizen_id = ?", p.push_back(citizen_id);
   if (!department.empty()) where += " AND departments LIKE ?", p.push_back("%," + department + ",%");
   if (!states.empty()) {

@@ -52,9 +52,10 @@ class Store {
   Status Update(const Application& a, int64_t expected_version);
   Result<Application> Get(int64_t id);
   // Filters: citizen (0 = any), department ("" = any; matches the accepting
-  // department or one of the approving ones), states ("" = any; comma-separated).
+  // department or one of the approving ones), states ("" = any; comma-separated),
+  // commissioner ("" = any).
   Result<std::vector<Application>> List(int64_t citizen_id, const std::string& department,
-                                        const std::string& states, int limit);
+                                        const std::string& states, int limit, const std::string& commissioner = "");
   Result<std::vector<MetricRow>> MetricRows(int64_t from_us, int64_t to_us);
   Result<int64_t> Count();
 

@@ -188,8 +188,12 @@ test('a clerk assigned to a department sees only its cases', async () => {
   assert.equal(put.status, 200, put.text);
   const q = await s.req('GET', '/api/v1/services/applications?state=all', { token: clerk });
   assert.equal(q.json.total, 0);
-  const any = (await s.req('GET', '/api/v1/citizen/applications', { token: alice.token })).json.items[0];
+  const any = (await s.req('GET', '/api/v1/citizen/applications', { token: alice.token })).json.items.find((a) => !a.commissioner);
   expectError(await staff(any.id, 'review'), 403, 'not_your_department');
+  // As the approval commissioner of its cases the clerk still sees them, in any department.
+  const mine = await s.req('GET', '/api/v1/services/applications?state=all&commissioner=me', { token: clerk });
+  assert.ok(mine.json.total >= 2);
+  assert.ok(mine.json.items.every((a) => a.commissioner === 'clerk'));
   await s.req('PUT', '/api/v1/services/staff/clerk', { token: admin, body: { department: '' } });
   const all = await s.req('GET', '/api/v1/services/applications?state=all', { token: clerk });
   assert.ok(all.json.total >= 4);

@@ -63,8 +63,9 @@ export const rate = (token: string, id: number, level: number, comment: string) 
   http.post<Application>(`/api/v1/citizen/applications/${id}/rating`, { level, comment }, as(token))
 
 // ---- staff
-export const queue = (state?: string) =>
-  http.get<{ items: Application[]; total: number; today: string }>('/api/v1/services/applications', { state, limit: 500 })
+/** commissioner 'me': the cases the signed-in user oversees as approval commissioner. */
+export const queue = (state?: string, commissioner?: string) =>
+  http.get<{ items: Application[]; total: number; today: string }>('/api/v1/services/applications', { state, commissioner, limit: 500 })
 export const staffApplication = (id: number) =>
   http.get<Application>(`/api/v1/services/applications/${id}`, undefined, { purpose: `UTF-8''${encodeURIComponent('受理审批')}` })
 export const staffAction = (id: number, action: string, body: Record<string, unknown> = {}) =>
