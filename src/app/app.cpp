@@ -10,7 +10,7 @@ namespace jingwu::app {
 
 std::vector<sql::Migration> AllMigrations() {
   std::vector<sql::Migration> all;
-  for (auto list : {audit::Migrations(), auth::Migrations(), cases::Migrations(), dispatch::Migrations()}) all.insert(all.end(), list.begin(), list.end());
+  for (auto list : {audit::Migrations(), auth::Migrations(), cases::Migrations(), dispatch::Migrations(), services::Migrations()}) all.insert(all.end(), list.begin(), list.end());
   return all;
 }
 
@@ -42,6 +42,8 @@ Result<std::unique_ptr<App>> Open(Config config) {
   JW_ASSIGN_OR_RETURN(dispatch::Options dopt, dispatch::ParseOptions(config.dispatch));
   app->dispatch = std::make_unique<dispatch::Service>(app->db.get(), app->audit.get(), app->clock.get(), dopt);
   JW_RETURN_IF_ERROR(app->dispatch->Load());
+  JW_ASSIGN_OR_RETURN(services::Options sopt, services::ParseOptions(config.services, config.data_dir));
+  app->services = std::make_unique<services::Service>(app->db.get(), app->audit.get(), app->clock.get(), sopt);
   app->config = std::move(config);
   return app;
 }

@@ -11,6 +11,7 @@
 #include "cases/service.h"
 #include "stats/engine.h"
 #include "dispatch/service.h"
+#include "services/service.h"
 #include "core/config.h"
 #include "sql/database.h"
 
@@ -30,6 +31,7 @@ struct App {
   std::unique_ptr<cases::Service> cases;
   std::unique_ptr<stats::Engine> stats;
   std::unique_ptr<dispatch::Service> dispatch;
+  std::unique_ptr<services::Service> services;
 };
 
 // Creates the data folder if needed, reads DATA/config.json under the given

@@ -99,10 +99,15 @@ int Serve(Config config, bool print_admin_password) {
     auto seeded = dispatch::SeedDemo(*app.dispatch);
     if (!seeded.ok()) return Fail(seeded.status());
     if (*seeded > 0) std::printf("  jingwu demo: added %d dispatch units and a few incidents\n", *seeded);
+    std::printf("  jingwu demo: generating a year (2025) of online-hall applications...\n");
+    std::fflush(stdout);
+    auto apps = services::SeedDemo(*app.services, 2025, 7);
+    if (!apps.ok()) return Fail(apps.status());
+    if (*apps > 0) std::printf("  jingwu demo: added %lld service-hall applications\n", static_cast<long long>(*apps));
   }
 
   http::Server server(app.config, {app.db.get(), app.audit.get(), app.auth.get(), app.clock.get(), app.test_clock,
-                                   app.cases.get(), app.stats.get(), app.dispatch.get()});
+                                   app.cases.get(), app.stats.get(), app.dispatch.get(), app.services.get()});
   auto port = server.Start();
   if (!port.ok()) return Fail(port.status());
   std::string host;
@@ -113,10 +118,12 @@ int Serve(Config config, bool print_admin_password) {
               app.config.web_root.empty() ? "none" : app.config.web_root.c_str());
   std::fflush(stdout);
   app.dispatch->StartTimers();
+  app.services->StartClockChecks();
   int sig = 0;
   sigwait(&set, &sig);
   log::Info("server.stopping", {{"signal", sig}});
   app.dispatch->StopTimers();
+  app.services->StopClockChecks();
   server.Stop();
   server.Wait();
   log::Info("server.stopped", {});
@@ -216,6 +223,11 @@ int Main(int argc, char** argv) {
   }
   if (gen_cmd->parsed()) {
     Status s = gen::WriteCasesCsv(gen::GenerateCases(seed), out_dir);
+    if (!s.ok()) return Fail(s);
+    // The service hall's demo year (with --seed 7, the records `jingwu demo` loads).
+    s = services::WriteDemoCsv(services::GenerateDemo(services::BusinessCalendar::China(), services::Options().follow_up_days,
+                                                      2025, seed),
+                               out_dir + "/services_applications.csv");
     if (!s.ok()) return Fail(s);
     std::printf("wrote the synthetic city's case records to %s (seed %llu)\n", out_dir.c_str(),
                 static_cast<unsigned long long>(seed));

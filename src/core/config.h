@@ -29,6 +29,7 @@ struct Config {
   std::set<std::string> totp_required_roles;  // roles that must use a second factor
 
   std::string dispatch = "{}";           // the "dispatch" object of config.json (docs/dispatch.md)
+  std::string services = "{}";           // the "services" object of config.json (docs/services.md)
 
   bool test_clock = false;               // expose POST /api/v1/_test/clock (tests only)
 

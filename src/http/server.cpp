@@ -137,6 +137,7 @@ void Server::Configure() {
   stats::RegisterRoutes(api_, *deps_.stats);
   // Later modules register here, one line each.
   if (deps_.dispatch) dispatch::RegisterRoutes(api_, deps_.dispatch, &dispatch_stream_);
+  if (deps_.services) services::RegisterRoutes(api_, *deps_.services);
 
   deps_.audit->AddListener([this](const audit::Entry& e) {
     audit_stream_.Publish({e.id, "audit", DumpJson(AuditEntryJson(e))});
@@ -156,7 +157,7 @@ void Server::RegisterSystemRoutes() {
     // Which modules of DESIGN.md are built; the web shows the rest as "not yet available".
     json modules = json::array();
     for (auto [name, available] : std::initializer_list<std::pair<const char*, bool>>{
-             {"bigdata", false}, {"dispatch", true}, {"cases", true}, {"stats", true}, {"services", false},
+             {"bigdata", false}, {"dispatch", true}, {"cases", true}, {"stats", true}, {"services", deps_.services != nullptr},
              {"registry", false}, {"force", false}, {"audit", true}, {"users", true}})
       modules.push_back({{"name", name}, {"available", available}});
     return Reply::Json({{"version", "0.1.0"},

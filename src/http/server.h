@@ -18,6 +18,7 @@
 #include "cases/service.h"
 #include "stats/engine.h"
 #include "dispatch/service.h"
+#include "services/service.h"
 #include "core/config.h"
 #include "http/api.h"
 #include "http/sse.h"
@@ -34,6 +35,7 @@ struct Deps {
   cases::Service* cases;
   stats::Engine* stats;
   dispatch::Service* dispatch = nullptr;
+  services::Service* services = nullptr;
 };
 
 // Counts of requests and of errors by code, so that rejected input is
@@ -95,4 +97,7 @@ void RegisterRoutes(http::Api& api, Engine& engine);
 namespace jingwu::dispatch {
 void RegisterRoutes(http::Api& api, Service* service, http::Broadcaster* stream);
 std::string EventWire(const Event& e);
+}
+namespace jingwu::services {
+void RegisterRoutes(http::Api& api, Service& svc);
 }

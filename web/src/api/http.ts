@@ -28,6 +28,8 @@ export interface RequestOptions {
   headers?: Record<string, string>
   /** A public endpoint: send no bearer token, and a 401 is not a lost session. */
   anonymous?: boolean
+  /** A file sent as the raw body, with its own type as Content-Type (uploads). */
+  file?: Blob
 }
 
 interface HttpHooks {
@@ -85,8 +87,11 @@ export async function toApiError(res: Response, reportLost = true): Promise<ApiE
 async function send(path: string, opts: RequestOptions, accept: string): Promise<Response> {
   const auth = opts.anonymous ? {} : authHeaders(opts.purpose)
   const headers: Record<string, string> = { Accept: accept, ...auth, ...opts.headers }
-  let body: string | undefined
-  if (opts.body !== undefined) {
+  let body: BodyInit | undefined
+  if (opts.file !== undefined) {
+    headers['Content-Type'] = opts.file.type || 'application/octet-stream'
+    body = opts.file
+  } else if (opts.body !== undefined) {
     headers['Content-Type'] = 'application/json'
     body = JSON.stringify(opts.body)
   }

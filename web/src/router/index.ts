@@ -33,6 +33,9 @@ const routes: RouteRecordRaw[] = [
   { path: '/login', name: 'login', component: () => import('@/views/login/index.vue'), meta: { public: true } },
   // 数读 for the public: no login, outside the shell, public aggregates only.
   { path: '/public/stats', name: 'public-stats', component: () => import('@/views/public-stats/index.vue'), meta: { public: true } },
+  // 警民通 for citizens and its public figures: citizen accounts, never a staff session.
+  { path: '/citizen', name: 'citizen', component: () => import('@/views/citizen/index.vue'), meta: { public: true } },
+  { path: '/public/services', name: 'public-services', component: () => import('@/views/public-services/index.vue'), meta: { public: true } },
   {
     path: '/',
     component: Layout,

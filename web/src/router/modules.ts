@@ -32,7 +32,7 @@ export const MODULES: ModuleEntry[] = [
   { key: 'dispatch', path: '/dispatch', icon: Bell, permission: 'dispatch.read', page: () => import('@/views/dispatch/index.vue') },
   { key: 'cases', path: '/cases', icon: Folder, permission: 'cases.read', page: () => import('@/views/cases/index.vue') },
   { key: 'stats', path: '/stats', icon: TrendCharts, permission: 'stats.read', page: () => import('@/views/stats/index.vue') },
-  { key: 'services', path: '/services', icon: Service, permission: 'services.handle' },
+  { key: 'services', path: '/services', icon: Service, permission: 'services.handle', page: () => import('@/views/services/index.vue') },
   { key: 'registry', path: '/registry', icon: OfficeBuilding, permission: 'registry.read' },
   { key: 'force', path: '/force', icon: Medal, permission: 'force.read' },
   { key: 'audit', path: '/audit', icon: View, permission: 'audit.read', page: () => import('@/views/audit/index.vue') },
