@@ -66,19 +66,10 @@ void RegisterRoutes(http::Api& api, http::Broadcaster* stream) {
     std::string token_hash = c.user().token_hash;
     http::ServeEvents(
         c.req, c.res, stream,
-        [&log](int64_t after) {
-          // What the client missed, from the log itself. Past kMaxMissed the
-          // client is told to reload the list instead.
-          constexpr int kMaxMissed = 10000;
+        [&log](int64_t after, size_t limit) {
           std::vector<http::SseEvent> out;
-          auto missed = log.Since(after, kMaxMissed + 1);
+          auto missed = log.Since(after, static_cast<int>(limit));
           if (!missed.ok()) return out;
-          if (missed->size() > static_cast<size_t>(kMaxMissed)) {
-            auto newest = log.Query({.page_size = 1});
-            int64_t last = newest.ok() && !newest->items.empty() ? newest->items[0].id : after;
-            out.push_back({last, "reset", R"({"reason":"too many missed entries; reload the list"})"});
-            return out;
-          }
           for (const auto& e : *missed) out.push_back({e.id, "audit", http::DumpJson(http::AuditEntryJson(e))});
           return out;
         },

@@ -359,17 +359,10 @@ void RegisterRoutes(http::Api& api, Service* svc, http::Broadcaster* stream) {
     std::string token_hash = c.user().token_hash;
     http::ServeEvents(
         c.req, c.res, stream,
-        [&s](int64_t after) {
-          // What the client missed, from the timeline itself; past kMaxMissed
-          // the client is told to reload instead.
-          constexpr int kMaxMissed = 10000;
+        [&s](int64_t after, size_t limit) {
           std::vector<http::SseEvent> out;
-          auto missed = s.Since(after, kMaxMissed + 1);
+          auto missed = s.Since(after, static_cast<int>(limit));
           if (!missed.ok()) return out;
-          if (missed->size() > static_cast<size_t>(kMaxMissed)) {
-            out.push_back({s.LastSeq(), "reset", R"({"reason":"too many missed events; reload"})"});
-            return out;
-          }
           for (const auto& e : *missed) out.push_back({e.seq, "dispatch", http::DumpJson(EventJson(e))});
           return out;
         },

@@ -1,5 +1,6 @@
 #include "http/sse.h"
 
+#include <algorithm>
 #include <chrono>
 
 namespace jingwu::http {
@@ -75,7 +76,14 @@ void ServeEvents(const httplib::Request& req, httplib::Response& res, Broadcaste
     if (b->closed() || (allowed && !allowed())) return end();
     if (st->backfill_due) {
       st->backfill_due = false;
-      if (backfill && !send(backfill(st->last))) return false;
+      if (backfill) {
+        std::vector<SseEvent> missed = backfill(st->last, kMaxMissed + 1);
+        if (missed.size() > kMaxMissed) {
+          int64_t newest = std::max(b->LastId(), missed.back().id);
+          missed = {{newest, "reset", R"({"reason":"too many missed events; reload"})"}};
+        }
+        if (!send(missed)) return false;
+      }
     }
     auto events = b->WaitAfter(st->last, 15000);
     // Whatever woke us (an event, shutdown, the keep-alive timer), check the

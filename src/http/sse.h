@@ -46,8 +46,11 @@ class Broadcaster {
 
 std::string FormatSse(const SseEvent& e);
 
-// Missed events before the live ones: (after_id) -> events with id > after_id.
-using Backfill = std::function<std::vector<SseEvent>(int64_t after)>;
+// Missed events before the live ones: (after_id, limit) -> at most limit
+// events with id > after_id, in id order. When a client missed more than
+// kMaxMissed, ServeEvents sends one `reset` event (reload instead) in their place.
+using Backfill = std::function<std::vector<SseEvent>(int64_t after, size_t limit)>;
+inline constexpr size_t kMaxMissed = 10000;
 
 // Whether the client may still receive events (its session is valid); checked
 // before anything is sent and at every wake-up, so a stream ends promptly when
