@@ -24,6 +24,10 @@ const moduleRoutes: RouteRecordRaw[] = MODULES.map((m) => ({
 
 // The pages under a module's own path (detail, forms): same menu entry, own permission.
 const subRoutes: RouteRecordRaw[] = [
+  // 大数据实战: each analysis its own page, so that other pages and tests can deep-link (?entity=…).
+  { path: 'bigdata/trajectory', name: 'bigdata-trajectory', component: () => import('@/views/bigdata/trajectory.vue'), meta: { permission: 'analysis.run', module: 'bigdata' } },
+  { path: 'bigdata/collision', name: 'bigdata-collision', component: () => import('@/views/bigdata/collision.vue'), meta: { permission: 'analysis.run', module: 'bigdata' } },
+  { path: 'bigdata/cotravel', name: 'bigdata-cotravel', component: () => import('@/views/bigdata/cotravel.vue'), meta: { permission: 'analysis.run', module: 'bigdata' } },
   { path: 'cases/new', name: 'case-new', component: () => import('@/views/cases/form.vue'), meta: { permission: 'cases.write', module: 'cases' } },
   { path: 'cases/:id(\\d+)', name: 'case-detail', component: () => import('@/views/cases/detail.vue'), meta: { permission: 'cases.read', module: 'cases' } },
   { path: 'cases/:id(\\d+)/edit', name: 'case-edit', component: () => import('@/views/cases/form.vue'), meta: { permission: 'cases.write', module: 'cases' } },
