@@ -8,6 +8,7 @@
 #include <iostream>
 
 #include "app/app.h"
+#include "app/bigdata_cli.h"
 #include "app/simulate.h"
 #include "auth/roles.h"
 #include "core/crypto.h"
@@ -106,8 +107,16 @@ int Serve(Config config, bool print_admin_password) {
     if (*apps > 0) std::printf("  jingwu demo: added %lld service-hall applications\n", static_cast<long long>(*apps));
   }
 
+  // The event store (big data); the server is its one writer.
+  auto events = events::Store::Open(EventsDir(app.config));
+  if (!events.ok()) return Fail(events.status());
+  if (print_admin_password && (*events)->TotalEvents() == 0) {
+    Status s = SeedBigData(app.config, **events);
+    if (!s.ok()) return Fail(s);
+  }
   http::Server server(app.config, {app.db.get(), app.audit.get(), app.auth.get(), app.clock.get(), app.test_clock,
-                                   app.cases.get(), app.stats.get(), app.dispatch.get(), app.services.get()});
+                                   app.cases.get(), app.stats.get(), app.dispatch.get(), app.services.get(),
+                                   events->get()});
   auto port = server.Start();
   if (!port.ok()) return Fail(port.status());
   std::string host;
@@ -191,6 +200,40 @@ int Main(int argc, char** argv) {
   add_data(cases_import);
   cases_import->add_option("--from", from_dir, "folder written by `jingwu gen`")->required();
 
+  IngestArgs ingest_args;
+  auto* ingest = cli.add_subcommand("ingest", "load source files (CSV or .jsonl) into the event store");
+  add_data(ingest);
+  ingest->add_option("--source", ingest_args.source,
+                     "places, hotel, vehicle_pass, travel, dutyfree, netcafe, residents or vehicles")
+      ->required();
+  ingest->add_option("files", ingest_args.files, "files to load")->required();
+  ingest->add_flag("--quiet", ingest_args.quiet, "no progress bar");
+
+  QueryArgs query_args;
+  auto* query = cli.add_subcommand("query", "trajectory, collision and co-travel analyses (audited)");
+  query->require_subcommand(1);
+  std::vector<CLI::App*> query_cmds;
+  for (const char* kind : {"trajectory", "collision", "cotravel"}) {
+    auto* q = query->add_subcommand(kind, std::string(kind) + " analysis");
+    add_data(q);
+    q->add_option("--purpose", query_args.purpose, "why (recorded in the audit log)")->required();
+    q->add_option("--case", query_args.case_no, "the case number (recorded in the audit log)")->required();
+    q->add_option("--from", query_args.from, "ISO 8601 start");
+    q->add_option("--to", query_args.to, "ISO 8601 end");
+    q->add_option("--limit", query_args.limit, "at most this many results");
+    q->add_flag("--json", query_args.json, "print JSON");
+    if (std::string(kind) != "collision") q->add_option("--entity", query_args.entity, "KIND:VALUE")->required();
+    if (std::string(kind) == "collision") {
+      q->add_option("--window", query_args.windows, "PLACE,FROM,TO (repeat)")->required();
+      q->add_option("--min", query_args.min, "entities in at least this many windows (default all)");
+    }
+    if (std::string(kind) == "cotravel") {
+      q->add_option("--within", query_args.within, "seconds (default 120)");
+      q->add_option("--min", query_args.min, "at least this many occasions (default 1)");
+    }
+    query_cmds.push_back(q);
+  }
+
   auto* audit_cmd = cli.add_subcommand("audit", "the audit log");
   audit_cmd->require_subcommand(1);
   auto* verify = audit_cmd->add_subcommand("verify", "re-compute the hash chain; exit 1 at the first bad entry");
@@ -246,6 +289,12 @@ int Main(int argc, char** argv) {
   if (!config.db_url.empty() && config.db_url.rfind("postgres", 0) != 0)
     return Fail(InvalidArgument("bad_db", "--db must be a postgresql:// URL"));
 
+  if (ingest->parsed()) return RunIngest(config, ingest_args);
+  for (auto* q : query_cmds)
+    if (q->parsed()) {
+      query_args.kind = q->get_name();
+      return RunQuery(config, query_args);
+    }
   if (serve->parsed()) return Serve(config, false);
   if (demo->parsed()) {
     if (listen.empty()) config.listen = "127.0.0.1:8080";

@@ -6,7 +6,7 @@ const std::vector<RoleInfo>& AllRoles() {
   // Keep in step with docs/api.md. The admin runs the system but cannot read
   // the audit log; the inspector reads the log but manages nobody.
   static const std::vector<RoleInfo> kRoles = {
-      {"admin", {"users.manage", "stats.read", "force.read", "force.write"}},
+      {"admin", {"users.manage", "stats.read", "force.read", "force.write", "sources.write"}},
       {"commander",
        {"dispatch.read", "dispatch.write", "cases.read", "stats.read", "watchlist.approve", "force.read",
         "person.read"}},

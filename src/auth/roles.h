@@ -27,6 +27,7 @@ inline constexpr std::string_view kRegistryWrite = "registry.write";
 inline constexpr std::string_view kForceRead = "force.read";
 inline constexpr std::string_view kForceWrite = "force.write";
 inline constexpr std::string_view kWatchlistApprove = "watchlist.approve";
+inline constexpr std::string_view kSourcesWrite = "sources.write";
 }  // namespace perm
 
 struct RoleInfo {

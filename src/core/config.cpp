@@ -27,6 +27,7 @@ Status LoadConfigFile(const std::string& path, Config* c) {
       else if (k == "login_rate_per_minute") c->login_rate_per_minute = v.get<int>();
       else if (k == "dispatch") c->dispatch = v.dump();
       else if (k == "services") c->services = v.dump();
+      else if (k == "map_tile_url") c->map_tile_url = v.get<std::string>();
       else if (k == "totp_required_roles") c->totp_required_roles = v.get<std::set<std::string>>();
       else return InvalidArgument("bad_config", path + ": unknown key '" + k + "'");
     }

@@ -30,6 +30,9 @@ struct Config {
 
   std::string dispatch = "{}";           // the "dispatch" object of config.json (docs/dispatch.md)
   std::string services = "{}";           // the "services" object of config.json (docs/services.md)
+  // Map tiles for the web's maps ({z}/{x}/{y} template, e.g. 天地图 WGS-84);
+  // empty: the offline district outline only.
+  std::string map_tile_url;
 
   bool test_clock = false;               // expose POST /api/v1/_test/clock (tests only)
 

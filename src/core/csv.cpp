@@ -71,3 +71,92 @@ bool CsvReader::Next(std::vector<std::string>* fields) {
 }
 
 }  // namespace jingwu
+
+namespace jingwu {
+
+CsvSplitter::Result CsvSplitter::Next(std::string_view buf, size_t* pos, bool at_eof,
+                                      std::vector<std::string_view>* fields) {
+  fields->clear();
+  unescaped_.clear();
+  size_t i = *pos;
+  if (i >= buf.size()) return Result::kEnd;
+  const size_t n = buf.size();
+  for (;;) {
+    if (i < n && buf[i] == '"') {
+      // Quoted field: up to the closing quote; "" is a quote.
+      size_t start = ++i;
+      bool doubled = false;
+      for (;;) {
+        size_t q = buf.find('"', i);
+        if (q == std::string_view::npos) {
+          if (at_eof) {
+            error_ = "unterminated quote";
+            *pos = n;
+            return Result::kError;
+          }
+          return Result::kNeedMore;
+        }
+        if (q + 1 < n && buf[q + 1] == '"') {
+          doubled = true;
+          i = q + 2;
+          continue;
+        }
+        if (q + 1 >= n && !at_eof) return Result::kNeedMore;
+        std::string_view raw = buf.substr(start, q - start);
+        if (doubled) {
+          std::string u;
+          u.reserve(raw.size());
+          for (size_t k = 0; k < raw.size(); ++k) {
+            u.push_back(raw[k]);
+            if (raw[k] == '"') ++k;
+          }
+          unescaped_.push_back(std::move(u));
+          fields->push_back(unescaped_.back());
+        } else {
+          fields->push_back(raw);
+        }
+        i = q + 1;
+        break;
+      }
+    } else {
+      size_t e = i;
+      while (e < n && buf[e] != ',' && buf[e] != '\n' && buf[e] != '\r') ++e;
+      if (e >= n && !at_eof) return Result::kNeedMore;
+      fields->push_back(buf.substr(i, e - i));
+      i = e;
+    }
+    if (i >= n) {
+      if (!at_eof) return Result::kNeedMore;
+      *pos = n;
+      return Result::kRecord;
+    }
+    char c = buf[i];
+    if (c == ',') {
+      ++i;
+      if (i >= n && !at_eof) return Result::kNeedMore;
+      continue;
+    }
+    if (c == '\r') {
+      if (i + 1 >= n && !at_eof) return Result::kNeedMore;
+      ++i;
+      if (i < n && buf[i] == '\n') ++i;
+      *pos = i;
+      return Result::kRecord;
+    }
+    if (c == '\n') {
+      *pos = i + 1;
+      return Result::kRecord;
+    }
+    // Text after a closing quote: take up to the next separator as part of the field.
+    error_ = "text after a closing quote";
+    size_t e = buf.find('\n', i);
+    if (e == std::string_view::npos) {
+      if (!at_eof) return Result::kNeedMore;
+      e = n;
+    }
+    *pos = e < n ? e + 1 : n;
+    return Result::kError;
+  }
+}
+
+}  // namespace jingwu

@@ -3,6 +3,7 @@
 // plain values; not thread-safe.
 #pragma once
 
+#include <deque>
 #include <istream>
 #include <string>
 #include <string_view>
@@ -27,6 +28,27 @@ class CsvReader {
   std::string error_;
   int64_t line_ = 0;
   int64_t next_line_ = 1;
+};
+
+}  // namespace jingwu
+
+namespace jingwu {
+
+// Zero-copy splitting of CSV records held in a buffer (bulk ingest). Fields
+// point into the buffer, or into the splitter's own storage for quoted fields
+// with doubled quotes; they stay valid until the next call.
+class CsvSplitter {
+ public:
+  enum class Result { kRecord, kNeedMore, kEnd, kError };
+  // Splits the record starting at *pos. kNeedMore when the buffer ends inside
+  // a record and more input may follow (at_eof false); at_eof ends the last
+  // record at the end of the buffer. *pos moves past the record's line break.
+  Result Next(std::string_view buf, size_t* pos, bool at_eof, std::vector<std::string_view>* fields);
+  const char* error() const { return error_; }
+
+ private:
+  std::deque<std::string> unescaped_;  // stable addresses for the views
+  const char* error_ = "";
 };
 
 }  // namespace jingwu

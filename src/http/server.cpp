@@ -138,6 +138,7 @@ void Server::Configure() {
   // Later modules register here, one line each.
   if (deps_.dispatch) dispatch::RegisterRoutes(api_, deps_.dispatch, &dispatch_stream_);
   if (deps_.services) services::RegisterRoutes(api_, *deps_.services);
+  if (deps_.events) analysis::RegisterRoutes(api_, deps_.events);
 
   deps_.audit->AddListener([this](const audit::Entry& e) {
     audit_stream_.Publish({e.id, "audit", DumpJson(AuditEntryJson(e))});
@@ -157,13 +158,14 @@ void Server::RegisterSystemRoutes() {
     // Which modules of DESIGN.md are built; the web shows the rest as "not yet available".
     json modules = json::array();
     for (auto [name, available] : std::initializer_list<std::pair<const char*, bool>>{
-             {"bigdata", false}, {"dispatch", true}, {"cases", true}, {"stats", true}, {"services", deps_.services != nullptr},
+             {"bigdata", deps_.events != nullptr}, {"dispatch", true}, {"cases", true}, {"stats", true}, {"services", deps_.services != nullptr},
              {"registry", false}, {"force", false}, {"audit", true}, {"users", true}})
       modules.push_back({{"name", name}, {"available", available}});
     return Reply::Json({{"version", "0.1.0"},
                         {"db", sql::DialectName(deps_.db->dialect())},
                         {"time", FormatTime(deps_.clock->Now())},
-                        {"modules", modules}});
+                        {"modules", modules},
+                        {"map_tile_url", config_.map_tile_url}});
   });
   api_.Get("/api/v1/system/metrics", {.permission = auth::perm::kUsersManage},
            [this](Context&) -> Result<Reply> { return Reply::Json(metrics_.Snapshot()); });

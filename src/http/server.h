@@ -19,6 +19,7 @@
 #include "stats/engine.h"
 #include "dispatch/service.h"
 #include "services/service.h"
+#include "events/store.h"
 #include "core/config.h"
 #include "http/api.h"
 #include "http/sse.h"
@@ -36,6 +37,7 @@ struct Deps {
   stats::Engine* stats;
   dispatch::Service* dispatch = nullptr;
   services::Service* services = nullptr;
+  events::Store* events = nullptr;  // the big-data event store (DATA/events)
 };
 
 // Counts of requests and of errors by code, so that rejected input is
@@ -100,4 +102,8 @@ std::string EventWire(const Event& e);
 }
 namespace jingwu::services {
 void RegisterRoutes(http::Api& api, Service& svc);
+}
+namespace jingwu::analysis {
+// Places, ingest over HTTP, counters and the analyses over the event store.
+void RegisterRoutes(http::Api& api, events::Store* store);
 }

@@ -1,0 +1,268 @@
+// The big-data core end to end on a `small` synthetic city: generate, ingest,
+// and measure the analyses against the planted truth (truth.json).
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <set>
+
+#include "analysis/analysis.h"
+#include "fusion/ingest.h"
+#include "gen/city_gen.h"
+
+namespace jingwu::analysis {
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+constexpr const char* kEventFiles[][2] = {{"hotel", "hotel.csv"},
+                                          {"vehicle_pass", "vehicle_pass.csv"},
+                                          {"travel", "travel.csv"},
+                                          {"dutyfree", "dutyfree.csv"},
+                                          {"netcafe", "netcafe.csv"}};
+
+// One generated city shared by the tests of this file (generation and ingest take seconds).
+class BigData : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    root_ = fs::temp_directory_path() / ("jingwu-bigdata-" + std::to_string(getpid()));
+    fs::remove_all(root_);
+    gen::CityOptions o;
+    o.out_dir = (root_ / "src").string();
+    o.seed = 11;
+    o.scale = "small";
+    ASSERT_TRUE(gen::WriteCity(o).ok());
+    std::ifstream in(root_ / "src" / "truth.json");
+    truth_ = json::parse(in);
+    auto s = events::Store::Open((root_ / "store").string());
+    ASSERT_TRUE(s.ok()) << s.status().ToString();
+    store_ = std::move(*s).release();
+    for (const char* f : {"places.csv", "residents.csv", "vehicles.csv"}) {
+      std::string name = std::string(f).substr(0, std::string(f).size() - 4);
+      auto r = fusion::IngestFile(*store_, *events::SourceFromName(name), (root_ / "src" / f).string());
+      ASSERT_TRUE(r.ok()) << r.status().ToString();
+    }
+    for (auto [source, file] : kEventFiles) {
+      auto r = fusion::IngestFile(*store_, *events::SourceFromName(source), (root_ / "src" / file).string());
+      ASSERT_TRUE(r.ok()) << r.status().ToString();
+      reports_[file] = *r;
+    }
+  }
+  static void TearDownTestSuite() {
+    delete store_;
+    store_ = nullptr;
+    fs::remove_all(root_);
+  }
+
+  static identity::EntityRef Ref(const std::string& s) {
+    auto r = identity::ParseEntityRef(s);
+    EXPECT_TRUE(r.ok()) << s;
+    return r.ok() ? *r : identity::EntityRef{};
+  }
+
+  static inline fs::path root_;
+  static inline json truth_;
+  static inline events::Store* store_ = nullptr;
+  static inline std::map<std::string, fusion::IngestReport> reports_;
+};
+
+TEST_F(BigData, RejectCountsMatchThePlantedBadRowsExactly) {
+  int64_t total = 0;
+  for (auto [source, file] : kEventFiles) {
+    const auto& r = reports_.at(file);
+    std::map<std::string, int64_t> want;
+    for (auto& [reason, n] : truth_["rejects"][file].items())
+      if (n.get<int64_t>() > 0) want[reason] = n.get<int64_t>();
+    EXPECT_EQ(r.rejects_by_reason, want) << file;
+    EXPECT_EQ(r.accepted, truth_["valid_events"][source].get<int64_t>()) << file;
+    EXPECT_EQ(r.rows, truth_["rows"][file].get<int64_t>()) << file;
+    // The rejects file holds exactly the rejected rows, each with a reason.
+    std::ifstream rej(root_ / "src" / (std::string(file) + ".rejects.csv"));
+    std::string line;
+    int64_t lines = -1;  // header
+    while (std::getline(rej, line)) ++lines;
+    EXPECT_EQ(lines, r.rejected) << file;
+    total += r.accepted;
+  }
+  // Distinct events can be fewer than accepted rows only by exact duplicates.
+  EXPECT_LE(store_->TotalEvents(), total);
+  EXPECT_GE(store_->TotalEvents(), total * 99 / 100);
+}
+
+TEST_F(BigData, CollisionFindsEveryPlantedSuspect) {
+  int64_t true_pos = 0, reported = 0, planted = 0;
+  for (const json& scenario : truth_["collisions"]) {
+    std::vector<Window> windows;
+    for (const json& w : scenario["windows"]) {
+      auto r = ParseRange(w["from"].get<std::string>(), w["to"].get<std::string>());
+      ASSERT_TRUE(r.ok());
+      windows.push_back({w["place"].get<std::string>(), r->from, r->to});
+    }
+    auto c = RunCollision(*store_, windows);
+    ASSERT_TRUE(c.ok()) << c.status().ToString();
+    std::set<std::string> found;
+    for (const auto& h : c->hits) {
+      found.insert(store_->RefString(h.entity));
+      EXPECT_EQ(h.matched, static_cast<int>(windows.size()));
+      std::set<int> windows_with_evidence;
+      for (const auto& [w, e] : h.evidence) windows_with_evidence.insert(w);
+      EXPECT_EQ(windows_with_evidence.size(), windows.size());
+    }
+    for (const json& s : scenario["suspects"]) {
+      ++planted;
+      if (found.count(s.get<std::string>())) ++true_pos;
+      else ADD_FAILURE() << "planted suspect not found: " << s;
+    }
+    reported += static_cast<int64_t>(found.size());
+  }
+  ASSERT_GT(planted, 0);
+  double recall = static_cast<double>(true_pos) / static_cast<double>(planted);
+  double precision = reported ? static_cast<double>(true_pos) / static_cast<double>(reported) : 0;
+  EXPECT_EQ(recall, 1.0);
+  EXPECT_GE(precision, 0.95) << true_pos << " of " << reported;
+}
+
+TEST_F(BigData, CotravelFindsThePlantedGroups) {
+  int64_t true_pos = 0, reported = 0, planted = 0;
+  for (const json& g : truth_["cotravel_groups"]) {
+    std::vector<std::string> members;
+    for (const json& m : g["members"]) members.push_back(m.get<std::string>());
+    for (const std::string& m : members) {
+      auto c = RunCotravel(*store_, Ref(m), g.value("within", 120), 5, {});
+      ASSERT_TRUE(c.ok()) << c.status().ToString();
+      std::set<std::string> found;
+      for (const auto& h : c->hits) {
+        found.insert(store_->RefString(h.entity));
+        // Evidence: a pair per occasion, at the same place, within the bound.
+        EXPECT_EQ(h.evidence.size(), static_cast<size_t>(h.count));
+        for (const auto& p : h.evidence) {
+          EXPECT_EQ(p.mine.place, p.theirs.place);
+          EXPECT_LE(std::abs(static_cast<int64_t>(p.mine.time) - static_cast<int64_t>(p.theirs.time)), 120);
+        }
+      }
+      for (const std::string& other : members) {
+        if (other == m) continue;
+        ++planted;
+        if (found.count(other)) ++true_pos;
+        else ADD_FAILURE() << m << " should co-travel with " << other;
+      }
+      reported += static_cast<int64_t>(found.size());
+    }
+  }
+  ASSERT_GT(planted, 0);
+  EXPECT_EQ(true_pos, planted);
+  EXPECT_GE(static_cast<double>(true_pos) / static_cast<double>(reported), 0.95) << true_pos << "/" << reported;
+}
+
+TEST_F(BigData, TrajectoryIsInTimeOrderWithRecords) {
+  std::string who = truth_["collisions"][0]["suspects"][0];
+  auto t = RunTrajectory(*store_, Ref(who), {});
+  ASSERT_TRUE(t.ok());
+  ASSERT_GE(t->events.size(), truth_["collisions"][0]["windows"].size());
+  for (size_t i = 1; i < t->events.size(); ++i) EXPECT_LE(t->events[i - 1].time, t->events[i].time);
+  json j = ToJson(*store_, *t);
+  EXPECT_EQ(j["entity"], who);
+  for (const json& e : j["events"]) {
+    EXPECT_FALSE(e["record"].empty());
+    EXPECT_NE(e["place"], "?");
+  }
+  // A time range narrows it; an unknown entity has no events.
+  auto narrowed = RunTrajectory(*store_, Ref(who), {t->events.back().time, t->events.back().time});
+  ASSERT_TRUE(narrowed.ok());
+  EXPECT_GE(narrowed->events.size(), 1u);
+  EXPECT_LT(narrowed->events.size(), t->events.size());
+  auto none = RunTrajectory(*store_, Ref("PHONE:13900000000"), {});
+  ASSERT_TRUE(none.ok());
+  EXPECT_TRUE(none->events.empty());
+}
+
+TEST_F(BigData, CountersAgreeWithTheEvents) {
+  int64_t sum = 0;
+  for (const auto& c : store_->CountsBySourceDay(0, 1 << 30)) sum += c.count;
+  EXPECT_EQ(sum, store_->TotalEvents());
+  int64_t by_district = 0;
+  for (const auto& c : store_->CountsByDistrictMonth()) by_district += c.count;
+  EXPECT_EQ(by_district, store_->TotalEvents());
+  auto busiest = store_->BusiestEntities(1);
+  ASSERT_EQ(busiest.size(), 1u);
+  int64_t n = 0;
+  ASSERT_TRUE(store_->ScanEntity(busiest[0].first, 0, 0xFFFFFFFFu, [&](const events::Event&) {
+    ++n;
+    return true;
+  }).ok());
+  EXPECT_EQ(n, busiest[0].second);
+}
+
+TEST_F(BigData, ReingestAddsNothing) {
+  int64_t before = store_->TotalEvents();
+  auto r = fusion::IngestFile(*store_, events::Source::kHotel, (root_ / "src" / "hotel.csv").string());
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->already, r->accepted);
+  EXPECT_EQ(store_->TotalEvents(), before);
+}
+
+TEST_F(BigData, BadWindowsAreRejected) {
+  EXPECT_EQ(RunCollision(*store_, {}).status().code(), "invalid_window");
+  EXPECT_EQ(RunCollision(*store_, {{"HT99999", 0, 10}}).status().code(), "unknown_place");
+  EXPECT_EQ(ParseWindow("HT00001,2025-02-30T10:00,2025-03-01").status().code(), "invalid_time");
+  EXPECT_EQ(ParseWindow("HT00001").status().code(), "invalid_window");
+  EXPECT_EQ(ParseRange("2025-03-02", "2025-03-01").status().code(), "invalid_time");
+}
+
+// A second writer on the same folder gets a clear error.
+TEST_F(BigData, SecondWriterIsRefused) {
+  // Within one process RocksDB refuses the second open too (its LOCK file).
+  auto second = events::Store::Open((root_ / "store").string());
+  ASSERT_FALSE(second.ok());
+  EXPECT_EQ(second.status().code(), "data_folder_busy");
+}
+
+// kill -9 during ingest, then a re-run: exactly the clean result.
+TEST(BigDataCrash, RerunAfterKillNineEndsWithTheCleanResult) {
+  fs::path root = fs::temp_directory_path() / ("jingwu-crash-" + std::to_string(getpid()));
+  fs::remove_all(root);
+  gen::CityOptions o;
+  o.out_dir = (root / "src").string();
+  o.seed = 5;
+  o.scale = "small";
+  ASSERT_TRUE(gen::WriteCity(o).ok());
+  auto load = [&](const fs::path& dir, size_t batch) -> int64_t {
+    auto s = events::Store::Open(dir.string());
+    if (!s.ok()) return -1;
+    fusion::IngestOptions opt;
+    opt.batch_rows = batch;
+    opt.rejects_path = "-";
+    for (const char* f : {"places", "vehicle_pass"}) {
+      auto r = fusion::IngestFile(**s, *events::SourceFromName(f), (root / "src" / (std::string(f) + ".csv")).string(),
+                                  opt);
+      if (!r.ok()) return -1;
+    }
+    return (*s)->TotalEvents();
+  };
+  int64_t clean = load(root / "clean", 5000);
+  ASSERT_GT(clean, 0);
+  // A child ingests with small batches and is killed part-way.
+  for (int delay_ms : {30, 120}) {
+    fs::path dir = root / ("crash" + std::to_string(delay_ms));
+    pid_t pid = fork();
+    ASSERT_GE(pid, 0);
+    if (pid == 0) {
+      load(dir, 2000);
+      _exit(0);
+    }
+    usleep(static_cast<useconds_t>(delay_ms) * 1000);
+    kill(pid, SIGKILL);
+    int status = 0;
+    waitpid(pid, &status, 0);
+    EXPECT_EQ(load(dir, 2000), clean) << "after kill at " << delay_ms << " ms";
+  }
+  fs::remove_all(root);
+}
+
+}  // namespace
+}  // namespace jingwu::analysis

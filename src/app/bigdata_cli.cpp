@@ -1,0 +1,192 @@
+#include "app/bigdata_cli.h"
+
+#include <cstdio>
+
+#include "analysis/analysis.h"
+#include "core/log.h"
+#include "fusion/ingest.h"
+#include "gen/city_gen.h"
+
+#include <filesystem>
+
+namespace jingwu::app {
+
+namespace {
+
+const audit::Actor kCli{"cli", "admin", "cli"};
+
+int Fail(const Status& s) {
+  std::fprintf(stderr, "jingwu: %s\n", s.message().c_str());
+  return s.kind() == ErrorKind::kInvalidArgument || s.kind() == ErrorKind::kValidation ? 2 : 1;
+}
+
+audit::Entry CliEntry(std::string action, std::string target, std::string outcome, std::string detail) {
+  audit::Entry e;
+  e.actor = "cli";
+  e.role = "admin";
+  e.client = "cli";
+  e.action = std::move(action);
+  e.target = std::move(target);
+  e.outcome = std::move(outcome);
+  e.detail = std::move(detail);
+  return e;
+}
+
+}  // namespace
+
+std::string EventsDir(const Config& config) { return config.data_dir + "/events"; }
+
+int RunIngest(const Config& config, const IngestArgs& args) {
+  if (args.source == "all") {
+    if (args.files.size() != 1) return Fail(InvalidArgument("bad_args", "--source all takes one folder written by jingwu gen"));
+    auto store = events::Store::Open(EventsDir(config));
+    if (!store.ok()) return Fail(store.status());
+    Status s = IngestFolder(**store, args.files[0], !args.quiet);
+    return s.ok() ? 0 : Fail(s);
+  }
+  auto source = events::SourceFromName(args.source);
+  if (!source)
+    return Fail(InvalidArgument("unknown_source", "unknown source '" + args.source +
+                                                      "' (places, hotel, vehicle_pass, travel, dutyfree, netcafe, "
+                                                      "residents, vehicles)"));
+  log::SetLevel(log::Level::kWarn);
+  auto opened = Open(config);
+  if (!opened.ok()) return Fail(opened.status());
+  auto store = events::Store::Open(EventsDir(config));
+  if (!store.ok()) return Fail(store.status());
+  int rc = 0;
+  for (const std::string& file : args.files) {
+    fusion::IngestOptions opt;
+    opt.progress = !args.quiet;
+    auto r = fusion::IngestFile(**store, *source, file, opt);
+    if (!r.ok()) {
+      (*opened)->audit->Record(kCli, "events.ingest", file, "failed", r.status().code());
+      std::fprintf(stderr, "jingwu: %s: %s\n", file.c_str(), r.status().message().c_str());
+      rc = r.status().kind() == ErrorKind::kInvalidArgument ? 2 : 1;
+      continue;
+    }
+    std::string reasons;
+    for (const auto& [reason, n] : r->rejects_by_reason)
+      reasons += (reasons.empty() ? "" : ", ") + reason + " " + std::to_string(n);
+    double rate = r->seconds > 0 ? static_cast<double>(r->rows) / r->seconds : 0;
+    std::printf("%s: %lld rows, %lld accepted (%lld already stored), %lld rejected%s%s%s in %.2f s (%.0f rows/s)\n",
+                file.c_str(), static_cast<long long>(r->rows), static_cast<long long>(r->accepted),
+                static_cast<long long>(r->already), static_cast<long long>(r->rejected),
+                reasons.empty() ? "" : " (", reasons.c_str(), reasons.empty() ? "" : ")", r->seconds, rate);
+    if (r->rejected) std::printf("  rejected rows with their reasons: %s.rejects.csv\n", file.c_str());
+    (*opened)->audit->Record(kCli, "events.ingest", file, "ok",
+                             args.source + ": " + std::to_string(r->accepted) + " accepted, " +
+                                 std::to_string(r->rejected) + " rejected");
+  }
+  return rc;
+}
+
+Status IngestFolder(events::Store& store, const std::string& dir, bool progress) {
+  static constexpr std::pair<const char*, const char*> kOrder[] = {
+      {"places", "places.csv"},   {"residents", "residents.csv"}, {"vehicles", "vehicles.csv"},
+      {"hotel", "hotel.csv"},     {"vehicle_pass", "vehicle_pass.csv"}, {"travel", "travel.csv"},
+      {"dutyfree", "dutyfree.csv"}, {"netcafe", "netcafe.csv"}};
+  for (auto [source, file] : kOrder) {
+    std::string path = dir + "/" + file;
+    std::error_code ec;
+    if (!std::filesystem::exists(path, ec)) continue;
+    fusion::IngestOptions opt;
+    opt.progress = progress;
+    auto r = fusion::IngestFile(store, *events::SourceFromName(source), path, opt);
+    if (!r.ok()) return r.status();
+    std::printf("  %-16s %9lld rows, %9lld accepted, %6lld rejected (%.1f s)\n", file, static_cast<long long>(r->rows),
+                static_cast<long long>(r->accepted), static_cast<long long>(r->rejected), r->seconds);
+    std::fflush(stdout);
+  }
+  return Status::Ok();
+}
+
+Status SeedBigData(const Config& config, events::Store& store) {
+  std::string dir = config.data_dir + "/sources";
+  std::printf("  jingwu demo: generating the synthetic city's big-data sources (hotels, checkpoints, travel, "
+              "duty-free, internet cafés) into %s ...\n", dir.c_str());
+  std::fflush(stdout);
+  gen::CityOptions o;
+  o.out_dir = dir;
+  o.seed = 1;
+  o.scale = "small";
+  JW_RETURN_IF_ERROR(gen::WriteCity(o));
+  std::printf("  jingwu demo: ingesting them into the event store\n");
+  return IngestFolder(store, dir, false);
+}
+
+int RunQuery(const Config& config, const QueryArgs& a) {
+  auto blank = [](const std::string& s) { return s.find_first_not_of(" \t") == std::string::npos; };
+  if (blank(a.purpose))
+    return Fail(InvalidArgument("purpose_required", "an analysis needs a stated purpose (--purpose)"));
+  if (blank(a.case_no)) return Fail(InvalidArgument("case_no_required", "an analysis needs a case number (--case)"));
+  log::SetLevel(log::Level::kWarn);
+  auto opened = Open(config);
+  if (!opened.ok()) return Fail(opened.status());
+  App& app = **opened;
+  events::OpenOptions oo;
+  oo.read_only = true;
+  auto store_r = events::Store::Open(EventsDir(config), oo);
+  if (!store_r.ok()) return Fail(store_r.status());
+  const events::Store& store = **store_r;
+
+  nlohmann::json out;
+  std::string target;
+  std::string detail;
+  auto range = analysis::ParseRange(a.from, a.to);
+  if (!range.ok()) return Fail(range.status());
+  if (a.kind == "trajectory" || a.kind == "cotravel") {
+    auto ref = identity::ParseEntityRef(a.entity);
+    if (!ref.ok()) return Fail(ref.status());
+    target = ref->ToString();
+    if (a.kind == "trajectory") {
+      auto t = analysis::RunTrajectory(store, *ref, *range, a.limit > 0 ? static_cast<size_t>(a.limit) : 1000000);
+      if (!t.ok()) return Fail(t.status());
+      out = analysis::ToJson(store, *t);
+      detail = std::to_string(t->events.size()) + " events";
+    } else {
+      auto c = analysis::RunCotravel(store, *ref, static_cast<uint32_t>(std::max(0, a.within)), std::max(1, a.min),
+                                     *range, a.limit > 0 ? static_cast<size_t>(a.limit) : 1000);
+      if (!c.ok()) return Fail(c.status());
+      out = analysis::ToJson(store, *c);
+      detail = std::to_string(c->hits.size()) + " entities";
+    }
+  } else {
+    std::vector<analysis::Window> windows;
+    for (const auto& w : a.windows) {
+      auto p = analysis::ParseWindow(w);
+      if (!p.ok()) return Fail(p.status());
+      windows.push_back(*p);
+      target += (target.empty() ? "" : ";") + w;
+    }
+    auto c = analysis::RunCollision(store, windows, a.min, a.limit > 0 ? static_cast<size_t>(a.limit) : 1000);
+    if (!c.ok()) return Fail(c.status());
+    out = analysis::ToJson(store, *c);
+    detail = std::to_string(c->hits.size()) + " entities";
+  }
+  audit::Entry e = CliEntry("analysis." + a.kind, target, "ok", detail);
+  e.purpose = a.purpose;
+  e.case_no = a.case_no;
+  auto appended = app.audit->Append(e);
+  if (!appended.ok()) return Fail(appended.status());  // no audit, no answer
+
+  if (a.json) {
+    std::printf("%s\n", out.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
+    return 0;
+  }
+  if (a.kind == "trajectory") {
+    std::printf("%s: %zu events\n", target.c_str(), out["events"].size());
+    for (const auto& ev : out["events"])
+      std::printf("  %s  %-10s %-14s %s\n", ev["time"].get<std::string>().c_str(),
+                  ev["place"].get<std::string>().c_str(), ev["source"].get<std::string>().c_str(),
+                  ev.value("place_name", std::string()).c_str());
+  } else {
+    std::printf("%zu entities\n", out["entities"].size());
+    for (const auto& h : out["entities"])
+      std::printf("  %-36s %4d  (%zu evidence events)\n", h["ref"].get<std::string>().c_str(),
+                  h.contains("matched") ? h["matched"].get<int>() : h["count"].get<int>(), h["evidence"].size());
+  }
+  return 0;
+}
+
+}  // namespace jingwu::app

@@ -1,0 +1,43 @@
+// The big-data commands: `jingwu ingest` and `jingwu query
+// trajectory|collision|cotravel` (DESIGN.md "Command line").
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "app/app.h"
+#include "events/store.h"
+
+namespace jingwu::app {
+
+// DATA/events, where the event store lives.
+std::string EventsDir(const Config& config);
+
+struct IngestArgs {
+  std::string source;
+  std::vector<std::string> files;
+  bool quiet = false;
+};
+int RunIngest(const Config& config, const IngestArgs& args);
+
+// Ingests the source files of a `jingwu gen` folder in dependency order
+// (places first). Files that are absent are skipped.
+Status IngestFolder(events::Store& store, const std::string& dir, bool progress);
+
+// `jingwu demo`: generates the small synthetic city into DATA/sources and ingests it.
+Status SeedBigData(const Config& config, events::Store& store);
+
+struct QueryArgs {
+  std::string kind;  // trajectory, collision, cotravel
+  std::string entity;
+  std::string from, to;
+  std::vector<std::string> windows;
+  int min = 0;
+  int within = 120;
+  int limit = 0;
+  std::string purpose, case_no;
+  bool json = false;
+};
+int RunQuery(const Config& config, const QueryArgs& args);
+
+}  // namespace jingwu::app

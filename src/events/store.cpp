@@ -1,0 +1,698 @@
+#include "events/store.h"
+
+#include <rocksdb/cache.h>
+#include <rocksdb/db.h>
+#include <rocksdb/filter_policy.h>
+#include <rocksdb/merge_operator.h>
+#include <rocksdb/options.h>
+#include <rocksdb/table.h>
+#include <rocksdb/write_batch.h>
+
+#include <algorithm>
+#include <cstring>
+#include <filesystem>
+
+#include "core/time.h"
+
+namespace jingwu::events {
+
+namespace {
+
+enum Cf : size_t { kMeta = 0, kDict, kByEntity, kByPlace, kRecords, kCounters, kLinks, kCfCount };
+constexpr const char* kCfNames[] = {"default", "dictionary", "by_entity", "by_place", "records", "counters", "links"};
+
+// ---- big-endian fixed-width encoding, so that byte order is numeric order ----
+inline void Put32(std::string* s, uint32_t v) {
+  char b[4] = {static_cast<char>(v >> 24), static_cast<char>(v >> 16), static_cast<char>(v >> 8), static_cast<char>(v)};
+  s->append(b, 4);
+}
+inline uint32_t Get32(const char* p) {
+  auto u = reinterpret_cast<const unsigned char*>(p);
+  return (uint32_t{u[0]} << 24) | (uint32_t{u[1]} << 16) | (uint32_t{u[2]} << 8) | uint32_t{u[3]};
+}
+inline void PutVarint(std::string* s, uint32_t v) {
+  while (v >= 0x80) {
+    s->push_back(static_cast<char>(v | 0x80));
+    v >>= 7;
+  }
+  s->push_back(static_cast<char>(v));
+}
+inline bool GetVarint(std::string_view* in, uint32_t* v) {
+  uint32_t r = 0;
+  for (int shift = 0; shift <= 28 && !in->empty(); shift += 7) {
+    auto b = static_cast<unsigned char>(in->front());
+    in->remove_prefix(1);
+    r |= uint32_t{b & 0x7Fu} << shift;
+    if (!(b & 0x80)) {
+      *v = r;
+      return true;
+    }
+  }
+  return false;
+}
+
+// by_entity: entity(4) time(4) place(4) source(1)
+std::string EntityKey(const Event& e) {
+  std::string k;
+  k.reserve(13);
+  Put32(&k, e.entity);
+  Put32(&k, e.time);
+  Put32(&k, e.place);
+  k.push_back(static_cast<char>(e.source));
+  return k;
+}
+// by_place and records: place(4) time(4) entity(4) source(1)
+std::string PlaceKey(const Event& e) {
+  std::string k;
+  k.reserve(13);
+  Put32(&k, e.place);
+  Put32(&k, e.time);
+  Put32(&k, e.entity);
+  k.push_back(static_cast<char>(e.source));
+  return k;
+}
+
+std::string CounterKey(char tag, uint32_t a) {
+  std::string k(1, tag);
+  Put32(&k, a);
+  return k;
+}
+
+std::string U64(uint64_t v) {
+  std::string s(8, '\0');
+  std::memcpy(s.data(), &v, 8);
+  return s;
+}
+uint64_t ReadU64(const rocksdb::Slice& s) {
+  uint64_t v = 0;
+  if (s.size() == 8) std::memcpy(&v, s.data(), 8);
+  return v;
+}
+
+// Counters and link weights: 64-bit little-endian sums.
+class AddOperator : public rocksdb::AssociativeMergeOperator {
+ public:
+  bool Merge(const rocksdb::Slice&, const rocksdb::Slice* existing, const rocksdb::Slice& value, std::string* new_value,
+             rocksdb::Logger*) const override {
+    uint64_t sum = (existing ? ReadU64(*existing) : 0) + ReadU64(value);
+    *new_value = U64(sum);
+    return true;
+  }
+  const char* Name() const override { return "jingwu.add64"; }
+};
+
+char KindByte(identity::Kind k) { return static_cast<char>('0' + static_cast<int>(k)); }
+std::string DictNameKey(const identity::EntityRef& ref) {
+  std::string k = "n";
+  k.push_back(KindByte(ref.kind));
+  k += ref.value;
+  return k;
+}
+
+Status FromRocks(const rocksdb::Status& s, std::string_view what) {
+  if (s.ok()) return Status::Ok();
+  if (s.IsIOError() && s.ToString().find("lock") != std::string::npos)
+    return Conflict("data_folder_busy",
+                       "the data folder's event store is open for writing by another jingwu process "
+                       "(a running server or ingest); stop it, or ingest through POST /api/v1/sources/{name}/records");
+  return Internal(std::string(what) + ": " + s.ToString());
+}
+
+std::string PlaceValue(const Place& p) {
+  std::string v;
+  for (const std::string* f : {&p.code, &p.kind, &p.name, &p.district_code}) {
+    v += *f;
+    v.push_back('\x1f');
+  }
+  v += std::to_string(p.lat);
+  v.push_back('\x1f');
+  v += std::to_string(p.lon);
+  return v;
+}
+
+std::vector<std::string_view> SplitUnit(std::string_view s) {
+  std::vector<std::string_view> out;
+  size_t start = 0;
+  for (;;) {
+    size_t i = s.find('\x1f', start);
+    out.push_back(s.substr(start, i == std::string_view::npos ? std::string_view::npos : i - start));
+    if (i == std::string_view::npos) break;
+    start = i + 1;
+  }
+  return out;
+}
+
+// Days since epoch of local (Asia/Shanghai) time t.
+inline int64_t DayOf(uint32_t t) { return (static_cast<int64_t>(t) + kShanghaiOffsetMinutes * 60) / 86400; }
+
+}  // namespace
+
+std::string_view SourceName(Source s) {
+  switch (s) {
+    case Source::kHotel: return "hotel";
+    case Source::kVehiclePass: return "vehicle_pass";
+    case Source::kTravel: return "travel";
+    case Source::kDutyfree: return "dutyfree";
+    case Source::kNetcafe: return "netcafe";
+    case Source::kResidents: return "residents";
+    case Source::kVehicles: return "vehicles";
+    case Source::kPlaces: return "places";
+  }
+  return "unknown";
+}
+
+std::optional<Source> SourceFromName(std::string_view name) {
+  for (int i = 1; i <= 8; ++i)
+    if (SourceName(static_cast<Source>(i)) == name) return static_cast<Source>(i);
+  return std::nullopt;
+}
+
+uint32_t ToSeconds(Timestamp t) {
+  int64_t s = t.micros / 1000000;
+  if (t.micros < 0) return 0;
+  return s > 0xFFFFFFFFll ? 0xFFFFFFFFu : static_cast<uint32_t>(s);
+}
+
+std::string EncodeValues(const std::vector<std::string_view>& values) {
+  std::string out;
+  for (size_t i = 0; i < values.size(); ++i) {
+    if (i) out.push_back('\x1f');
+    out.append(values[i]);
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------
+
+// Entity dictionary and header ids shared by the writers of a store.
+struct Store::WriteCache {
+  std::unordered_map<std::string, EntityId> ids;
+  EntityId next = 0;
+  std::map<std::string, uint32_t> headers;
+  uint32_t next_header = 0;
+};
+
+Store::~Store() {
+  if (db_) {
+    for (auto* h : cf_) db_->DestroyColumnFamilyHandle(h);
+    db_.reset();
+  }
+}
+
+Result<std::unique_ptr<Store>> Store::Open(const std::string& dir, OpenOptions o) {
+  std::unique_ptr<Store> s(new Store());
+  s->dir_ = dir;
+  s->read_only_ = o.read_only;
+  std::error_code ec;
+  if (!o.read_only) std::filesystem::create_directories(dir, ec);
+
+  static std::shared_ptr<rocksdb::Cache> cache = rocksdb::NewLRUCache(o.block_cache_mb << 20);
+  rocksdb::DBOptions dbo;
+  dbo.create_if_missing = o.create;
+  dbo.create_missing_column_families = true;
+  dbo.atomic_flush = true;  // all column families flush together: a batch is all in or all out
+  dbo.max_background_jobs = 2;
+  dbo.bytes_per_sync = 1 << 20;
+  dbo.db_write_buffer_size = size_t{1} << 30;
+  dbo.max_open_files = 2000;
+  dbo.keep_log_file_num = 3;
+
+  auto index_opts = [&](size_t write_buffer_mb) {
+    rocksdb::ColumnFamilyOptions c;
+    c.write_buffer_size = write_buffer_mb << 20;
+    c.max_write_buffer_number = 4;
+    c.min_write_buffer_number_to_merge = 1;
+    c.target_file_size_base = 64 << 20;
+    c.max_bytes_for_level_base = 512 << 20;
+    c.level0_file_num_compaction_trigger = 8;
+    c.level0_slowdown_writes_trigger = 40;
+    c.level0_stop_writes_trigger = 64;
+    c.compression = rocksdb::kLZ4Compression;
+    c.bottommost_compression = rocksdb::kZSTD;
+    c.compression_per_level = {rocksdb::kNoCompression, rocksdb::kLZ4Compression, rocksdb::kLZ4Compression,
+                               rocksdb::kZSTD, rocksdb::kZSTD, rocksdb::kZSTD, rocksdb::kZSTD};
+    rocksdb::BlockBasedTableOptions t;
+    t.block_cache = cache;
+    t.block_size = 16 << 10;
+    t.format_version = 5;
+    c.table_factory.reset(rocksdb::NewBlockBasedTableFactory(t));
+    return c;
+  };
+  std::vector<rocksdb::ColumnFamilyDescriptor> cfs;
+  for (size_t i = 0; i < kCfCount; ++i) {
+    rocksdb::ColumnFamilyOptions c = index_opts(i == kByEntity || i == kByPlace || i == kRecords ? 128 : 32);
+    if (i == kRecords || i == kDict) {
+      rocksdb::BlockBasedTableOptions t;
+      t.block_cache = cache;
+      t.block_size = 16 << 10;
+      t.format_version = 5;
+      t.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
+      c.table_factory.reset(rocksdb::NewBlockBasedTableFactory(t));
+      c.compression = rocksdb::kZSTD;
+      c.compression_per_level.clear();
+    }
+    if (i == kCounters || i == kLinks) c.merge_operator = std::make_shared<AddOperator>();
+    cfs.emplace_back(kCfNames[i], c);
+  }
+  rocksdb::DB* raw = nullptr;
+  rocksdb::Status st = o.read_only ? rocksdb::DB::OpenForReadOnly(dbo, dir, cfs, &s->cf_, &raw)
+                                   : rocksdb::DB::Open(dbo, dir, cfs, &s->cf_, &raw);
+  if (!st.ok()) {
+    if (o.read_only && st.IsNotFound())
+      return NotFound("no_event_store", "no event store in " + dir + " (nothing ingested yet)");
+    if (o.read_only && st.IsInvalidArgument() && st.ToString().find("does not exist") != std::string::npos)
+      return NotFound("no_event_store", "no event store in " + dir + " (nothing ingested yet)");
+    return FromRocks(st, "open " + dir);
+  }
+  s->db_.reset(raw);
+  JW_RETURN_IF_ERROR(s->LoadPlaces());
+  return s;
+}
+
+Status Store::LoadPlaces() {
+  std::lock_guard lock(places_mu_);
+  places_.clear();
+  place_by_code_.clear();
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), cf_[kMeta]));
+  for (it->Seek("place/"); it->Valid() && it->key().starts_with("place/"); it->Next()) {
+    std::string_view k(it->key().data() + 6, it->key().size() - 6);
+    if (k.size() != 4) continue;
+    PlaceId id = Get32(k.data());
+    auto f = SplitUnit(std::string_view(it->value().data(), it->value().size()));
+    if (f.size() < 6) continue;
+    Place p{id, std::string(f[0]), std::string(f[1]), std::string(f[2]), std::string(f[3]),
+            std::strtod(std::string(f[4]).c_str(), nullptr), std::strtod(std::string(f[5]).c_str(), nullptr)};
+    if (places_.size() < id) places_.resize(id);
+    place_by_code_[p.code] = id;
+    places_[id - 1] = std::move(p);
+  }
+  return FromRocks(it->status(), "load places");
+}
+
+const Place* Store::FindPlace(std::string_view code) const {
+  std::lock_guard lock(places_mu_);
+  auto it = place_by_code_.find(std::string(code));
+  return it == place_by_code_.end() ? nullptr : &places_[it->second - 1];
+}
+
+const Place* Store::PlaceById(PlaceId id) const {
+  std::lock_guard lock(places_mu_);
+  return id >= 1 && id <= places_.size() && places_[id - 1].id == id ? &places_[id - 1] : nullptr;
+}
+
+std::vector<Place> Store::Places() const {
+  std::lock_guard lock(places_mu_);
+  std::vector<Place> out;
+  for (const Place& p : places_)
+    if (p.id) out.push_back(p);
+  return out;
+}
+
+Status Store::UpsertPlaces(const std::vector<Place>& places) {
+  if (read_only_) return Conflict("read_only", "the event store is open read-only");
+  std::lock_guard wlock(writer_mu_);
+  rocksdb::WriteBatch batch;
+  {
+    std::lock_guard lock(places_mu_);
+    for (Place p : places) {
+      auto it = place_by_code_.find(p.code);
+      if (it != place_by_code_.end()) {
+        p.id = it->second;
+      } else {
+        p.id = static_cast<PlaceId>(places_.size() + 1);
+        places_.push_back(p);
+        place_by_code_[p.code] = p.id;
+      }
+      places_[p.id - 1] = p;
+      std::string key = "place/";
+      Put32(&key, p.id);
+      batch.Put(cf_[kMeta], key, PlaceValue(p));
+    }
+  }
+  rocksdb::WriteOptions wo;
+  wo.sync = true;
+  return FromRocks(db_->Write(wo, &batch), "write places");
+}
+
+std::optional<EntityId> Store::FindEntity(const identity::EntityRef& ref) const {
+  std::string v;
+  if (!db_->Get(rocksdb::ReadOptions(), cf_[kDict], DictNameKey(ref), &v).ok() || v.size() != 4) return std::nullopt;
+  return Get32(v.data());
+}
+
+Result<identity::EntityRef> Store::EntityOf(EntityId id) const {
+  std::string key = "i";
+  Put32(&key, id);
+  std::string v;
+  if (!db_->Get(rocksdb::ReadOptions(), cf_[kDict], key, &v).ok() || v.empty())
+    return NotFound("unknown_entity", "no entity with id " + std::to_string(id));
+  identity::EntityRef ref;
+  ref.kind = static_cast<identity::Kind>(v[0] - '0');
+  ref.value = v.substr(1);
+  return ref;
+}
+
+std::string Store::RefString(EntityId id) const {
+  auto r = EntityOf(id);
+  return r.ok() ? r->ToString() : "?";
+}
+
+Status Store::ScanEntity(EntityId e, uint32_t from, uint32_t to, const std::function<bool(const Event&)>& f) const {
+  std::string lo, hi;
+  Put32(&lo, e);
+  Put32(&lo, from);
+  Put32(&hi, e);
+  if (to == 0xFFFFFFFFu) {
+    hi.clear();
+    Put32(&hi, e + 1);
+    if (e == 0xFFFFFFFFu) hi = std::string(5, '\xff');
+  } else {
+    Put32(&hi, to + 1);
+  }
+  rocksdb::Slice upper(hi);
+  rocksdb::ReadOptions ro;
+  ro.iterate_upper_bound = &upper;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, cf_[kByEntity]));
+  for (it->Seek(lo); it->Valid(); it->Next()) {
+    const char* k = it->key().data();
+    if (it->key().size() != 13) continue;
+    Event ev{Get32(k), Get32(k + 8), Get32(k + 4), static_cast<Source>(k[12])};
+    if (!f(ev)) break;
+  }
+  return FromRocks(it->status(), "scan entity");
+}
+
+Status Store::ScanPlace(PlaceId p, uint32_t from, uint32_t to, const std::function<bool(const Event&)>& f) const {
+  std::string lo, hi;
+  Put32(&lo, p);
+  Put32(&lo, from);
+  if (to == 0xFFFFFFFFu) {
+    Put32(&hi, p + 1);
+  } else {
+    Put32(&hi, p);
+    Put32(&hi, to + 1);
+  }
+  rocksdb::Slice upper(hi);
+  rocksdb::ReadOptions ro;
+  ro.iterate_upper_bound = &upper;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, cf_[kByPlace]));
+  for (it->Seek(lo); it->Valid(); it->Next()) {
+    const char* k = it->key().data();
+    if (it->key().size() != 13) continue;
+    Event ev{Get32(k + 8), Get32(k), Get32(k + 4), static_cast<Source>(k[12])};
+    if (!f(ev)) break;
+  }
+  return FromRocks(it->status(), "scan place");
+}
+
+std::vector<std::optional<Record>> Store::Records(const std::vector<Event>& events) const {
+  std::vector<std::string> keys;
+  keys.reserve(events.size());
+  for (const Event& e : events) keys.push_back(PlaceKey(e));
+  std::vector<rocksdb::Slice> slices(keys.begin(), keys.end());
+  std::vector<rocksdb::PinnableSlice> values(keys.size());
+  std::vector<rocksdb::Status> statuses(keys.size());
+  if (!keys.empty())
+    db_->MultiGet(rocksdb::ReadOptions(), cf_[kRecords], keys.size(), slices.data(), values.data(), statuses.data());
+  std::vector<std::optional<Record>> out(keys.size());
+  std::map<uint32_t, std::vector<std::string>> headers;
+  for (size_t i = 0; i < keys.size(); ++i) {
+    if (!statuses[i].ok()) continue;
+    std::string_view v(values[i].data(), values[i].size());
+    uint32_t hid = 0;
+    if (!GetVarint(&v, &hid)) continue;
+    auto h = headers.find(hid);
+    if (h == headers.end()) {
+      std::vector<std::string> cols;
+      if (auto hv = GetMeta("header/" + std::to_string(hid)))
+        for (auto c : SplitUnit(*hv)) cols.emplace_back(c);
+      h = headers.emplace(hid, std::move(cols)).first;
+    }
+    Record r;
+    r.columns = h->second;
+    for (auto f : SplitUnit(v)) r.values.emplace_back(f);
+    out[i] = std::move(r);
+  }
+  return out;
+}
+
+namespace {
+int64_t GetCounter(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* cf, const std::string& key) {
+  std::string v;
+  if (!db->Get(rocksdb::ReadOptions(), cf, key, &v).ok()) return 0;
+  return static_cast<int64_t>(ReadU64(v));
+}
+}  // namespace
+
+std::vector<SourceDayCount> Store::CountsBySourceDay(int64_t from_day, int64_t to_day) const {
+  std::vector<SourceDayCount> out;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), cf_[kCounters]));
+  for (it->Seek("S"); it->Valid() && it->key().starts_with("S"); it->Next()) {
+    if (it->key().size() != 6) continue;
+    int64_t day = Get32(it->key().data() + 2);
+    if (day < from_day || day > to_day) continue;
+    out.push_back({static_cast<Source>(it->key()[1]), day, static_cast<int64_t>(ReadU64(it->value()))});
+  }
+  return out;
+}
+
+std::vector<DistrictMonthCount> Store::CountsByDistrictMonth() const {
+  std::vector<DistrictMonthCount> out;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), cf_[kCounters]));
+  for (it->Seek("D"); it->Valid() && it->key().starts_with("D"); it->Next()) {
+    if (it->key().size() != 11) continue;
+    uint32_t ym = Get32(it->key().data() + 7);
+    out.push_back({std::string(it->key().data() + 1, 6), static_cast<int>(ym / 12), static_cast<int>(ym % 12) + 1,
+                   static_cast<int64_t>(ReadU64(it->value()))});
+  }
+  return out;
+}
+
+int64_t Store::EntityEventCount(EntityId e) const { return GetCounter(db_.get(), cf_[kCounters], CounterKey('E', e)); }
+int64_t Store::PlaceEventCount(PlaceId p) const { return GetCounter(db_.get(), cf_[kCounters], CounterKey('P', p)); }
+int64_t Store::TotalEvents() const { return GetCounter(db_.get(), cf_[kCounters], "T"); }
+
+int64_t Store::EntityCount() const {
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), cf_[kDict]));
+  it->SeekForPrev("i\xff\xff\xff\xff");
+  if (!it->Valid() || !it->key().starts_with("i") || it->key().size() != 5) return 0;
+  return Get32(it->key().data() + 1);
+}
+
+std::vector<std::pair<EntityId, int64_t>> Store::BusiestEntities(size_t n) const {
+  std::vector<std::pair<EntityId, int64_t>> top;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), cf_[kCounters]));
+  auto cmp = [](const auto& a, const auto& b) { return a.second > b.second; };
+  for (it->Seek("E"); it->Valid() && it->key().starts_with("E"); it->Next()) {
+    if (it->key().size() != 5) continue;
+    top.emplace_back(Get32(it->key().data() + 1), static_cast<int64_t>(ReadU64(it->value())));
+    std::push_heap(top.begin(), top.end(), cmp);
+    if (top.size() > n) {
+      std::pop_heap(top.begin(), top.end(), cmp);
+      top.pop_back();
+    }
+  }
+  std::sort(top.begin(), top.end(), cmp);
+  return top;
+}
+
+std::vector<Store::Link> Store::LinksOf(EntityId e) const {
+  std::vector<Link> out;
+  std::string lo;
+  Put32(&lo, e);
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), cf_[kLinks]));
+  for (it->Seek(lo); it->Valid() && it->key().starts_with(lo); it->Next()) {
+    if (it->key().size() != 9) continue;
+    out.push_back({Get32(it->key().data() + 4), static_cast<Source>(it->key()[8]),
+                   static_cast<int64_t>(ReadU64(it->value()))});
+  }
+  return out;
+}
+
+std::optional<std::string> Store::GetMeta(std::string_view key) const {
+  std::string v;
+  if (!db_->Get(rocksdb::ReadOptions(), cf_[kMeta], rocksdb::Slice(key.data(), key.size()), &v).ok())
+    return std::nullopt;
+  return v;
+}
+
+Store::DiskUsage Store::Usage() const {
+  DiskUsage u;
+  for (size_t i = 0; i < kCfCount; ++i) {
+    rocksdb::ColumnFamilyMetaData md;
+    db_->GetColumnFamilyMetaData(cf_[i], &md);
+    uint64_t bytes = md.size;
+    if (i == kByEntity) u.by_entity = bytes;
+    else if (i == kByPlace) u.by_place = bytes;
+    else if (i == kRecords) u.records = bytes;
+    else u.other += bytes;
+  }
+  return u;
+}
+
+Status Store::Compact() {
+  if (read_only_) return Status::Ok();
+  rocksdb::FlushOptions fo;
+  JW_RETURN_IF_ERROR(FromRocks(db_->Flush(fo, cf_), "flush"));
+  rocksdb::CompactRangeOptions co;
+  co.bottommost_level_compaction = rocksdb::BottommostLevelCompaction::kForceOptimized;
+  for (auto* h : cf_) JW_RETURN_IF_ERROR(FromRocks(db_->CompactRange(co, h, nullptr, nullptr), "compact"));
+  return Status::Ok();
+}
+
+std::unique_ptr<Writer> Store::BeginWrite() { return std::unique_ptr<Writer>(new Writer(this)); }
+
+// ---------------------------------------------------------------------------
+
+struct Writer::Impl {
+  rocksdb::WriteBatch batch;
+  std::unordered_map<std::string, EntityId> new_names;  // interned in this batch
+  std::unordered_map<uint64_t, int64_t> source_day;     // (source << 32 | day) -> n
+  std::unordered_map<uint64_t, int64_t> district_month;  // (place << 32 | ym) -> n
+  std::unordered_map<EntityId, int64_t> per_entity;
+  std::unordered_map<PlaceId, int64_t> per_place;
+  int64_t total = 0;
+};
+
+Writer::Writer(Store* s) : store_(s), impl_(std::make_unique<Impl>()), lock_(s->writer_mu_) {
+  if (!store_->cache_) store_->cache_ = std::make_unique<Store::WriteCache>();
+  auto& c = *store_->cache_;
+  if (c.next == 0) c.next = static_cast<EntityId>(store_->EntityCount()) + 1;
+  if (c.next_header == 0) {
+    c.next_header = 1;
+    std::unique_ptr<rocksdb::Iterator> it(store_->db_->NewIterator(rocksdb::ReadOptions(), store_->cf_[kMeta]));
+    for (it->Seek("header/"); it->Valid() && it->key().starts_with("header/"); it->Next()) {
+      uint32_t id = static_cast<uint32_t>(std::stoul(it->key().ToString().substr(7)));
+      c.headers[it->value().ToString()] = id;
+      c.next_header = std::max(c.next_header, id + 1);
+    }
+  }
+}
+
+Writer::~Writer() {
+  // Ids handed out for a batch that was never written must not be reused from the cache.
+  if (impl_->batch.Count() > 0) store_->cache_.reset();
+}
+
+EntityId Writer::Intern(const identity::EntityRef& ref) {
+  auto& c = *store_->cache_;
+  std::string name = DictNameKey(ref);
+  auto it = c.ids.find(name);
+  if (it != c.ids.end()) return it->second;
+  if (auto found = store_->FindEntity(ref)) {
+    c.ids.emplace(name, *found);
+    return *found;
+  }
+  EntityId id = c.next++;
+  std::string v;
+  Put32(&v, id);
+  impl_->batch.Put(store_->cf_[kDict], name, v);
+  std::string ikey = "i";
+  Put32(&ikey, id);
+  impl_->batch.Put(store_->cf_[kDict], ikey, name.substr(1));
+  c.ids.emplace(std::move(name), id);
+  return id;
+}
+
+uint32_t Writer::HeaderId(const std::vector<std::string>& columns) {
+  auto& c = *store_->cache_;
+  std::string joined;
+  for (size_t i = 0; i < columns.size(); ++i) {
+    if (i) joined.push_back('\x1f');
+    joined += columns[i];
+  }
+  auto it = c.headers.find(joined);
+  if (it != c.headers.end()) return it->second;
+  uint32_t id = c.next_header++;
+  impl_->batch.Put(store_->cf_[kMeta], "header/" + std::to_string(id), joined);
+  c.headers.emplace(joined, id);
+  return id;
+}
+
+void Writer::Add(const Event& e, uint32_t header_id, std::string_view row_values) {
+  Impl& m = *impl_;
+  std::string pk = PlaceKey(e);
+  m.batch.Put(store_->cf_[kByEntity], EntityKey(e), rocksdb::Slice());
+  m.batch.Put(store_->cf_[kByPlace], pk, rocksdb::Slice());
+  std::string rec;
+  rec.reserve(row_values.size() + 3);
+  PutVarint(&rec, header_id);
+  rec.append(row_values);
+  m.batch.Put(store_->cf_[kRecords], pk, rec);
+  ++m.source_day[(uint64_t{static_cast<uint8_t>(e.source)} << 32) | static_cast<uint32_t>(DayOf(e.time))];
+  int y, mo, d;
+  CivilFromDays(DayOf(e.time), &y, &mo, &d);
+  ++m.district_month[(uint64_t{e.place} << 32) | static_cast<uint32_t>(y * 12 + mo - 1)];
+  ++m.per_entity[e.entity];
+  ++m.per_place[e.place];
+  ++m.total;
+  ++pending_;
+}
+
+void Writer::Link(EntityId a, EntityId b, Source s) {
+  for (auto [x, y] : {std::pair{a, b}, std::pair{b, a}}) {
+    std::string k;
+    Put32(&k, x);
+    Put32(&k, y);
+    k.push_back(static_cast<char>(s));
+    impl_->batch.Merge(store_->cf_[kLinks], k, U64(1));
+  }
+  ++pending_;
+}
+
+void Writer::AddRegistryRecord(EntityId e, Source s, uint32_t header_id, std::string_view row_values) {
+  std::string k = "\xff";
+  k.push_back(static_cast<char>(s));
+  Put32(&k, e);
+  std::string rec;
+  PutVarint(&rec, header_id);
+  rec.append(row_values);
+  impl_->batch.Put(store_->cf_[kRecords], k, rec);
+  ++pending_;
+}
+
+bool Writer::Exists(const Event& e) const {
+  std::string v;
+  return store_->db_->Get(rocksdb::ReadOptions(), store_->cf_[kByPlace], PlaceKey(e), &v).ok();
+}
+
+Status Writer::Write(const std::map<std::string, std::string>& meta) {
+  Impl& m = *impl_;
+  auto* counters = store_->cf_[kCounters];
+  for (auto [k, n] : m.source_day) {
+    std::string key = "S";
+    key.push_back(static_cast<char>(k >> 32));
+    Put32(&key, static_cast<uint32_t>(k));
+    m.batch.Merge(counters, key, U64(n));
+  }
+  for (auto [k, n] : m.district_month) {
+    const Place* p = store_->PlaceById(static_cast<PlaceId>(k >> 32));
+    std::string key = "D" + (p && p->district_code.size() == 6 ? p->district_code : std::string("000000"));
+    Put32(&key, static_cast<uint32_t>(k));
+    m.batch.Merge(counters, key, U64(n));
+  }
+  for (auto [e, n] : m.per_entity) m.batch.Merge(counters, CounterKey('E', e), U64(n));
+  for (auto [p, n] : m.per_place) m.batch.Merge(counters, CounterKey('P', p), U64(n));
+  if (m.total) m.batch.Merge(counters, "T", U64(m.total));
+  for (const auto& [k, v] : meta) m.batch.Put(store_->cf_[kMeta], k, v);
+  rocksdb::WriteOptions wo;
+  wo.disableWAL = true;  // durability comes from the atomic flush in Commit()
+  rocksdb::Status s = store_->db_->Write(wo, &m.batch);
+  m.batch.Clear();
+  m.source_day.clear();
+  m.district_month.clear();
+  m.per_entity.clear();
+  m.per_place.clear();
+  m.total = 0;
+  pending_ = 0;
+  return FromRocks(s, "write batch");
+}
+
+Status Writer::Commit(const std::map<std::string, std::string>& meta) {
+  JW_RETURN_IF_ERROR(Write(meta));
+  rocksdb::FlushOptions fo;
+  fo.wait = true;
+  return FromRocks(store_->db_->Flush(fo, store_->cf_), "flush");
+}
+
+}  // namespace jingwu::events

@@ -1,0 +1,233 @@
+// The event store: sightings of entities (people, vehicles, phones) at places,
+// on RocksDB. See docs/event-store.md for the on-disk layout.
+//
+//   dictionary   normalised identifier (KIND:VALUE) <-> dense EntityId
+//   by_entity    entity, time, place, source            (trajectory, co-travel)
+//   by_place     place, time, entity, source            (collision, co-travel)
+//   records      the original row of each event, compressed (evidence)
+//   counters     events per source per day, per district per month, per
+//                entity and per place, kept at ingest (merge operator)
+//   places       the place registry (code, kind, name, district, lat/lon)
+//   links        identifier-to-identifier links (a person's phone, vehicle…)
+//
+// The interface is narrow on purpose (Write batches in, ordered scans out)
+// so that a ClickHouse-backed store can implement the same calls later.
+//
+// Threads: reads are thread-safe. Writes go through one Writer at a time
+// (the store hands out a Writer under a mutex). A data folder is opened for
+// writing by one process only; a second one gets a clear error. Read-only
+// opens (jingwu query while a server runs) never take the lock.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "core/status.h"
+#include "core/time.h"
+#include "identity/identity.h"
+
+namespace rocksdb {
+class DB;
+class ColumnFamilyHandle;
+class WriteBatch;
+}  // namespace rocksdb
+
+namespace jingwu::events {
+
+using EntityId = uint32_t;
+using PlaceId = uint32_t;
+
+// The sources of DESIGN.md "Source files". Values are stored; never renumber.
+enum class Source : uint8_t {
+  kHotel = 1,
+  kVehiclePass = 2,
+  kTravel = 3,
+  kDutyfree = 4,
+  kNetcafe = 5,
+  kResidents = 6,
+  kVehicles = 7,
+  kPlaces = 8,
+};
+inline constexpr Source kEventSources[] = {Source::kHotel, Source::kVehiclePass, Source::kTravel, Source::kDutyfree,
+                                           Source::kNetcafe};
+std::string_view SourceName(Source s);  // "hotel", "vehicle_pass", …
+std::optional<Source> SourceFromName(std::string_view name);
+
+struct Place {
+  PlaceId id = 0;
+  std::string code;  // HT00012
+  std::string kind;  // hotel, checkpoint, station, store, netcafe, police_station, community
+  std::string name;
+  std::string district_code;  // 460105…460108
+  double lat = 0, lon = 0;
+};
+
+// One sighting. Time is Unix seconds (the sources give seconds).
+struct Event {
+  EntityId entity = 0;
+  PlaceId place = 0;
+  uint32_t time = 0;
+  Source source = Source::kHotel;
+  bool operator==(const Event&) const = default;
+};
+
+inline Timestamp ToTimestamp(uint32_t t) { return Timestamp::FromSeconds(t); }
+// Clamps to the representable range [0, 2^32).
+uint32_t ToSeconds(Timestamp t);
+
+// A stored original row: the column names of its file and the values.
+struct Record {
+  std::vector<std::string> columns;
+  std::vector<std::string> values;
+};
+
+struct OpenOptions {
+  bool read_only = false;
+  bool create = true;
+  size_t block_cache_mb = 512;
+};
+
+// Counter groupings (GET /api/v1/events/stats, the bench's count queries).
+struct SourceDayCount {
+  Source source;
+  int64_t day;  // days since 1970-01-01, Asia/Shanghai
+  int64_t count;
+};
+struct DistrictMonthCount {
+  std::string district_code;
+  int year, month;
+  int64_t count;
+};
+
+class Writer;
+
+class Store {
+ public:
+  ~Store();
+  Store(const Store&) = delete;
+  Store& operator=(const Store&) = delete;
+
+  // Opens (creating) DIR as an event store. A second writer on the same DIR
+  // fails with Unavailable "data_folder_busy".
+  static Result<std::unique_ptr<Store>> Open(const std::string& dir, OpenOptions options = {});
+
+  // ---- places (a small registry, kept in memory) ----
+  const Place* FindPlace(std::string_view code) const;
+  const Place* PlaceById(PlaceId id) const;
+  std::vector<Place> Places() const;
+  // Adds or updates places by code (ids are kept for known codes). Durable on return.
+  Status UpsertPlaces(const std::vector<Place>& places);
+
+  // ---- dictionary ----
+  std::optional<EntityId> FindEntity(const identity::EntityRef& ref) const;
+  Result<identity::EntityRef> EntityOf(EntityId id) const;
+  // "ID:…" for display; "?" for an unknown id.
+  std::string RefString(EntityId id) const;
+
+  // ---- scans, in key order (time ascending); the callback returns false to stop ----
+  // Events of one entity with from <= time <= to.
+  Status ScanEntity(EntityId e, uint32_t from, uint32_t to, const std::function<bool(const Event&)>& f) const;
+  // Events at one place with from <= time <= to.
+  Status ScanPlace(PlaceId p, uint32_t from, uint32_t to, const std::function<bool(const Event&)>& f) const;
+  // The original rows of events (nullopt where none is stored).
+  std::vector<std::optional<Record>> Records(const std::vector<Event>& events) const;
+
+  // ---- counters kept at ingest ----
+  std::vector<SourceDayCount> CountsBySourceDay(int64_t from_day, int64_t to_day) const;
+  std::vector<DistrictMonthCount> CountsByDistrictMonth() const;
+  int64_t EntityEventCount(EntityId e) const;
+  int64_t PlaceEventCount(PlaceId p) const;
+  int64_t TotalEvents() const;
+  int64_t EntityCount() const;
+  // The n entities with the most events (scans the per-entity counters).
+  std::vector<std::pair<EntityId, int64_t>> BusiestEntities(size_t n) const;
+
+  // ---- links between identifiers (person's phone, vehicle owner, address) ----
+  struct Link {
+    EntityId other;
+    Source source;
+    int64_t count;
+  };
+  std::vector<Link> LinksOf(EntityId e) const;
+
+  // ---- writing ----
+  // The single writer; blocks while another is active.
+  std::unique_ptr<Writer> BeginWrite();
+
+  // A small key-value area for ingest checkpoints and other metadata.
+  std::optional<std::string> GetMeta(std::string_view key) const;
+
+  // Bytes on disk of the index column families and of the records.
+  struct DiskUsage {
+    uint64_t by_entity = 0, by_place = 0, records = 0, other = 0;
+  };
+  DiskUsage Usage() const;
+  // Flushes memtables and waits; used by benches before measuring disk use.
+  Status Compact();
+
+  bool read_only() const { return read_only_; }
+
+ private:
+  friend class Writer;
+  Store() = default;
+  Status LoadPlaces();
+
+  std::string dir_;
+  bool read_only_ = false;
+  std::unique_ptr<rocksdb::DB> db_;
+  std::vector<rocksdb::ColumnFamilyHandle*> cf_;  // indexed by the Cf enum in store.cpp
+  mutable std::mutex places_mu_;
+  std::vector<Place> places_;                                 // by id-1; guarded by places_mu_
+  std::unordered_map<std::string, PlaceId> place_by_code_;   // guarded by places_mu_
+  std::mutex writer_mu_;
+  struct WriteCache;
+  std::unique_ptr<WriteCache> cache_;  // entity and header ids; guarded by writer_mu_
+};
+
+// Buffers events, records, links and counters and commits them atomically
+// in batches. New entities get ids at Intern time. Commit() makes everything
+// so far durable (flushed to SST files and synced) together with the meta
+// key/values given, so an interrupted ingest leaves a consistent prefix.
+class Writer {
+ public:
+  ~Writer();
+  // The dense id of ref, assigning one if new.
+  EntityId Intern(const identity::EntityRef& ref);
+  // Adds an event with its original row (header_id from HeaderId()).
+  void Add(const Event& e, uint32_t header_id, std::string_view row_values);
+  // Adds a link between two identifiers (both directions).
+  void Link(EntityId a, EntityId b, Source s);
+  // Keeps a registry row (residents, vehicles) for an entity.
+  void AddRegistryRecord(EntityId e, Source s, uint32_t header_id, std::string_view row_values);
+  // A stable id for a list of column names.
+  uint32_t HeaderId(const std::vector<std::string>& columns);
+  // Writes the buffered batch (not yet synced) with these meta values.
+  Status Write(const std::map<std::string, std::string>& meta = {});
+  // Write() and make everything written durable.
+  Status Commit(const std::map<std::string, std::string>& meta = {});
+  // True when an event with exactly this key is stored already.
+  bool Exists(const Event& e) const;
+  size_t pending() const { return pending_; }
+
+ private:
+  friend class Store;
+  explicit Writer(Store* s);
+  struct Impl;
+  Store* store_;
+  std::unique_ptr<Impl> impl_;
+  size_t pending_ = 0;
+  std::unique_lock<std::mutex> lock_;
+};
+
+// Encodes a record's values for Writer::Add (fields joined by U+001F).
+std::string EncodeValues(const std::vector<std::string_view>& values);
+
+}  // namespace jingwu::events

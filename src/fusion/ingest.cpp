@@ -1,0 +1,642 @@
+#include "fusion/ingest.h"
+
+#include <sodium.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <simdjson.h>
+#include <unordered_map>
+
+#include "core/crypto.h"
+#include "core/csv.h"
+#include "core/time.h"
+
+namespace jingwu::fusion {
+
+using events::Source;
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+const std::vector<std::string> kPlacesCols = {"code", "kind", "name", "district_code", "lat", "lon"};
+const std::vector<std::string> kHotelCols = {"id_type", "id_number", "name", "hotel_code", "checkin_at"};
+const std::vector<std::string> kVehiclePassCols = {"plate", "checkpoint_code", "passed_at"};
+const std::vector<std::string> kTravelCols = {"id_type", "id_number", "station_code", "departs_at"};
+const std::vector<std::string> kDutyfreeCols = {"id_type", "id_number", "store_code", "purchased_at"};
+const std::vector<std::string> kNetcafeCols = {"id_number", "cafe_code", "login_at"};
+const std::vector<std::string> kResidentsCols = {"id_type", "id_number", "name"};
+const std::vector<std::string> kVehiclesCols = {"plate", "owner_id_type", "owner_id_number"};
+
+constexpr const char* kPlaceKinds[] = {"hotel",   "checkpoint",     "station",  "store",
+                                       "netcafe", "police_station", "community"};
+
+struct Reject {
+  const char* reason;
+  std::string message;
+};
+
+// Column positions of the fields a source reads (-1 when absent).
+struct Columns {
+  int id_type = -1, id_number = -1, nationality = -1, phone = -1, place = -1, time = -1, plate = -1;
+  int owner_id_type = -1, owner_id_number = -1;
+  int code = -1, kind = -1, name = -1, district = -1, lat = -1, lon = -1;
+};
+
+int IndexOf(const std::vector<std::string>& header, std::string_view name) {
+  for (size_t i = 0; i < header.size(); ++i)
+    if (header[i] == name) return static_cast<int>(i);
+  return -1;
+}
+
+class Loader {
+ public:
+  Loader(events::Store& store, Source source, const IngestOptions& opt, IngestReport* report)
+      : store_(store), source_(source), opt_(opt), report_(report) {}
+
+  Status SetHeader(std::vector<std::string> header) {
+    for (auto& h : header) {
+      // A UTF-8 byte-order mark and surrounding spaces are not part of a name.
+      if (h.rfind("\xEF\xBB\xBF", 0) == 0) h.erase(0, 3);
+      while (!h.empty() && h.back() == ' ') h.pop_back();
+      while (!h.empty() && h.front() == ' ') h.erase(0, 1);
+    }
+    std::vector<std::string> missing;
+    for (const auto& c : RequiredColumns(source_))
+      if (IndexOf(header, c) < 0) missing.push_back(c);
+    if (!missing.empty()) {
+      std::string m;
+      for (const auto& c : missing) m += (m.empty() ? "" : ", ") + c;
+      return InvalidArgument("missing_columns", "the " + std::string(events::SourceName(source_)) +
+                                                    " file lacks required column(s): " + m +
+                                                    "; nothing was loaded");
+    }
+    header_ = std::move(header);
+    Columns& c = cols_;
+    c.id_type = IndexOf(header_, "id_type");
+    c.id_number = IndexOf(header_, "id_number");
+    c.nationality = IndexOf(header_, "nationality");
+    c.phone = IndexOf(header_, "phone");
+    c.plate = IndexOf(header_, "plate");
+    c.owner_id_type = IndexOf(header_, "owner_id_type");
+    c.owner_id_number = IndexOf(header_, "owner_id_number");
+    c.code = IndexOf(header_, "code");
+    c.kind = IndexOf(header_, "kind");
+    c.name = IndexOf(header_, "name");
+    c.district = IndexOf(header_, "district_code");
+    c.lat = IndexOf(header_, "lat");
+    c.lon = IndexOf(header_, "lon");
+    switch (source_) {
+      case Source::kHotel: c.place = IndexOf(header_, "hotel_code"), c.time = IndexOf(header_, "checkin_at"); break;
+      case Source::kVehiclePass:
+        c.place = IndexOf(header_, "checkpoint_code"), c.time = IndexOf(header_, "passed_at");
+        break;
+      case Source::kTravel: c.place = IndexOf(header_, "station_code"), c.time = IndexOf(header_, "departs_at"); break;
+      case Source::kDutyfree:
+        c.place = IndexOf(header_, "store_code"), c.time = IndexOf(header_, "purchased_at");
+        break;
+      case Source::kNetcafe: c.place = IndexOf(header_, "cafe_code"), c.time = IndexOf(header_, "login_at"); break;
+      default: break;
+    }
+    if (source_ != Source::kPlaces) {
+      writer_ = store_.BeginWrite();
+      header_id_ = writer_->HeaderId(header_);
+    }
+    return Status::Ok();
+  }
+
+  const std::vector<std::string>& header() const { return header_; }
+
+  // Validates one row and, unless skip_write, buffers what it yields.
+  void Row(int64_t line, const std::vector<std::string_view>& f, bool skip_write) {
+    ++report_->rows;
+    Reject r = Check(f, skip_write);
+    if (r.reason) {
+      AddReject(line, r, f);
+      return;
+    }
+    ++report_->accepted;
+    if (skip_write) ++report_->already;
+  }
+
+  void AddReject(int64_t line, const Reject& r, const std::vector<std::string_view>& f) {
+    ++report_->rejected;
+    ++report_->rejects_by_reason[r.reason];
+    if (rejects_out_) {
+      std::vector<std::string> row(f.begin(), f.end());
+      row.emplace_back(r.reason);
+      rejects_buf_.clear();
+      AppendCsvRow(&rejects_buf_, row);
+      std::fwrite(rejects_buf_.data(), 1, rejects_buf_.size(), rejects_out_);
+    }
+    if (report_->rejects.size() < opt_.keep_rejects)
+      report_->rejects.push_back({line, r.reason, r.message, std::vector<std::string>(f.begin(), f.end())});
+  }
+
+  Status OpenRejects(const std::string& path) {
+    if (path.empty() || path == "-") return Status::Ok();
+    rejects_out_ = std::fopen(path.c_str(), "w");
+    if (!rejects_out_) return Internal("cannot write " + path);
+    std::vector<std::string> h = header_;
+    h.emplace_back("reason");
+    std::string s;
+    AppendCsvRow(&s, h);
+    std::fwrite(s.data(), 1, s.size(), rejects_out_);
+    return Status::Ok();
+  }
+
+  bool BatchFull() const { return writer_ && writer_->pending() >= opt_.batch_rows; }
+
+  Status Flush(const std::map<std::string, std::string>& meta, bool commit) {
+    if (source_ == Source::kPlaces) {
+      if (!commit) return Status::Ok();
+      Status s = store_.UpsertPlaces(places_);
+      places_.clear();
+      return s;
+    }
+    if (!writer_) return Status::Ok();
+    return commit ? writer_->Commit(meta) : writer_->Write(meta);
+  }
+
+  ~Loader() {
+    if (rejects_out_) std::fclose(rejects_out_);
+  }
+
+ private:
+  static std::string_view Field(const std::vector<std::string_view>& f, int i) {
+    return i >= 0 && static_cast<size_t>(i) < f.size() ? f[i] : std::string_view();
+  }
+
+  // A person from id_type/id_number/nationality columns.
+  Reject Person(const std::vector<std::string_view>& f, int type_col, int number_col, int nat_col,
+                identity::EntityRef* out) {
+    std::string_view type = Field(f, type_col);
+    std::string_view number = Field(f, number_col);
+    if (number.empty()) return {reason::kMissingField, "id_number is empty"};
+    bool passport = type == "PASSPORT" || type == "passport";
+    if (!passport && !(type.empty() || type == "ID" || type == "id"))
+      return {reason::kInvalidIdType, "id_type must be ID or PASSPORT"};
+    if (!passport) {
+      auto id = identity::ParseIdNumber(number);
+      if (!id.ok()) return {reason::kInvalidIdNumber, id.status().message()};
+      *out = {identity::Kind::kId, std::move(id->number)};
+      return {};
+    }
+    std::string text(number);
+    if (text.find('/') == std::string::npos) {
+      std::string_view nat = Field(f, nat_col);
+      if (nat.empty()) return {reason::kInvalidPassport, "a passport needs a nationality (NAT/NUMBER or the nationality column)"};
+      text = std::string(nat) + "/" + text;
+    }
+    auto p = identity::ParsePassport(text);
+    if (!p.ok()) return {reason::kInvalidPassport, p.status().message()};
+    *out = {identity::Kind::kPassport, p->ToString()};
+    return {};
+  }
+
+  Reject Time(std::string_view text, uint32_t* out) {
+    if (text.empty()) return {reason::kMissingField, "the time is empty"};
+    auto t = ParseTime(text);
+    if (!t.ok()) return {reason::kInvalidTime, t.status().message()};
+    if (t->micros < 0 || t->micros / 1000000 > 0xFFFFFFFFll) return {reason::kInvalidTime, "time out of range"};
+    *out = events::ToSeconds(*t);
+    return {};
+  }
+
+  Reject Phone(std::string_view text, std::optional<identity::EntityRef>* out) {
+    if (text.empty()) return {};
+    auto p = identity::ParsePhone(text);
+    if (!p.ok()) return {reason::kInvalidPhone, p.status().message()};
+    *out = identity::EntityRef{identity::Kind::kPhone, std::move(*p)};
+    return {};
+  }
+
+  Reject Check(const std::vector<std::string_view>& f, bool skip_write) {
+    if (f.size() != header_.size())
+      return {reason::kMalformedRow, "expected " + std::to_string(header_.size()) + " fields, found " +
+                                         std::to_string(f.size())};
+    const Columns& c = cols_;
+    if (source_ == Source::kPlaces) return PlaceRow(f);
+    if (source_ == Source::kVehicles) {
+      auto plate = identity::ParsePlate(Field(f, c.plate));
+      if (!plate.ok()) return {reason::kInvalidPlate, plate.status().message()};
+      identity::EntityRef owner;
+      Reject r = Person(f, c.owner_id_type, c.owner_id_number, -1, &owner);
+      if (r.reason) return r;
+      if (skip_write) return {};
+      events::EntityId v = writer_->Intern({identity::Kind::kPlate, plate->plate});
+      events::EntityId o = writer_->Intern(owner);
+      writer_->Link(v, o, source_);
+      writer_->AddRegistryRecord(v, source_, header_id_, Encode(f));
+      return {};
+    }
+    if (source_ == Source::kResidents) {
+      identity::EntityRef person;
+      Reject r = Person(f, c.id_type, c.id_number, c.nationality, &person);
+      if (r.reason) return r;
+      std::optional<identity::EntityRef> phone;
+      r = Phone(Field(f, c.phone), &phone);
+      if (r.reason) return r;
+      if (skip_write) return {};
+      events::EntityId p = writer_->Intern(person);
+      if (phone) writer_->Link(p, writer_->Intern(*phone), source_);
+      writer_->AddRegistryRecord(p, source_, header_id_, Encode(f));
+      return {};
+    }
+    // Sighting sources.
+    identity::EntityRef ref;
+    if (source_ == Source::kVehiclePass) {
+      auto plate = identity::ParsePlate(Field(f, c.plate));
+      if (!plate.ok()) return {reason::kInvalidPlate, plate.status().message()};
+      ref = {identity::Kind::kPlate, std::move(plate->plate)};
+    } else if (source_ == Source::kNetcafe) {
+      auto id = identity::ParseIdNumber(Field(f, c.id_number));
+      if (!id.ok()) return {reason::kInvalidIdNumber, id.status().message()};
+      ref = {identity::Kind::kId, std::move(id->number)};
+    } else {
+      Reject r = Person(f, c.id_type, c.id_number, c.nationality, &ref);
+      if (r.reason) return r;
+    }
+    std::string_view code = Field(f, c.place);
+    if (code.empty()) return {reason::kMissingField, "the place code is empty"};
+    const events::Place* place = store_.FindPlace(code);
+    if (!place) return {reason::kUnknownPlace, "unknown place code " + std::string(code)};
+    uint32_t t = 0;
+    Reject r = Time(Field(f, c.time), &t);
+    if (r.reason) return r;
+    std::optional<identity::EntityRef> phone;
+    r = Phone(Field(f, c.phone), &phone);
+    if (r.reason) return r;
+    if (skip_write) return {};
+    events::Event ev{writer_->Intern(ref), place->id, t, source_};
+    if (opt_.check_existing && writer_->Exists(ev)) {
+      ++report_->already;
+      return {};
+    }
+    writer_->Add(ev, header_id_, Encode(f));
+    if (phone) writer_->Link(ev.entity, writer_->Intern(*phone), source_);
+    return {};
+  }
+
+  Reject PlaceRow(const std::vector<std::string_view>& f) {
+    const Columns& c = cols_;
+    events::Place p;
+    p.code = std::string(Field(f, c.code));
+    p.kind = std::string(Field(f, c.kind));
+    p.name = std::string(Field(f, c.name));
+    p.district_code = std::string(Field(f, c.district));
+    if (p.code.empty() || p.name.empty()) return {reason::kMissingField, "code and name are required"};
+    bool kind_ok = false;
+    for (const char* k : kPlaceKinds) kind_ok |= p.kind == k;
+    if (!kind_ok) return {reason::kInvalidValue, "unknown place kind " + p.kind};
+    if (p.district_code.size() != 6 || p.district_code.find_first_not_of("0123456789") != std::string::npos)
+      return {reason::kInvalidValue, "district_code must be a six-digit GB/T 2260 code"};
+    char* end = nullptr;
+    std::string lat(Field(f, c.lat)), lon(Field(f, c.lon));
+    p.lat = std::strtod(lat.c_str(), &end);
+    if (lat.empty() || *end || p.lat < -90 || p.lat > 90) return {reason::kInvalidValue, "lat must be a WGS-84 latitude"};
+    p.lon = std::strtod(lon.c_str(), &end);
+    if (lon.empty() || *end || p.lon < -180 || p.lon > 180)
+      return {reason::kInvalidValue, "lon must be a WGS-84 longitude"};
+    places_.push_back(std::move(p));
+    return {};
+  }
+
+  std::string Encode(const std::vector<std::string_view>& f) { return events::EncodeValues(f); }
+
+  events::Store& store_;
+  Source source_;
+  const IngestOptions& opt_;
+  IngestReport* report_;
+  std::vector<std::string> header_;
+  Columns cols_;
+  std::unique_ptr<events::Writer> writer_;
+  uint32_t header_id_ = 0;
+  std::vector<events::Place> places_;
+  std::FILE* rejects_out_ = nullptr;
+  std::string rejects_buf_;
+};
+
+// Progress on stderr: a bar, rows and rows per second.
+class Progress {
+ public:
+  Progress(bool on, int64_t total_bytes) : on_(on && isatty(2)), total_(total_bytes), start_(Clock::now()) {}
+  void Update(int64_t bytes, int64_t rows, bool final = false) {
+    if (!on_) return;
+    auto now = Clock::now();
+    if (!final && now - last_ < std::chrono::milliseconds(250)) return;
+    last_ = now;
+    double secs = std::chrono::duration<double>(now - start_).count();
+    double frac = total_ > 0 ? static_cast<double>(bytes) / static_cast<double>(total_) : 1.0;
+    int filled = static_cast<int>(frac * 30);
+    std::string bar(static_cast<size_t>(filled), '#');
+    bar.resize(30, ' ');
+    std::fprintf(stderr, "\r[%s] %5.1f%%  %lld rows  %.0f rows/s   ", bar.c_str(), frac * 100,
+                 static_cast<long long>(rows), secs > 0 ? static_cast<double>(rows) / secs : 0.0);
+    if (final) std::fprintf(stderr, "\n");
+  }
+
+ private:
+  bool on_;
+  int64_t total_;
+  Clock::time_point start_, last_{};
+};
+
+std::string HashHex(crypto_generichash_state st) {
+  unsigned char out[16];
+  crypto_generichash_final(&st, out, sizeof out);
+  return ToHex(out, sizeof out);
+}
+
+// Reads CSV input in chunks, handing complete records to the loader. The
+// checkpoint {bytes, rows, hash of those bytes} is committed with each batch
+// under a key derived from the file's first 64 KiB.
+Status IngestCsvStream(events::Store& store, Loader& loader, IngestReport* report, const IngestOptions& opt,
+                       const std::function<size_t(char*, size_t)>& read, int64_t total_bytes,
+                       const std::string& checkpoint_key, const std::string& rejects_path) {
+  // Resume point of an earlier run of the same file (0 = none).
+  int64_t resume_bytes = 0;
+  std::string resume_hash;
+  if (!checkpoint_key.empty()) {
+    if (auto v = store.GetMeta(checkpoint_key)) {
+      auto j = nlohmann::json::parse(*v, nullptr, false);
+      if (j.is_object()) {
+        resume_bytes = j.value("bytes", int64_t{0});
+        resume_hash = j.value("hash", std::string());
+      }
+    }
+  }
+  crypto_generichash_state hash;
+  crypto_generichash_init(&hash, nullptr, 0, 16);
+  Progress progress(opt.progress, total_bytes);
+
+  std::string buf;
+  buf.reserve(size_t{16} << 20);
+  size_t pos = 0;
+  int64_t consumed = 0;  // bytes of input before buf[0]
+  bool eof = false;
+  CsvSplitter split;
+  std::vector<std::string_view> fields;
+  bool have_header = false;
+  int64_t line = 0;
+  bool skipping = resume_bytes > 0;
+  int64_t hashed_to = 0;  // bytes folded into `hash`
+
+  auto checkpoint_meta = [&](int64_t at) {
+    std::map<std::string, std::string> meta;
+    if (!checkpoint_key.empty()) {
+      nlohmann::json j = {{"bytes", at}, {"rows", report->rows}, {"hash", HashHex(hash)}};
+      meta[checkpoint_key] = j.dump();
+    }
+    return meta;
+  };
+  auto fold = [&](int64_t upto) {  // hash input up to absolute offset upto (must be within buf)
+    if (upto <= hashed_to) return;
+    crypto_generichash_update(&hash, reinterpret_cast<const unsigned char*>(buf.data() + (hashed_to - consumed)),
+                              static_cast<unsigned long long>(upto - hashed_to));
+    hashed_to = upto;
+  };
+
+  for (;;) {
+    if (!eof) {
+      // Keep the unparsed tail, fill up the buffer.
+      fold(consumed + static_cast<int64_t>(pos));
+      buf.erase(0, pos);
+      consumed += static_cast<int64_t>(pos);
+      pos = 0;
+      size_t old = buf.size();
+      buf.resize(std::max(old + (size_t{8} << 20), size_t{16} << 20));
+      size_t n = read(buf.data() + old, buf.size() - old);
+      buf.resize(old + n);
+      if (n == 0) eof = true;
+      report->bytes = consumed + static_cast<int64_t>(buf.size());
+    }
+    for (;;) {
+      size_t start = pos;
+      auto r = split.Next(buf, &pos, eof, &fields);
+      if (r == CsvSplitter::Result::kNeedMore || r == CsvSplitter::Result::kEnd) {
+        pos = start;
+        if (r == CsvSplitter::Result::kEnd) pos = buf.size();
+        break;
+      }
+      ++line;
+      if (!have_header) {
+        if (r == CsvSplitter::Result::kError)
+          return InvalidArgument("malformed_header", std::string("the header row is not valid CSV: ") + split.error());
+        JW_RETURN_IF_ERROR(loader.SetHeader(std::vector<std::string>(fields.begin(), fields.end())));
+        JW_RETURN_IF_ERROR(loader.OpenRejects(rejects_path));
+        have_header = true;
+        continue;
+      }
+      if (fields.size() == 1 && fields[0].empty()) continue;  // blank line
+      int64_t end_offset = consumed + static_cast<int64_t>(pos);
+      if (skipping && end_offset > resume_bytes) {
+        // Reached the end of what the earlier run stored: is it the same input?
+        fold(consumed + static_cast<int64_t>(start));
+        if (consumed + static_cast<int64_t>(start) != resume_bytes || HashHex(hash) != resume_hash)
+          return Status(ErrorKind::kInternal, "restart", "");
+        skipping = false;
+      }
+      if (r == CsvSplitter::Result::kError) {
+        loader.AddReject(line, {reason::kMalformedRow, split.error()}, fields);
+        ++report->rows;
+      } else {
+        loader.Row(line, fields, skipping);
+      }
+      if (!skipping && loader.BatchFull()) {
+        fold(end_offset);
+        JW_RETURN_IF_ERROR(loader.Flush(checkpoint_meta(end_offset), false));
+      }
+      progress.Update(end_offset, report->rows);
+    }
+    if (eof) break;
+  }
+  if (!have_header) return InvalidArgument("empty_file", "the input has no header row");
+  fold(consumed + static_cast<int64_t>(buf.size()));
+  if (skipping) {
+    // The whole earlier-stored part was read: it is complete only if it matches.
+    if (consumed + static_cast<int64_t>(buf.size()) != resume_bytes || HashHex(hash) != resume_hash)
+      return Status(ErrorKind::kInternal, "restart", "");
+  }
+  JW_RETURN_IF_ERROR(loader.Flush(checkpoint_meta(consumed + static_cast<int64_t>(buf.size())), true));
+  progress.Update(report->bytes, report->rows, true);
+  return Status::Ok();
+}
+
+Status IngestNdjson(Loader& loader, IngestReport* report, std::string_view body, const IngestOptions& opt,
+                    const std::string& rejects_path, events::Source source) {
+  // The columns are the source's standard ones plus any extra keys seen first.
+  std::vector<std::string> header = RequiredColumns(source);
+  (void)opt;
+  simdjson::ondemand::parser parser;
+  std::vector<std::pair<int64_t, std::vector<std::string>>> rows;
+  int64_t line = 0;
+  size_t start = 0;
+  std::unordered_map<std::string, int> index;
+  for (size_t i = 0; i < header.size(); ++i) index[header[i]] = static_cast<int>(i);
+  std::vector<std::pair<int64_t, std::string>> bad;
+  while (start < body.size()) {
+    size_t end = body.find('\n', start);
+    if (end == std::string_view::npos) end = body.size();
+    std::string_view text = body.substr(start, end - start);
+    start = end + 1;
+    ++line;
+    while (!text.empty() && (text.back() == '\r' || text.back() == ' ')) text.remove_suffix(1);
+    if (text.empty()) continue;
+    simdjson::padded_string padded(text);
+    std::vector<std::string> values(header.size());
+    simdjson::ondemand::document doc;
+    simdjson::ondemand::object obj;
+    bool ok = !parser.iterate(padded).get(doc) && !doc.get_object().get(obj);
+    if (ok) {
+      for (auto field : obj) {
+        std::string_view key;
+        if (field.unescaped_key().get(key)) {
+          ok = false;
+          break;
+        }
+        simdjson::ondemand::value v;
+        if (field.value().get(v)) {
+          ok = false;
+          break;
+        }
+        std::string s;
+        std::string_view sv;
+        double d;
+        if (!v.get_string().get(sv)) s = std::string(sv);
+        else if (!v.get_double().get(d)) s = std::string(simdjson::to_json_string(v).value_unsafe());
+        else if (v.is_null()) s.clear();
+        else s = std::string(simdjson::to_json_string(v).value_unsafe());
+        auto it = index.find(std::string(key));
+        if (it == index.end()) {
+          index[std::string(key)] = static_cast<int>(header.size());
+          header.emplace_back(key);
+          for (auto& r : rows) r.second.emplace_back();
+          values.emplace_back();
+          it = index.find(std::string(key));
+        }
+        values[static_cast<size_t>(it->second)] = std::move(s);
+      }
+    }
+    if (!ok) bad.emplace_back(line, std::string(text));
+    else rows.emplace_back(line, std::move(values));
+  }
+  for (auto& r : rows) r.second.resize(header.size());
+  JW_RETURN_IF_ERROR(loader.SetHeader(header));
+  JW_RETURN_IF_ERROR(loader.OpenRejects(rejects_path));
+  for (auto& [l, text] : bad) {
+    ++report->rows;
+    loader.AddReject(l, {reason::kMalformedRow, "not a JSON object"}, {text});
+  }
+  std::vector<std::string_view> views;
+  for (auto& [l, values] : rows) {
+    views.assign(values.begin(), values.end());
+    loader.Row(l, views, false);
+    if (loader.BatchFull()) JW_RETURN_IF_ERROR(loader.Flush({}, false));
+  }
+  return loader.Flush({}, true);
+}
+
+}  // namespace
+
+const std::vector<std::string>& RequiredColumns(Source s) {
+  switch (s) {
+    case Source::kPlaces: return kPlacesCols;
+    case Source::kHotel: return kHotelCols;
+    case Source::kVehiclePass: return kVehiclePassCols;
+    case Source::kTravel: return kTravelCols;
+    case Source::kDutyfree: return kDutyfreeCols;
+    case Source::kNetcafe: return kNetcafeCols;
+    case Source::kResidents: return kResidentsCols;
+    case Source::kVehicles: return kVehiclesCols;
+  }
+  return kPlacesCols;
+}
+
+Result<IngestReport> IngestFile(events::Store& store, Source source, const std::string& path,
+                                const IngestOptions& opt) {
+  auto t0 = Clock::now();
+  std::error_code ec;
+  auto size = std::filesystem::file_size(path, ec);
+  if (ec) return NotFound("no_such_file", "cannot read " + path);
+  bool ndjson = path.ends_with(".jsonl") || path.ends_with(".ndjson");
+  std::string rejects = opt.rejects_path.empty() ? path + ".rejects.csv" : opt.rejects_path;
+  if (store.read_only()) return Conflict("read_only", "the event store is open read-only");
+  if (ndjson) {
+    std::ifstream in(path, std::ios::binary);
+    std::string body((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    IngestReport report;
+    report.source = std::string(events::SourceName(source));
+    report.file = path;
+    report.bytes = static_cast<int64_t>(body.size());
+    Loader loader(store, source, opt, &report);
+    IngestOptions o = opt;
+    o.check_existing = true;
+    JW_RETURN_IF_ERROR(IngestNdjson(loader, &report, body, o, rejects, source));
+    report.seconds = std::chrono::duration<double>(Clock::now() - t0).count();
+    return report;
+  }
+  // The checkpoint key: source and a hash of the file's first 64 KiB.
+  std::string key;
+  {
+    std::ifstream in(path, std::ios::binary);
+    std::string head(65536, '\0');
+    in.read(head.data(), static_cast<std::streamsize>(head.size()));
+    head.resize(static_cast<size_t>(in.gcount()));
+    key = "ingest/" + std::string(events::SourceName(source)) + "/" + Sha256Hex(head).substr(0, 32);
+  }
+  if (source == Source::kPlaces) key.clear();
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    IngestReport report;
+    report.source = std::string(events::SourceName(source));
+    report.file = path;
+    std::FILE* f = std::fopen(path.c_str(), "rb");
+    if (!f) return NotFound("no_such_file", "cannot read " + path);
+    Status s;
+    {
+      Loader loader(store, source, opt, &report);
+      auto read = [&](char* p, size_t n) { return std::fread(p, 1, n, f); };
+      s = IngestCsvStream(store, loader, &report, opt, read, static_cast<int64_t>(size), attempt == 0 ? key : "",
+                          rejects);
+    }
+    std::fclose(f);
+    if (s.code() == "restart") continue;  // the file changed since the checkpoint: load it all
+    if (!s.ok()) return s;
+    report.seconds = std::chrono::duration<double>(Clock::now() - t0).count();
+    return report;
+  }
+  return Internal("could not ingest " + path);
+}
+
+Result<IngestReport> IngestBody(events::Store& store, Source source, std::string_view body, Format format,
+                                const IngestOptions& opt) {
+  auto t0 = Clock::now();
+  if (store.read_only()) return Conflict("read_only", "the event store is open read-only");
+  IngestReport report;
+  report.source = std::string(events::SourceName(source));
+  report.bytes = static_cast<int64_t>(body.size());
+  IngestOptions o = opt;
+  o.check_existing = true;
+  Loader loader(store, source, o, &report);
+  if (format == Format::kNdjson) {
+    JW_RETURN_IF_ERROR(IngestNdjson(loader, &report, body, o, "-", source));
+  } else {
+    size_t off = 0;
+    auto read = [&](char* p, size_t n) {
+      size_t k = std::min(n, body.size() - off);
+      std::memcpy(p, body.data() + off, k);
+      off += k;
+      return k;
+    };
+    JW_RETURN_IF_ERROR(IngestCsvStream(store, loader, &report, o, read, static_cast<int64_t>(body.size()), "", "-"));
+  }
+  report.seconds = std::chrono::duration<double>(Clock::now() - t0).count();
+  return report;
+}
+
+}  // namespace jingwu::fusion
