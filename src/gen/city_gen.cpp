@@ -369,8 +369,9 @@ uint64_t City::NewPhone() {
 
 uint32_t City::Reserve(int pool) {
   size_t n = pool == 0 ? citizens_.size() : pool == 1 ? vehicles_.size() : foreigners_.size();
-  for (;;) {
-    uint32_t i = static_cast<uint32_t>(n / 2 + r_.Below(n - n / 2));
+  for (int tries = 0;; ++tries) {
+    // The quiet half of the power law; the whole range if that is used up.
+    uint32_t i = static_cast<uint32_t>(tries < 10000 ? n / 2 + r_.Below(n - n / 2) : r_.Below(n));
     if (pool == 0 && citizens_[i].district < 0) continue;  // planted citizens live in Haikou
     if (reserved_[pool].insert(i).second) return i;
   }
@@ -435,8 +436,9 @@ void City::MakePlaces() {
 
 void City::MakePopulation() {
   double f = static_cast<double>(events_) / static_cast<double>(def_.events);
-  auto n_of = [&](int64_t n) { return static_cast<size_t>(std::max<int64_t>(50, std::llround(n * f))); };
-  size_t nc = n_of(def_.citizens), nf = n_of(def_.foreigners), nv = n_of(def_.vehicles);
+  // Floors leave enough quiet entities to plant the truth in (Reserve) even for tiny --events.
+  auto n_of = [&](int64_t n, int64_t floor) { return static_cast<size_t>(std::max<int64_t>(floor, std::llround(n * f))); };
+  size_t nc = n_of(def_.citizens, 2000), nf = n_of(def_.foreigners, 100), nv = n_of(def_.vehicles, 300);
   std::vector<double> dw(std::begin(kDistrictWeights), std::end(kDistrictWeights));
   std::unordered_set<uint64_t> ids;
   std::vector<std::vector<uint32_t>> communities_by_district(4);
@@ -1009,6 +1011,7 @@ Status City::Run(std::map<std::string, int64_t>* rows_out) {
     day_weight_sum_ += w;
   }
   Plant();
+  std::unordered_set<uint64_t>().swap(phones_);  // only needed while making phones
   Status st = WriteStatic();
   if (!st.ok()) return st;
 
