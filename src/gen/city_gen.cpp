@@ -64,12 +64,22 @@ struct Nationality {
 constexpr Nationality kNationalities[] = {{"RUS", 0.35}, {"KOR", 0.12}, {"USA", 0.08}, {"GBR", 0.05}, {"DEU", 0.05},
                                           {"JPN", 0.06}, {"KAZ", 0.08}, {"UKR", 0.05}, {"FRA", 0.04}, {"ITA", 0.03},
                                           {"AUS", 0.03}, {"CAN", 0.03}, {"MYS", 0.03}};
-constexpr const char* kLatinSurnames[] = {"IVANOV", "PETROV", "SMIRNOV", "KIM", "LEE", "PARK", "SMITH", "JONES", "BROWN",
-                                          "MULLER", "SCHMIDT", "TANAKA", "SATO", "NURLANOV", "SHEVCHENKO", "MARTIN",
-                                          "ROSSI", "WILSON", "TAYLOR", "TAN", "KOVALENKO", "VOLKOV", "MOROZOV", "CHOI"};
-constexpr const char* kLatinGiven[] = {"ALEXEI", "OLGA", "DMITRY", "ANNA", "MINJUN", "JIWOO", "JOHN", "EMMA", "JAMES",
-                                       "LUKAS", "HANNA", "HIROSHI", "YUKI", "AIDAR", "IRINA", "PIERRE", "MARCO",
-                                       "SOPHIE", "OLIVER", "SERGEI", "NATALIA", "MAXIM", "ELENA", "DAVID"};
+// Four surnames then four given names per nationality, in kNationalities order.
+constexpr const char* kLatinNames[][8] = {
+    {"IVANOV", "PETROV", "SMIRNOV", "VOLKOV", "ALEXEI", "DMITRY", "OLGA", "NATALIA"},
+    {"KIM", "LEE", "PARK", "CHOI", "MINJUN", "JIWOO", "SEOYEON", "HYUNWOO"},
+    {"SMITH", "JOHNSON", "WILLIAMS", "BROWN", "JOHN", "EMMA", "MICHAEL", "SARAH"},
+    {"JONES", "TAYLOR", "WILSON", "EVANS", "JAMES", "OLIVER", "AMELIA", "GEORGE"},
+    {"MULLER", "SCHMIDT", "SCHNEIDER", "FISCHER", "LUKAS", "HANNA", "FELIX", "LEA"},
+    {"TANAKA", "SATO", "SUZUKI", "TAKAHASHI", "HIROSHI", "YUKI", "HARUTO", "AOI"},
+    {"NURLANOV", "ABENOV", "SERIKOV", "ZHUMABEKOV", "AIDAR", "ALIYA", "ERLAN", "DANA"},
+    {"SHEVCHENKO", "KOVALENKO", "BONDARENKO", "TKACHENKO", "OLEKSANDR", "IRYNA", "ANDRIY", "OKSANA"},
+    {"MARTIN", "BERNARD", "DUBOIS", "PETIT", "PIERRE", "SOPHIE", "LUCAS", "CAMILLE"},
+    {"ROSSI", "RUSSO", "FERRARI", "ESPOSITO", "MARCO", "GIULIA", "LUCA", "FRANCESCA"},
+    {"SMITH", "TAYLOR", "WILLIAMS", "BROWN", "JACK", "CHARLOTTE", "NOAH", "MIA"},
+    {"TREMBLAY", "MARTIN", "ROY", "WILSON", "LIAM", "OLIVIA", "ETHAN", "EMMA"},
+    {"TAN", "LIM", "ABDULLAH", "WONG", "AHMAD", "SITI", "WEI", "NURUL"}};
+static_assert(std::size(kLatinNames) == std::size(kNationalities));
 constexpr const char* kColorNames[] = {"蓝", "绿", "黄"};
 constexpr const char* kVehicleTypes[] = {"小型轿车", "SUV", "出租车", "货车", "客车", "MPV"};
 constexpr const char* kBrands[] = {"比亚迪", "丰田", "大众", "本田", "吉利", "长安", "日产", "别克", "特斯拉", "五菱", "哈弗",
@@ -492,8 +502,8 @@ void City::MakePopulation() {
       if (passports.insert((static_cast<uint64_t>(fo.nat) << 32) | fo.number).second) break;
     }
     fo.phone = NewPhone();
-    fo.surname = static_cast<uint8_t>(r_.Below(std::size(kLatinSurnames)));
-    fo.given = static_cast<uint8_t>(r_.Below(std::size(kLatinGiven)));
+    fo.surname = static_cast<uint8_t>(r_.Below(4));
+    fo.given = static_cast<uint8_t>(4 + r_.Below(4));
   }
   std::unordered_set<std::string> plates;
   vehicles_.resize(nv);
@@ -707,7 +717,7 @@ Status City::WriteStatic() {
     const Foreigner& f = foreigners_[i];
     const Place& p = places_[kCommunity][rr.Below(places_[kCommunity].size())];
     res.buf += "PASSPORT," + Passport(i) + ",";  // no nationality column, so NAT/NUMBER as in dutyfree.csv
-    res.buf += std::string(kLatinSurnames[f.surname]) + " " + kLatinGiven[f.given] + (rr.Chance(0.5) ? ",M," : ",F,");
+    res.buf += std::string(kLatinNames[f.nat][f.surname]) + " " + kLatinNames[f.nat][f.given] + (rr.Chance(0.5) ? ",M," : ",F,");
     PutDate(res.buf, jan1_ - rr.Between(20 * 365, 70 * 365));
     res.buf += ',';
     PutInt(res.buf, static_cast<int64_t>(f.phone));
@@ -835,9 +845,9 @@ void City::FormatRow(int type, const Ev& e, Out& out) {
       }
       PutPadded(s, f.number, f.digits);
       s += ',';
-      s += kLatinSurnames[f.surname];
+      s += kLatinNames[f.nat][f.surname];
       s += ' ';
-      s += kLatinGiven[f.given];
+      s += kLatinNames[f.nat][f.given];
       if (with_nat) {
         s += ',';
         s += kNationalities[f.nat].code;
