@@ -580,6 +580,7 @@ void City::Plant() {
     for (int i = 0; i < ns; ++i) suspects.push_back(Reserve(pool));
     nlohmann::ordered_json windows = nlohmann::ordered_json::array();
     std::vector<int> days = distinct_days(nw);
+    std::set<std::pair<int, uint16_t>> used;  // every window at a different place
     for (int w = 0; w < nw; ++w) {
       int type;
       if (s == 0) type = kEvHotel;
@@ -588,6 +589,7 @@ void City::Plant() {
       else if (s == 3) type = kEvNetcafe;
       else type = std::array<int, 3>{kEvHotel, kEvTravel, kEvDutyfree}[w % 3];
       uint16_t place = QuietPlace(kEventPlace[type]);
+      while (!used.insert({type, place}).second) place = QuietPlace(kEventPlace[type]);
       int hour = static_cast<int>(r_.Between(10, 21));
       int64_t from = DayStart(days[w]) + hour * 3600;
       windows.push_back({{"place", places_[kEventPlace[type]][place].code}, {"from", iso(from)}, {"to", iso(from + 3600)}});
@@ -612,9 +614,14 @@ void City::Plant() {
     for (int i = 0; i < n; ++i) members.push_back(Reserve(plates ? 1 : 0));
     int occasions = static_cast<int>(r_.Between(10, 13));
     std::vector<int> days = distinct_days(occasions);
+    std::set<std::pair<int, uint16_t>> used;  // every occasion at a different place
     for (int k = 0; k < occasions; ++k) {
-      int type = plates ? kEvVehicle : std::array<int, 4>{kEvHotel, kEvTravel, kEvNetcafe, kEvDutyfree}[r_.Below(4)];
-      uint16_t place = QuietPlace(kEventPlace[type]);
+      int type;
+      uint16_t place;
+      do {
+        type = plates ? kEvVehicle : std::array<int, 4>{kEvHotel, kEvTravel, kEvNetcafe, kEvDutyfree}[r_.Below(4)];
+        place = QuietPlace(kEventPlace[type]);
+      } while (!used.insert({type, place}).second);
       int64_t base = DayStart(days[k]) + r_.Between(10 * 3600, 21 * 3600);
       for (uint32_t who : members) {
         Ev e{base + r_.Between(0, plates ? 50 : 90), r_.Next(), who, place, kGood, 0, 0};

@@ -268,6 +268,14 @@ TEST_F(CityTest, CollisionSuspectsAreInEveryWindowAndAlmostAloneThere) {
   bool plates = false;
   for (const auto& sc : truth_["collisions"]) {
     ASSERT_GE(sc["windows"].size(), 3u);
+    ASSERT_LE(sc["windows"].size(), 5u);
+    std::set<std::string> window_places, window_days;
+    for (const auto& w : sc["windows"]) {
+      window_places.insert(w["place"].get<std::string>());
+      window_days.insert(w["from"].get<std::string>().substr(0, 10));
+    }
+    EXPECT_EQ(window_places.size(), sc["windows"].size());
+    EXPECT_EQ(window_days.size(), sc["windows"].size());
     std::set<std::string> in_all;
     bool first = true;
     for (const auto& w : sc["windows"]) {
