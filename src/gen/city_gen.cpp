@@ -64,12 +64,22 @@ struct Nationality {
 constexpr Nationality kNationalities[] = {{"RUS", 0.35}, {"KOR", 0.12}, {"USA", 0.08}, {"GBR", 0.05}, {"DEU", 0.05},
                                           {"JPN", 0.06}, {"KAZ", 0.08}, {"UKR", 0.05}, {"FRA", 0.04}, {"ITA", 0.03},
                                           {"AUS", 0.03}, {"CAN", 0.03}, {"MYS", 0.03}};
-constexpr const char* kLatinSurnames[] = {"IVANOV", "PETROV", "SMIRNOV", "KIM", "LEE", "PARK", "SMITH", "JONES", "BROWN",
-                                          "MULLER", "SCHMIDT", "TANAKA", "SATO", "NURLANOV", "SHEVCHENKO", "MARTIN",
-                                          "ROSSI", "WILSON", "TAYLOR", "TAN", "KOVALENKO", "VOLKOV", "MOROZOV", "CHOI"};
-constexpr const char* kLatinGiven[] = {"ALEXEI", "OLGA", "DMITRY", "ANNA", "MINJUN", "JIWOO", "JOHN", "EMMA", "JAMES",
-                                       "LUKAS", "HANNA", "HIROSHI", "YUKI", "AIDAR", "IRINA", "PIERRE", "MARCO",
-                                       "SOPHIE", "OLIVER", "SERGEI", "NATALIA", "MAXIM", "ELENA", "DAVID"};
+// Four surnames then four given names per nationality, in kNationalities order.
+constexpr const char* kLatinNames[][8] = {
+    {"IVANOV", "PETROV", "SMIRNOV", "VOLKOV", "ALEXEI", "DMITRY", "OLGA", "NATALIA"},
+    {"KIM", "LEE", "PARK", "CHOI", "MINJUN", "JIWOO", "SEOYEON", "HYUNWOO"},
+    {"SMITH", "JOHNSON", "WILLIAMS", "BROWN", "JOHN", "EMMA", "MICHAEL", "SARAH"},
+    {"JONES", "TAYLOR", "WILSON", "EVANS", "JAMES", "OLIVER", "AMELIA", "GEORGE"},
+    {"MULLER", "SCHMIDT", "SCHNEIDER", "FISCHER", "LUKAS", "HANNA", "FELIX", "LEA"},
+    {"TANAKA", "SATO", "SUZUKI", "TAKAHASHI", "HIROSHI", "YUKI", "HARUTO", "AOI"},
+    {"NURLANOV", "ABENOV", "SERIKOV", "ZHUMABEKOV", "AIDAR", "ALIYA", "ERLAN", "DANA"},
+    {"SHEVCHENKO", "KOVALENKO", "BONDARENKO", "TKACHENKO", "OLEKSANDR", "IRYNA", "ANDRIY", "OKSANA"},
+    {"MARTIN", "BERNARD", "DUBOIS", "PETIT", "PIERRE", "SOPHIE", "LUCAS", "CAMILLE"},
+    {"ROSSI", "RUSSO", "FERRARI", "ESPOSITO", "MARCO", "GIULIA", "LUCA", "FRANCESCA"},
+    {"SMITH", "TAYLOR", "WILLIAMS", "BROWN", "JACK", "CHARLOTTE", "NOAH", "MIA"},
+    {"TREMBLAY", "MARTIN", "ROY", "WILSON", "LIAM", "OLIVIA", "ETHAN", "EMMA"},
+    {"TAN", "LIM", "ABDULLAH", "WONG", "AHMAD", "SITI", "WEI", "NURUL"}};
+static_assert(std::size(kLatinNames) == std::size(kNationalities));
 constexpr const char* kColorNames[] = {"蓝", "绿", "黄"};
 constexpr const char* kVehicleTypes[] = {"小型轿车", "SUV", "出租车", "货车", "客车", "MPV"};
 constexpr const char* kBrands[] = {"比亚迪", "丰田", "大众", "本田", "吉利", "长安", "日产", "别克", "特斯拉", "五菱", "哈弗",
@@ -369,8 +379,9 @@ uint64_t City::NewPhone() {
 
 uint32_t City::Reserve(int pool) {
   size_t n = pool == 0 ? citizens_.size() : pool == 1 ? vehicles_.size() : foreigners_.size();
-  for (;;) {
-    uint32_t i = static_cast<uint32_t>(n / 2 + r_.Below(n - n / 2));
+  for (int tries = 0;; ++tries) {
+    // The quiet half of the power law; the whole range if that is used up.
+    uint32_t i = static_cast<uint32_t>(tries < 10000 ? n / 2 + r_.Below(n - n / 2) : r_.Below(n));
     if (pool == 0 && citizens_[i].district < 0) continue;  // planted citizens live in Haikou
     if (reserved_[pool].insert(i).second) return i;
   }
@@ -435,8 +446,9 @@ void City::MakePlaces() {
 
 void City::MakePopulation() {
   double f = static_cast<double>(events_) / static_cast<double>(def_.events);
-  auto n_of = [&](int64_t n) { return static_cast<size_t>(std::max<int64_t>(50, std::llround(n * f))); };
-  size_t nc = n_of(def_.citizens), nf = n_of(def_.foreigners), nv = n_of(def_.vehicles);
+  // Floors leave enough quiet entities to plant the truth in (Reserve) even for tiny --events.
+  auto n_of = [&](int64_t n, int64_t floor) { return static_cast<size_t>(std::max<int64_t>(floor, std::llround(n * f))); };
+  size_t nc = n_of(def_.citizens, 2000), nf = n_of(def_.foreigners, 100), nv = n_of(def_.vehicles, 300);
   std::vector<double> dw(std::begin(kDistrictWeights), std::end(kDistrictWeights));
   std::unordered_set<uint64_t> ids;
   std::vector<std::vector<uint32_t>> communities_by_district(4);
@@ -490,8 +502,8 @@ void City::MakePopulation() {
       if (passports.insert((static_cast<uint64_t>(fo.nat) << 32) | fo.number).second) break;
     }
     fo.phone = NewPhone();
-    fo.surname = static_cast<uint8_t>(r_.Below(std::size(kLatinSurnames)));
-    fo.given = static_cast<uint8_t>(r_.Below(std::size(kLatinGiven)));
+    fo.surname = static_cast<uint8_t>(r_.Below(4));
+    fo.given = static_cast<uint8_t>(4 + r_.Below(4));
   }
   std::unordered_set<std::string> plates;
   vehicles_.resize(nv);
@@ -568,6 +580,7 @@ void City::Plant() {
     for (int i = 0; i < ns; ++i) suspects.push_back(Reserve(pool));
     nlohmann::ordered_json windows = nlohmann::ordered_json::array();
     std::vector<int> days = distinct_days(nw);
+    std::set<std::pair<int, uint16_t>> used;  // every window at a different place
     for (int w = 0; w < nw; ++w) {
       int type;
       if (s == 0) type = kEvHotel;
@@ -576,6 +589,7 @@ void City::Plant() {
       else if (s == 3) type = kEvNetcafe;
       else type = std::array<int, 3>{kEvHotel, kEvTravel, kEvDutyfree}[w % 3];
       uint16_t place = QuietPlace(kEventPlace[type]);
+      while (!used.insert({type, place}).second) place = QuietPlace(kEventPlace[type]);
       int hour = static_cast<int>(r_.Between(10, 21));
       int64_t from = DayStart(days[w]) + hour * 3600;
       windows.push_back({{"place", places_[kEventPlace[type]][place].code}, {"from", iso(from)}, {"to", iso(from + 3600)}});
@@ -600,9 +614,14 @@ void City::Plant() {
     for (int i = 0; i < n; ++i) members.push_back(Reserve(plates ? 1 : 0));
     int occasions = static_cast<int>(r_.Between(10, 13));
     std::vector<int> days = distinct_days(occasions);
+    std::set<std::pair<int, uint16_t>> used;  // every occasion at a different place
     for (int k = 0; k < occasions; ++k) {
-      int type = plates ? kEvVehicle : std::array<int, 4>{kEvHotel, kEvTravel, kEvNetcafe, kEvDutyfree}[r_.Below(4)];
-      uint16_t place = QuietPlace(kEventPlace[type]);
+      int type;
+      uint16_t place;
+      do {
+        type = plates ? kEvVehicle : std::array<int, 4>{kEvHotel, kEvTravel, kEvNetcafe, kEvDutyfree}[r_.Below(4)];
+        place = QuietPlace(kEventPlace[type]);
+      } while (!used.insert({type, place}).second);
       int64_t base = DayStart(days[k]) + r_.Between(10 * 3600, 21 * 3600);
       for (uint32_t who : members) {
         Ev e{base + r_.Between(0, plates ? 50 : 90), r_.Next(), who, place, kGood, 0, 0};
@@ -705,7 +724,7 @@ Status City::WriteStatic() {
     const Foreigner& f = foreigners_[i];
     const Place& p = places_[kCommunity][rr.Below(places_[kCommunity].size())];
     res.buf += "PASSPORT," + Passport(i) + ",";  // no nationality column, so NAT/NUMBER as in dutyfree.csv
-    res.buf += std::string(kLatinSurnames[f.surname]) + " " + kLatinGiven[f.given] + (rr.Chance(0.5) ? ",M," : ",F,");
+    res.buf += std::string(kLatinNames[f.nat][f.surname]) + " " + kLatinNames[f.nat][f.given] + (rr.Chance(0.5) ? ",M," : ",F,");
     PutDate(res.buf, jan1_ - rr.Between(20 * 365, 70 * 365));
     res.buf += ',';
     PutInt(res.buf, static_cast<int64_t>(f.phone));
@@ -833,9 +852,9 @@ void City::FormatRow(int type, const Ev& e, Out& out) {
       }
       PutPadded(s, f.number, f.digits);
       s += ',';
-      s += kLatinSurnames[f.surname];
+      s += kLatinNames[f.nat][f.surname];
       s += ' ';
-      s += kLatinGiven[f.given];
+      s += kLatinNames[f.nat][f.given];
       if (with_nat) {
         s += ',';
         s += kNationalities[f.nat].code;
@@ -1009,6 +1028,7 @@ Status City::Run(std::map<std::string, int64_t>* rows_out) {
     day_weight_sum_ += w;
   }
   Plant();
+  std::unordered_set<uint64_t>().swap(phones_);  // only needed while making phones
   Status st = WriteStatic();
   if (!st.ok()) return st;
 

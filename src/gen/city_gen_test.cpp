@@ -61,7 +61,10 @@ class CityTest : public ::testing::Test {
       ASSERT_TRUE(s.ok()) << s.message();
     }
     truth_ = nlohmann::json::parse(Slurp(base_ / "a" / "truth.json"));
-    for (const auto& row : ReadCsv(base_ / "a" / "places.csv")) places_[row[0]] = row[1];
+    for (const auto& row : ReadCsv(base_ / "a" / "places.csv")) {
+      places_[row[0]] = row[1];
+      if (row[1] == "station") station_names_[row[0]] = row[2];
+    }
     Classify();
   }
   static void TearDownTestSuite() {
@@ -125,6 +128,14 @@ class CityTest : public ::testing::Test {
               phone = f[4], place = f[5], times = {f[7], f[8]};
             } else if (f0 == "travel.csv") {
               place = f[5], times = {f[7]};
+              // The mode is the station's: the airport flies, ports sail, stations run trains.
+              if (auto st = station_names_.find(place); st != station_names_.end()) {
+                const std::string& name = st->second;
+                std::string mode = name.find("机场") != std::string::npos ? "AIR"
+                                   : name.find("港") != std::string::npos ? "SEA"
+                                                                           : "RAIL";
+                EXPECT_EQ(f[4], mode) << name;
+              }
             } else {
               phone = f[3], place = f[4], times = {f[5]};
             }
@@ -161,6 +172,7 @@ class CityTest : public ::testing::Test {
   static fs::path base_;
   static nlohmann::json truth_;
   static std::map<std::string, std::string> places_;  // code -> kind
+  static std::map<std::string, std::string> station_names_;
   static std::map<std::string, std::map<std::string, int64_t>> reasons_;
   static std::map<std::string, int64_t> data_rows_;
   static std::vector<Sighting> sightings_;
@@ -169,6 +181,7 @@ class CityTest : public ::testing::Test {
 fs::path CityTest::base_;
 nlohmann::json CityTest::truth_;
 std::map<std::string, std::string> CityTest::places_;
+std::map<std::string, std::string> CityTest::station_names_;
 std::map<std::string, std::map<std::string, int64_t>> CityTest::reasons_;
 std::map<std::string, int64_t> CityTest::data_rows_;
 std::vector<Sighting> CityTest::sightings_;
@@ -255,6 +268,14 @@ TEST_F(CityTest, CollisionSuspectsAreInEveryWindowAndAlmostAloneThere) {
   bool plates = false;
   for (const auto& sc : truth_["collisions"]) {
     ASSERT_GE(sc["windows"].size(), 3u);
+    ASSERT_LE(sc["windows"].size(), 5u);
+    std::set<std::string> window_places, window_days;
+    for (const auto& w : sc["windows"]) {
+      window_places.insert(w["place"].get<std::string>());
+      window_days.insert(w["from"].get<std::string>().substr(0, 10));
+    }
+    EXPECT_EQ(window_places.size(), sc["windows"].size());
+    EXPECT_EQ(window_days.size(), sc["windows"].size());
     std::set<std::string> in_all;
     bool first = true;
     for (const auto& w : sc["windows"]) {
