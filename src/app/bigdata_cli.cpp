@@ -39,7 +39,9 @@ std::string EventsDir(const Config& config) { return config.data_dir + "/events"
 int RunIngest(const Config& config, const IngestArgs& args) {
   if (args.source == "all") {
     if (args.files.size() != 1) return Fail(InvalidArgument("bad_args", "--source all takes one folder written by jingwu gen"));
-    auto store = events::Store::Open(EventsDir(config));
+    events::OpenOptions oo;
+    oo.bulk = true;
+    auto store = events::Store::Open(EventsDir(config), oo);
     if (!store.ok()) return Fail(store.status());
     Status s = IngestFolder(**store, args.files[0], !args.quiet);
     return s.ok() ? 0 : Fail(s);
@@ -52,7 +54,9 @@ int RunIngest(const Config& config, const IngestArgs& args) {
   log::SetLevel(log::Level::kWarn);
   auto opened = Open(config);
   if (!opened.ok()) return Fail(opened.status());
-  auto store = events::Store::Open(EventsDir(config));
+  events::OpenOptions oo;
+  oo.bulk = true;
+  auto store = events::Store::Open(EventsDir(config), oo);
   if (!store.ok()) return Fail(store.status());
   int rc = 0;
   for (const std::string& file : args.files) {

@@ -3,14 +3,19 @@
 #include <rocksdb/cache.h>
 #include <rocksdb/db.h>
 #include <rocksdb/filter_policy.h>
+#include <rocksdb/memtablerep.h>
 #include <rocksdb/merge_operator.h>
 #include <rocksdb/options.h>
+#include <rocksdb/sst_file_writer.h>
 #include <rocksdb/table.h>
 #include <rocksdb/write_batch.h>
 
 #include <algorithm>
 #include <cstring>
 #include <filesystem>
+#include <functional>
+#include <future>
+#include <unistd.h>
 
 #include "core/time.h"
 
@@ -203,6 +208,7 @@ Result<std::unique_ptr<Store>> Store::Open(const std::string& dir, OpenOptions o
   std::unique_ptr<Store> s(new Store());
   s->dir_ = dir;
   s->read_only_ = o.read_only;
+  s->bulk_ = o.bulk;
   std::error_code ec;
   if (!o.read_only) std::filesystem::create_directories(dir, ec);
 
@@ -253,6 +259,7 @@ Result<std::unique_ptr<Store>> Store::Open(const std::string& dir, OpenOptions o
     }
     if (i == kCounters || i == kLinks) c.merge_operator = std::make_shared<AddOperator>();
     cfs.emplace_back(kCfNames[i], c);
+    s->cf_options_.push_back(std::make_shared<rocksdb::ColumnFamilyOptions>(c));
   }
   rocksdb::DB* raw = nullptr;
   rocksdb::Status st = o.read_only ? rocksdb::DB::OpenForReadOnly(dbo, dir, cfs, &s->cf_, &raw)
@@ -544,14 +551,22 @@ std::unique_ptr<Writer> Store::BeginWrite() { return std::unique_ptr<Writer>(new
 
 // ---------------------------------------------------------------------------
 
+// What a writer has buffered since its last Write(): events (with their
+// records), registry rows, dictionary and header entries, links. Write()
+// sorts and de-duplicates them, derives the counters from the events and
+// stores everything atomically: as sorted SST files ingested together across
+// column families (bulk), or as one WAL-logged write batch (small writes).
 struct Writer::Impl {
-  rocksdb::WriteBatch batch;
-  std::unordered_map<std::string, EntityId> new_names;  // interned in this batch
-  std::unordered_map<uint64_t, int64_t> source_day;     // (source << 32 | day) -> n
-  std::unordered_map<uint64_t, int64_t> district_month;  // (place << 32 | ym) -> n
-  std::unordered_map<EntityId, int64_t> per_entity;
-  std::unordered_map<PlaceId, int64_t> per_place;
-  int64_t total = 0;
+  struct Pending {
+    Event e;
+    uint32_t record;  // index into records
+  };
+  std::vector<Pending> events;
+  std::vector<std::string> records;  // encoded record values
+  std::vector<std::pair<std::string, std::string>> registry;  // records CF
+  std::vector<std::pair<std::string, std::string>> dict;      // dictionary CF
+  std::map<std::string, std::string> meta;                    // meta CF
+  std::map<std::string, uint64_t> links;                      // links CF (merged sums)
 };
 
 Writer::Writer(Store* s) : store_(s), impl_(std::make_unique<Impl>()), lock_(s->writer_mu_) {
@@ -570,13 +585,17 @@ Writer::Writer(Store* s) : store_(s), impl_(std::make_unique<Impl>()), lock_(s->
 }
 
 Writer::~Writer() {
-  // Ids handed out for a batch that was never written must not be reused from the cache.
-  if (impl_->batch.Count() > 0) store_->cache_.reset();
+  bool stored = Wait().ok();
+  // Ids handed out for a batch that was never stored must not be reused from the cache.
+  if (!stored || !impl_->dict.empty() || !impl_->meta.empty()) store_->cache_.reset();
 }
 
 EntityId Writer::Intern(const identity::EntityRef& ref) {
   auto& c = *store_->cache_;
-  std::string name = DictNameKey(ref);
+  std::string& name = name_buf_;  // reused: no allocation per row on the hot path
+  name.assign(1, 'n');
+  name.push_back(KindByte(ref.kind));
+  name += ref.value;
   auto it = c.ids.find(name);
   if (it != c.ids.end()) return it->second;
   if (auto found = store_->FindEntity(ref)) {
@@ -586,11 +605,11 @@ EntityId Writer::Intern(const identity::EntityRef& ref) {
   EntityId id = c.next++;
   std::string v;
   Put32(&v, id);
-  impl_->batch.Put(store_->cf_[kDict], name, v);
   std::string ikey = "i";
   Put32(&ikey, id);
-  impl_->batch.Put(store_->cf_[kDict], ikey, name.substr(1));
-  c.ids.emplace(std::move(name), id);
+  impl_->dict.emplace_back(ikey, name.substr(1));
+  impl_->dict.emplace_back(name, v);
+  c.ids.emplace(name, id);
   return id;
 }
 
@@ -604,28 +623,19 @@ uint32_t Writer::HeaderId(const std::vector<std::string>& columns) {
   auto it = c.headers.find(joined);
   if (it != c.headers.end()) return it->second;
   uint32_t id = c.next_header++;
-  impl_->batch.Put(store_->cf_[kMeta], "header/" + std::to_string(id), joined);
+  impl_->meta["header/" + std::to_string(id)] = joined;
   c.headers.emplace(joined, id);
   return id;
 }
 
 void Writer::Add(const Event& e, uint32_t header_id, std::string_view row_values) {
   Impl& m = *impl_;
-  std::string pk = PlaceKey(e);
-  m.batch.Put(store_->cf_[kByEntity], EntityKey(e), rocksdb::Slice());
-  m.batch.Put(store_->cf_[kByPlace], pk, rocksdb::Slice());
   std::string rec;
   rec.reserve(row_values.size() + 3);
   PutVarint(&rec, header_id);
   rec.append(row_values);
-  m.batch.Put(store_->cf_[kRecords], pk, rec);
-  ++m.source_day[(uint64_t{static_cast<uint8_t>(e.source)} << 32) | static_cast<uint32_t>(DayOf(e.time))];
-  int y, mo, d;
-  CivilFromDays(DayOf(e.time), &y, &mo, &d);
-  ++m.district_month[(uint64_t{e.place} << 32) | static_cast<uint32_t>(y * 12 + mo - 1)];
-  ++m.per_entity[e.entity];
-  ++m.per_place[e.place];
-  ++m.total;
+  m.events.push_back({e, static_cast<uint32_t>(m.records.size())});
+  m.records.push_back(std::move(rec));
   ++pending_;
 }
 
@@ -635,7 +645,7 @@ void Writer::Link(EntityId a, EntityId b, Source s) {
     Put32(&k, x);
     Put32(&k, y);
     k.push_back(static_cast<char>(s));
-    impl_->batch.Merge(store_->cf_[kLinks], k, U64(1));
+    ++impl_->links[k];
   }
   ++pending_;
 }
@@ -647,7 +657,7 @@ void Writer::AddRegistryRecord(EntityId e, Source s, uint32_t header_id, std::st
   std::string rec;
   PutVarint(&rec, header_id);
   rec.append(row_values);
-  impl_->batch.Put(store_->cf_[kRecords], k, rec);
+  impl_->registry.emplace_back(std::move(k), std::move(rec));
   ++pending_;
 }
 
@@ -656,43 +666,202 @@ bool Writer::Exists(const Event& e) const {
   return store_->db_->Get(rocksdb::ReadOptions(), store_->cf_[kByPlace], PlaceKey(e), &v).ok();
 }
 
+namespace {
+
+inline bool PlaceLess(const Event& a, const Event& b) {
+  if (a.place != b.place) return a.place < b.place;
+  if (a.time != b.time) return a.time < b.time;
+  if (a.entity != b.entity) return a.entity < b.entity;
+  return a.source < b.source;
+}
+inline bool EntityLess(const Event& a, const Event& b) {
+  if (a.entity != b.entity) return a.entity < b.entity;
+  if (a.time != b.time) return a.time < b.time;
+  if (a.place != b.place) return a.place < b.place;
+  return a.source < b.source;
+}
+
+// Sorted (key, value, is_merge) rows for one column family.
+struct Rows {
+  std::vector<std::pair<std::string, std::string>> puts;
+  std::map<std::string, std::string> merges;
+};
+
+}  // namespace
+
 Status Writer::Write(const std::map<std::string, std::string>& meta) {
-  Impl& m = *impl_;
-  auto* counters = store_->cf_[kCounters];
-  for (auto [k, n] : m.source_day) {
-    std::string key = "S";
-    key.push_back(static_cast<char>(k >> 32));
-    Put32(&key, static_cast<uint32_t>(k));
-    m.batch.Merge(counters, key, U64(n));
-  }
-  for (auto [k, n] : m.district_month) {
-    const Place* p = store_->PlaceById(static_cast<PlaceId>(k >> 32));
-    std::string key = "D" + (p && p->district_code.size() == 6 ? p->district_code : std::string("000000"));
-    Put32(&key, static_cast<uint32_t>(k));
-    m.batch.Merge(counters, key, U64(n));
-  }
-  for (auto [e, n] : m.per_entity) m.batch.Merge(counters, CounterKey('E', e), U64(n));
-  for (auto [p, n] : m.per_place) m.batch.Merge(counters, CounterKey('P', p), U64(n));
-  if (m.total) m.batch.Merge(counters, "T", U64(m.total));
-  for (const auto& [k, v] : meta) m.batch.Put(store_->cf_[kMeta], k, v);
-  rocksdb::WriteOptions wo;
-  wo.disableWAL = true;  // durability comes from the atomic flush in Commit()
-  rocksdb::Status s = store_->db_->Write(wo, &m.batch);
-  m.batch.Clear();
-  m.source_day.clear();
-  m.district_month.clear();
-  m.per_entity.clear();
-  m.per_place.clear();
-  m.total = 0;
+  // The previous batch is stored on a second thread while this one filled.
+  JW_RETURN_IF_ERROR(Wait());
+  std::shared_ptr<Impl> batch = std::move(impl_);
+  impl_ = std::make_unique<Impl>();
+  for (const auto& [k, v] : meta) batch->meta[k] = v;
   pending_ = 0;
-  return FromRocks(s, "write batch");
+  inflight_ = std::async(std::launch::async, [this, batch] { return StoreBatch(*batch); });
+  return Status::Ok();
+}
+
+Status Writer::Wait() {
+  if (!inflight_.valid()) return Status::Ok();
+  return inflight_.get();
+}
+
+Status Writer::StoreBatch(Impl& m) {
+  // Events in place order, exact duplicates dropped (an event is its key).
+  std::sort(m.events.begin(), m.events.end(),
+            [](const Impl::Pending& a, const Impl::Pending& b) { return PlaceLess(a.e, b.e); });
+  m.events.erase(std::unique(m.events.begin(), m.events.end(),
+                             [](const Impl::Pending& a, const Impl::Pending& b) { return a.e == b.e; }),
+                 m.events.end());
+  // Counters from the distinct events.
+  std::map<std::string, uint64_t> counters;
+  {
+    std::unordered_map<uint64_t, uint64_t> source_day, district_month;
+    std::unordered_map<EntityId, uint64_t> per_entity;
+    std::unordered_map<PlaceId, uint64_t> per_place;
+    for (const auto& p : m.events) {
+      const Event& e = p.e;
+      int64_t day = DayOf(e.time);
+      ++source_day[(uint64_t{static_cast<uint8_t>(e.source)} << 32) | static_cast<uint32_t>(day)];
+      int y, mo, d;
+      CivilFromDays(day, &y, &mo, &d);
+      ++district_month[(uint64_t{e.place} << 32) | static_cast<uint32_t>(y * 12 + mo - 1)];
+      ++per_entity[e.entity];
+      ++per_place[e.place];
+    }
+    for (auto [k, n] : source_day) {
+      std::string key = "S";
+      key.push_back(static_cast<char>(k >> 32));
+      Put32(&key, static_cast<uint32_t>(k));
+      counters[key] += n;
+    }
+    for (auto [k, n] : district_month) {
+      const Place* p = store_->PlaceById(static_cast<PlaceId>(k >> 32));
+      std::string key = "D" + (p && p->district_code.size() == 6 ? p->district_code : std::string("000000"));
+      Put32(&key, static_cast<uint32_t>(k));
+      counters[key] += n;
+    }
+    for (auto [e, n] : per_entity) counters[CounterKey('E', e)] += n;
+    for (auto [p, n] : per_place) counters[CounterKey('P', p)] += n;
+    if (!m.events.empty()) counters["T"] += m.events.size();
+  }
+  return store_->bulk_ ? WriteFiles(m, counters) : WriteBatch(m, counters);
+}
+
+Status Writer::WriteBatch(Impl& m, const std::map<std::string, uint64_t>& counters) {
+  rocksdb::WriteBatch b;
+  auto* cf = store_->cf_.data();
+  for (const auto& p : m.events) {
+    std::string pk = PlaceKey(p.e);
+    b.Put(cf[kByEntity], EntityKey(p.e), rocksdb::Slice());
+    b.Put(cf[kByPlace], pk, rocksdb::Slice());
+    b.Put(cf[kRecords], pk, m.records[p.record]);
+  }
+  for (const auto& [k, v] : m.registry) b.Put(cf[kRecords], k, v);
+  for (const auto& [k, v] : m.dict) b.Put(cf[kDict], k, v);
+  for (const auto& [k, v] : m.meta) b.Put(cf[kMeta], k, v);
+  for (const auto& [k, n] : m.links) b.Merge(cf[kLinks], k, U64(n));
+  for (const auto& [k, n] : counters) b.Merge(cf[kCounters], k, U64(n));
+  if (b.Count() == 0) return Status::Ok();
+  rocksdb::WriteOptions wo;  // WAL on; synced in Commit()
+  wal_dirty_ = true;
+  return FromRocks(store_->db_->Write(wo, &b), "write batch");
+}
+
+Status Writer::WriteFiles(Impl& m, const std::map<std::string, uint64_t>& counters) {
+  std::vector<rocksdb::IngestExternalFileArg> args;
+  std::string tmp = store_->dir_ + "/ingest-tmp";
+  std::error_code ec;
+  std::filesystem::create_directories(tmp, ec);
+  // Writes one sorted SST file for column family cf via fill(writer).
+  auto file = [&](size_t cf, const std::function<Status(rocksdb::SstFileWriter&)>& fill) -> Status {
+    rocksdb::Options opts(rocksdb::DBOptions(), *store_->cf_options_[cf]);
+    rocksdb::SstFileWriter w(rocksdb::EnvOptions(), opts, store_->cf_[cf]);
+    std::string path = tmp + "/" + std::to_string(getpid()) + "-" + std::to_string(++files_) + ".sst";
+    JW_RETURN_IF_ERROR(FromRocks(w.Open(path), "sst open"));
+    JW_RETURN_IF_ERROR(fill(w));
+    JW_RETURN_IF_ERROR(FromRocks(w.Finish(), "sst finish"));
+    rocksdb::IngestExternalFileArg a;
+    a.column_family = store_->cf_[cf];
+    a.external_files = {path};
+    a.options.move_files = true;
+    a.options.allow_blocking_flush = true;
+    a.options.snapshot_consistency = false;
+    args.push_back(std::move(a));
+    return Status::Ok();
+  };
+  if (!m.events.empty()) {
+    JW_RETURN_IF_ERROR(file(kByPlace, [&](rocksdb::SstFileWriter& w) {
+      for (const auto& p : m.events) JW_RETURN_IF_ERROR(FromRocks(w.Put(PlaceKey(p.e), rocksdb::Slice()), "sst put"));
+      return Status::Ok();
+    }));
+    // Records: the events' rows in place order, then registry rows (keys starting 0xFF sort last).
+    std::sort(m.registry.begin(), m.registry.end());
+    JW_RETURN_IF_ERROR(file(kRecords, [&](rocksdb::SstFileWriter& w) {
+      for (const auto& p : m.events) JW_RETURN_IF_ERROR(FromRocks(w.Put(PlaceKey(p.e), m.records[p.record]), "sst put"));
+      const std::string* last = nullptr;
+      for (const auto& [k, v] : m.registry) {
+        if (last && *last == k) continue;
+        JW_RETURN_IF_ERROR(FromRocks(w.Put(k, v), "sst put"));
+        last = &k;
+      }
+      return Status::Ok();
+    }));
+    std::sort(m.events.begin(), m.events.end(),
+              [](const Impl::Pending& a, const Impl::Pending& b) { return EntityLess(a.e, b.e); });
+    JW_RETURN_IF_ERROR(file(kByEntity, [&](rocksdb::SstFileWriter& w) {
+      for (const auto& p : m.events) JW_RETURN_IF_ERROR(FromRocks(w.Put(EntityKey(p.e), rocksdb::Slice()), "sst put"));
+      return Status::Ok();
+    }));
+  } else if (!m.registry.empty()) {
+    std::sort(m.registry.begin(), m.registry.end());
+    JW_RETURN_IF_ERROR(file(kRecords, [&](rocksdb::SstFileWriter& w) {
+      const std::string* last = nullptr;
+      for (const auto& [k, v] : m.registry) {
+        if (last && *last == k) continue;
+        JW_RETURN_IF_ERROR(FromRocks(w.Put(k, v), "sst put"));
+        last = &k;
+      }
+      return Status::Ok();
+    }));
+  }
+  if (!m.dict.empty()) {
+    std::sort(m.dict.begin(), m.dict.end());
+    JW_RETURN_IF_ERROR(file(kDict, [&](rocksdb::SstFileWriter& w) {
+      for (const auto& [k, v] : m.dict) JW_RETURN_IF_ERROR(FromRocks(w.Put(k, v), "sst put"));
+      return Status::Ok();
+    }));
+  }
+  if (!m.meta.empty()) {
+    JW_RETURN_IF_ERROR(file(kMeta, [&](rocksdb::SstFileWriter& w) {
+      for (const auto& [k, v] : m.meta) JW_RETURN_IF_ERROR(FromRocks(w.Put(k, v), "sst put"));
+      return Status::Ok();
+    }));
+  }
+  if (!m.links.empty()) {
+    JW_RETURN_IF_ERROR(file(kLinks, [&](rocksdb::SstFileWriter& w) {
+      for (const auto& [k, n] : m.links) JW_RETURN_IF_ERROR(FromRocks(w.Merge(k, U64(n)), "sst merge"));
+      return Status::Ok();
+    }));
+  }
+  if (!counters.empty()) {
+    JW_RETURN_IF_ERROR(file(kCounters, [&](rocksdb::SstFileWriter& w) {
+      for (const auto& [k, n] : counters) JW_RETURN_IF_ERROR(FromRocks(w.Merge(k, U64(n)), "sst merge"));
+      return Status::Ok();
+    }));
+  }
+  if (args.empty()) return Status::Ok();
+  // All column families at once: after a crash, all of the batch or none of it.
+  return FromRocks(store_->db_->IngestExternalFiles(args), "ingest files");
 }
 
 Status Writer::Commit(const std::map<std::string, std::string>& meta) {
   JW_RETURN_IF_ERROR(Write(meta));
-  rocksdb::FlushOptions fo;
-  fo.wait = true;
-  return FromRocks(store_->db_->Flush(fo, store_->cf_), "flush");
+  JW_RETURN_IF_ERROR(Wait());
+  if (wal_dirty_) {
+    wal_dirty_ = false;
+    return FromRocks(store_->db_->SyncWAL(), "sync");
+  }
+  return Status::Ok();  // ingested files are synced by RocksDB
 }
 
 }  // namespace jingwu::events

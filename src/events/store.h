@@ -21,6 +21,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <future>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -37,7 +38,7 @@
 namespace rocksdb {
 class DB;
 class ColumnFamilyHandle;
-class WriteBatch;
+struct ColumnFamilyOptions;
 }  // namespace rocksdb
 
 namespace jingwu::events {
@@ -93,6 +94,10 @@ struct OpenOptions {
   bool read_only = false;
   bool create = true;
   size_t block_cache_mb = 512;
+  // Bulk loading (jingwu ingest): writers sort each batch themselves and
+  // ingest it as SST files, bypassing the WAL and memtables; small writes
+  // (a server's uploads) go through the WAL instead.
+  bool bulk = false;
 };
 
 // Counter groupings (GET /api/v1/events/stats, the bench's count queries).
@@ -184,6 +189,8 @@ class Store {
   bool read_only_ = false;
   std::unique_ptr<rocksdb::DB> db_;
   std::vector<rocksdb::ColumnFamilyHandle*> cf_;  // indexed by the Cf enum in store.cpp
+  std::vector<std::shared_ptr<rocksdb::ColumnFamilyOptions>> cf_options_;
+  bool bulk_ = false;
   mutable std::mutex places_mu_;
   std::vector<Place> places_;                                 // by id-1; guarded by places_mu_
   std::unordered_map<std::string, PlaceId> place_by_code_;   // guarded by places_mu_
@@ -192,10 +199,11 @@ class Store {
   std::unique_ptr<WriteCache> cache_;  // entity and header ids; guarded by writer_mu_
 };
 
-// Buffers events, records, links and counters and commits them atomically
-// in batches. New entities get ids at Intern time. Commit() makes everything
-// so far durable (flushed to SST files and synced) together with the meta
-// key/values given, so an interrupted ingest leaves a consistent prefix.
+// Buffers events, records, links and registry rows; Write() stores them
+// atomically with counters derived from them and the meta key/values given
+// (bulk stores: sorted SST files ingested across column families at once;
+// otherwise one write batch), so an interrupted ingest leaves a consistent
+// prefix. Commit() also makes it durable. New entities get ids at Intern.
 class Writer {
  public:
   ~Writer();
@@ -209,7 +217,8 @@ class Writer {
   void AddRegistryRecord(EntityId e, Source s, uint32_t header_id, std::string_view row_values);
   // A stable id for a list of column names.
   uint32_t HeaderId(const std::vector<std::string>& columns);
-  // Writes the buffered batch (not yet synced) with these meta values.
+  // Hands the buffered batch, with these meta values, to a second thread
+  // that stores it (errors surface at the next Write or Commit).
   Status Write(const std::map<std::string, std::string>& meta = {});
   // Write() and make everything written durable.
   Status Commit(const std::map<std::string, std::string>& meta = {});
@@ -218,12 +227,20 @@ class Writer {
   size_t pending() const { return pending_; }
 
  private:
-  friend class Store;
-  explicit Writer(Store* s);
   struct Impl;
-  Store* store_;
+  Status Wait();
+  Status StoreBatch(Impl& batch);
+  Status WriteBatch(Impl& batch, const std::map<std::string, uint64_t>& counters);
+  Status WriteFiles(Impl& batch, const std::map<std::string, uint64_t>& counters);
+  friend class Store;
+  explicit Writer(events::Store* s);
+  events::Store* store_;
   std::unique_ptr<Impl> impl_;
   size_t pending_ = 0;
+  std::string name_buf_;
+  std::future<Status> inflight_;  // the batch being stored on a second thread
+  bool wal_dirty_ = false;
+  int files_ = 0;
   std::unique_lock<std::mutex> lock_;
 };
 

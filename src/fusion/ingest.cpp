@@ -264,8 +264,17 @@ class Loader {
     }
     std::string_view code = Field(f, c.place);
     if (code.empty()) return {reason::kMissingField, "the place code is empty"};
-    const events::Place* place = store_.FindPlace(code);
-    if (!place) return {reason::kUnknownPlace, "unknown place code " + std::string(code)};
+    code_buf_.assign(code);
+    auto cached = place_ids_.find(code_buf_);
+    events::PlaceId place_id = 0;
+    if (cached != place_ids_.end()) {
+      place_id = cached->second;
+    } else {
+      const events::Place* place = store_.FindPlace(code);
+      place_id = place ? place->id : 0;
+      place_ids_.emplace(code_buf_, place_id);
+    }
+    if (!place_id) return {reason::kUnknownPlace, "unknown place code " + std::string(code)};
     uint32_t t = 0;
     Reject r = Time(Field(f, c.time), &t);
     if (r.reason) return r;
@@ -273,7 +282,7 @@ class Loader {
     r = Phone(Field(f, c.phone), &phone);
     if (r.reason) return r;
     if (skip_write) return {};
-    events::Event ev{writer_->Intern(ref), place->id, t, source_};
+    events::Event ev{writer_->Intern(ref), place_id, t, source_};
     if (opt_.check_existing && writer_->Exists(ev)) {
       ++report_->already;
       return {};
@@ -320,6 +329,8 @@ class Loader {
   std::vector<events::Place> places_;
   std::FILE* rejects_out_ = nullptr;
   std::string rejects_buf_;
+  std::unordered_map<std::string, events::PlaceId> place_ids_;  // 0: unknown code
+  std::string code_buf_;
 };
 
 // Progress on stderr: a bar, rows and rows per second.
