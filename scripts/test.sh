@@ -61,6 +61,8 @@ data="$work/browser-data"
 # The demo city's case records, for the dashboard and the public statistics page.
 "$bin" gen --out "$work/gen" --seed 1 >/dev/null
 "$bin" cases import --data "$data" --from "$work/gen" >/dev/null
+# The big-data sources of the same city, for the analysis pages (truth.json: what was planted).
+"$bin" ingest --data "$data" --source all "$work/gen" --quiet >/dev/null
 "$bin" serve --data "$data" --listen 127.0.0.1:0 --web web/dist >"$work/browser-server.log" 2>&1 &
 server_pid=$!
 url=""
@@ -72,7 +74,7 @@ done
 JINGWU_URL=${url%/} JINGWU_INSPECTOR_USER=inspector1 JINGWU_INSPECTOR_PASSWORD=inspector-pass-1 \
   JINGWU_DISPATCHER_USER=dispatcher1 JINGWU_DISPATCHER_PASSWORD=dispatcher-pass-1 \
   JINGWU_ANALYST_USER=analyst1 JINGWU_ANALYST_PASSWORD=analyst-pass-1 \
-  JINGWU_CLERK_USER=clerk1 JINGWU_CLERK_PASSWORD=clerk-pass-1 \
+  JINGWU_CLERK_USER=clerk1 JINGWU_CLERK_PASSWORD=clerk-pass-1 JINGWU_TRUTH="$work/gen/truth.json" \
   bash tests/browser/run.sh >"$logs/browser.log" 2>&1; rc=$?
 kill "$server_pid" 2>/dev/null; wait "$server_pid" 2>/dev/null; server_pid=""
 p=$(sed -n 's/^ *\([0-9]*\) passed.*/\1/p' "$logs/browser.log" | tail -n 1)
