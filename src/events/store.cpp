@@ -547,6 +547,21 @@ Status Store::Compact() {
   return Status::Ok();
 }
 
+void Store::AddListener(Listener l) {
+  std::lock_guard lock(listeners_mu_);
+  listeners_.push_back(std::move(l));
+}
+
+void Store::Notify(const std::vector<Event>& stored) {
+  std::vector<Listener> copy;
+  {
+    std::lock_guard lock(listeners_mu_);
+    copy = listeners_;
+  }
+  if (stored.empty()) return;
+  for (const auto& l : copy) l(stored);
+}
+
 std::unique_ptr<Writer> Store::BeginWrite() { return std::unique_ptr<Writer>(new Writer(this)); }
 
 // ---------------------------------------------------------------------------
@@ -744,7 +759,13 @@ Status Writer::StoreBatch(Impl& m) {
     for (auto [p, n] : per_place) counters[CounterKey('P', p)] += n;
     if (!m.events.empty()) counters["T"] += m.events.size();
   }
-  return store_->bulk_ ? WriteFiles(m, counters) : WriteBatch(m, counters);
+  JW_RETURN_IF_ERROR(store_->bulk_ ? WriteFiles(m, counters) : WriteBatch(m, counters));
+  // Tell the listeners (watchlists, the search index) what was stored.
+  std::vector<Event> stored;
+  stored.reserve(m.events.size());
+  for (const auto& p : m.events) stored.push_back(p.e);
+  store_->Notify(stored);
+  return Status::Ok();
 }
 
 Status Writer::WriteBatch(Impl& m, const std::map<std::string, uint64_t>& counters) {

@@ -167,6 +167,11 @@ class Store {
   // The single writer; blocks while another is active.
   std::unique_ptr<Writer> BeginWrite();
 
+  // Called after each stored batch with its events (in place order, distinct),
+  // on the writer's storing thread; keep it short (hand work to a queue).
+  using Listener = std::function<void(const std::vector<Event>&)>;
+  void AddListener(Listener l);
+
   // A small key-value area for ingest checkpoints and other metadata.
   std::optional<std::string> GetMeta(std::string_view key) const;
 
@@ -184,6 +189,7 @@ class Store {
   friend class Writer;
   Store() = default;
   Status LoadPlaces();
+  void Notify(const std::vector<Event>& stored);
 
   std::string dir_;
   bool read_only_ = false;
@@ -195,6 +201,8 @@ class Store {
   std::vector<Place> places_;                                 // by id-1; guarded by places_mu_
   std::unordered_map<std::string, PlaceId> place_by_code_;   // guarded by places_mu_
   std::mutex writer_mu_;
+  std::mutex listeners_mu_;
+  std::vector<Listener> listeners_;  // guarded by listeners_mu_
   struct WriteCache;
   std::unique_ptr<WriteCache> cache_;  // entity and header ids; guarded by writer_mu_
 };
