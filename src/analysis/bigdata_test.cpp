@@ -232,40 +232,56 @@ TEST(BigDataCrash, RerunAfterKillNineEndsWithTheCleanResult) {
   o.seed = 5;
   o.scale = "small";
   ASSERT_TRUE(gen::WriteCity(o).ok());
-  auto load = [&](const fs::path& dir, size_t batch) -> int64_t {
+  // Loads places and vehicle passes; `after_batches` (if > 0) writes a byte to
+  // `signal_fd` once that many batches of passes are stored.
+  auto load = [&](const fs::path& dir, size_t batch, int after_batches = 0, int signal_fd = -1) -> int64_t {
     auto s = events::Store::Open(dir.string(), {.bulk = true});
     if (!s.ok()) return -1;
     fusion::IngestOptions opt;
     opt.batch_rows = batch;
     opt.rejects_path = "-";
-    for (const char* f : {"places", "vehicle_pass"}) {
-      auto r = fusion::IngestFile(**s, *events::SourceFromName(f), (root / "src" / (std::string(f) + ".csv")).string(),
-                                  opt);
-      if (!r.ok()) return -1;
-    }
+    auto places = fusion::IngestFile(**s, events::Source::kPlaces, (root / "src" / "places.csv").string(), opt);
+    if (!places.ok()) return -1;
+    int stored = 0;
+    if (after_batches > 0)
+      (*s)->AddListener([&](const std::vector<events::Event>&) {
+        if (++stored == after_batches) (void)!write(signal_fd, "x", 1);
+      });
+    auto r = fusion::IngestFile(**s, events::Source::kVehiclePass, (root / "src" / "vehicle_pass.csv").string(), opt);
+    if (!r.ok()) return -1;
     return (*s)->TotalEvents();
   };
   int64_t clean = load(root / "clean", 5000);
   ASSERT_GT(clean, 0);
-  // A child ingests with small batches and is killed part-way.
-  for (int delay_ms : {30, 120, 300}) {
-    fs::path dir = root / ("crash" + std::to_string(delay_ms));
+  // A child ingests in small batches and is killed right after its k-th batch
+  // is stored (while the next ones are being written); a re-run completes it.
+  for (int k : {1, 6, 14}) {
+    fs::path dir = root / ("crash" + std::to_string(k));
+    int fds[2];
+    ASSERT_EQ(pipe(fds), 0);
     pid_t pid = fork();
     ASSERT_GE(pid, 0);
     if (pid == 0) {
-      load(dir, 2000);
+      close(fds[0]);
+      load(dir, 5000, k, fds[1]);
       _exit(0);
     }
-    usleep(static_cast<useconds_t>(delay_ms) * 1000);
+    close(fds[1]);
+    char c;
+    ASSERT_EQ(read(fds[0], &c, 1), 1) << "the child stored " << k << " batches";
     kill(pid, SIGKILL);
     int status = 0;
     waitpid(pid, &status, 0);
+    close(fds[0]);
+    int64_t stored = -1;
     {
       auto s = events::Store::Open(dir.string(), {.read_only = true});
-      std::printf("killed after %d ms with %lld of %lld events stored\n", delay_ms,
-                  static_cast<long long>(s.ok() ? (*s)->TotalEvents() : 0), static_cast<long long>(clean));
+      ASSERT_TRUE(s.ok());
+      stored = (*s)->TotalEvents();
     }
-    EXPECT_EQ(load(dir, 2000), clean) << "after kill at " << delay_ms << " ms";
+    EXPECT_GT(stored, 0) << "killed after batch " << k;
+    EXPECT_LT(stored, clean) << "killed after batch " << k;
+    EXPECT_EQ(load(dir, 5000), clean) << "after kill -9 following batch " << k;
   }
   fs::remove_all(root);
 }

@@ -93,7 +93,8 @@ int Serve(Config config, bool print_admin_password) {
       std::printf("\n  jingwu demo: created one account per role (shown only this once)\n"
                   "    users:    admin, commander, dispatcher, investigator, analyst, clerk, inspector\n"
                   "    password: %s   (the same for each)\n"
-                  "    start with: admin (accounts), commander (dispatch, cases, statistics), inspector (audit)\n\n",
+                  "    start with: admin (accounts), commander (dispatch, cases, statistics), analyst (big data: trajectory,\n"
+                  "    collision, co-travel), inspector (audit)\n\n",
                   pw.c_str());
     }
   }

@@ -56,17 +56,7 @@ inline bool GetVarint(std::string_view* in, uint32_t* v) {
   return false;
 }
 
-// by_entity: entity(4) time(4) place(4) source(1)
-std::string EntityKey(const Event& e) {
-  std::string k;
-  k.reserve(13);
-  Put32(&k, e.entity);
-  Put32(&k, e.time);
-  Put32(&k, e.place);
-  k.push_back(static_cast<char>(e.source));
-  return k;
-}
-// by_place and records: place(4) time(4) entity(4) source(1)
+// records: place(4) time(4) entity(4) source(1) — the event itself
 std::string PlaceKey(const Event& e) {
   std::string k;
   k.reserve(13);
@@ -75,6 +65,93 @@ std::string PlaceKey(const Event& e) {
   Put32(&k, e.entity);
   k.push_back(static_cast<char>(e.source));
   return k;
+}
+
+// ---- blocks: the two orders keep events in small packed blocks ----
+// by_entity: key entity(4) · day(4, time / 86400) · fragment(4) — the entity's
+//   events of that UTC day stored by one batch; value: varint n, then per
+//   event varint(time - previous time, starting at the day's start) and
+//   varint(place * 16 + source).
+// by_place: key place(4) · slot(4, time / 600) · fragment(4) — ten minutes at
+//   a place; value: varint n, then varint(time delta) and varint(entity * 16 + source).
+// A fragment number is taken by each stored batch, so later batches add
+// blocks beside earlier ones instead of rewriting them.
+constexpr uint32_t kDaySeconds = 86400;
+constexpr uint32_t kSlotSeconds = 600;
+
+inline void PutVarint64(std::string* s, uint64_t v) {
+  while (v >= 0x80) {
+    s->push_back(static_cast<char>(v | 0x80));
+    v >>= 7;
+  }
+  s->push_back(static_cast<char>(v));
+}
+inline bool GetVarint64(const char** p, const char* end, uint64_t* v) {
+  uint64_t r = 0;
+  for (int shift = 0; shift <= 63 && *p < end; shift += 7) {
+    auto b = static_cast<unsigned char>(**p);
+    ++*p;
+    r |= uint64_t{b & 0x7Fu} << shift;
+    if (!(b & 0x80)) {
+      *v = r;
+      return true;
+    }
+  }
+  return false;
+}
+
+std::string BlockKey(uint32_t a, uint32_t b, uint32_t frag) {
+  std::string k;
+  k.reserve(12);
+  Put32(&k, a);
+  Put32(&k, b);
+  Put32(&k, frag);
+  return k;
+}
+
+// Packs events (sorted by time) of one block; by_entity stores place, by_place entity.
+std::string PackBlock(const std::vector<Event>& evs, size_t begin, size_t end, uint32_t base, bool entity_order) {
+  std::string v;
+  v.reserve((end - begin) * 5 + 4);
+  PutVarint64(&v, end - begin);
+  uint32_t prev = base;
+  for (size_t i = begin; i < end; ++i) {
+    const Event& e = evs[i];
+    PutVarint64(&v, e.time - prev);
+    prev = e.time;
+    uint64_t other = entity_order ? e.place : e.entity;
+    PutVarint64(&v, other * 16 + static_cast<uint8_t>(e.source));
+  }
+  return v;
+}
+
+// Decodes a block into out (appending); false if malformed.
+bool UnpackBlock(std::string_view key, std::string_view value, bool entity_order, uint32_t unit,
+                 std::vector<Event>* out) {
+  if (key.size() != 12) return false;
+  uint32_t owner = Get32(key.data());
+  uint32_t prev = Get32(key.data() + 4) * unit;
+  const char* p = value.data();
+  const char* end = p + value.size();
+  uint64_t n = 0;
+  if (!GetVarint64(&p, end, &n)) return false;
+  for (uint64_t i = 0; i < n; ++i) {
+    uint64_t dt = 0, packed = 0;
+    if (!GetVarint64(&p, end, &dt) || !GetVarint64(&p, end, &packed)) return false;
+    prev += static_cast<uint32_t>(dt);
+    Event e;
+    e.time = prev;
+    e.source = static_cast<Source>(packed & 15);
+    if (entity_order) {
+      e.entity = owner;
+      e.place = static_cast<PlaceId>(packed >> 4);
+    } else {
+      e.place = owner;
+      e.entity = static_cast<EntityId>(packed >> 4);
+    }
+    out->push_back(e);
+  }
+  return true;
 }
 
 std::string CounterKey(char tag, uint32_t a) {
@@ -273,6 +350,7 @@ Result<std::unique_ptr<Store>> Store::Open(const std::string& dir, OpenOptions o
   }
   s->db_.reset(raw);
   JW_RETURN_IF_ERROR(s->LoadPlaces());
+  if (auto f = s->GetMeta("next_fragment"); f && f->size() == 4) s->next_frag_ = Get32(f->data());
   return s;
 }
 
@@ -364,52 +442,64 @@ std::string Store::RefString(EntityId id) const {
   return r.ok() ? r->ToString() : "?";
 }
 
-Status Store::ScanEntity(EntityId e, uint32_t from, uint32_t to, const std::function<bool(const Event&)>& f) const {
-  std::string lo, hi;
-  Put32(&lo, e);
-  Put32(&lo, from);
-  Put32(&hi, e);
-  if (to == 0xFFFFFFFFu) {
-    hi.clear();
-    Put32(&hi, e + 1);
-    if (e == 0xFFFFFFFFu) hi = std::string(5, '\xff');
-  } else {
-    Put32(&hi, to + 1);
-  }
+namespace {
+inline bool TimeLess(const Event& a, const Event& b) {
+  if (a.time != b.time) return a.time < b.time;
+  if (a.place != b.place) return a.place < b.place;
+  if (a.entity != b.entity) return a.entity < b.entity;
+  return a.source < b.source;
+}
+}  // namespace
+
+// Scans the blocks of owner from the unit holding `from` to the one holding
+// `to`; the fragments of one unit are merged into time order and duplicates dropped.
+Status Store::ScanBlocks(size_t cf, uint32_t owner, uint32_t from, uint32_t to, uint32_t unit,
+                         const std::function<bool(const Event&)>& f) const {
+  bool entity_order = cf == kByEntity;
+  std::string lo = BlockKey(owner, from / unit, 0);
+  std::string hi = (to / unit == 0xFFFFFFFFu) ? BlockKey(owner + 1, 0, 0) : BlockKey(owner, to / unit + 1, 0);
+  if (to / unit == 0xFFFFFFFFu && owner == 0xFFFFFFFFu) hi = std::string(13, '\xff');
   rocksdb::Slice upper(hi);
   rocksdb::ReadOptions ro;
   ro.iterate_upper_bound = &upper;
-  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, cf_[kByEntity]));
-  for (it->Seek(lo); it->Valid(); it->Next()) {
-    const char* k = it->key().data();
-    if (it->key().size() != 13) continue;
-    Event ev{Get32(k), Get32(k + 8), Get32(k + 4), static_cast<Source>(k[12])};
-    if (!f(ev)) break;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, cf_[cf]));
+  std::vector<Event> unit_events;
+  uint32_t current = 0xFFFFFFFFu;
+  bool more = true;
+  auto flush = [&]() {
+    std::sort(unit_events.begin(), unit_events.end(), TimeLess);
+    unit_events.erase(std::unique(unit_events.begin(), unit_events.end()), unit_events.end());
+    for (const Event& e : unit_events) {
+      if (e.time < from || e.time > to) continue;
+      if (!f(e)) {
+        more = false;
+        break;
+      }
+    }
+    unit_events.clear();
+  };
+  for (it->Seek(lo); more && it->Valid(); it->Next()) {
+    std::string_view k(it->key().data(), it->key().size());
+    if (k.size() != 12) continue;
+    uint32_t u = Get32(k.data() + 4);
+    if (u != current) {
+      if (!unit_events.empty()) flush();
+      current = u;
+    }
+    if (!more) break;
+    if (!UnpackBlock(k, std::string_view(it->value().data(), it->value().size()), entity_order, unit, &unit_events))
+      return Internal("event store: a malformed block");
   }
-  return FromRocks(it->status(), "scan entity");
+  if (more && !unit_events.empty()) flush();
+  return FromRocks(it->status(), "scan");
+}
+
+Status Store::ScanEntity(EntityId e, uint32_t from, uint32_t to, const std::function<bool(const Event&)>& f) const {
+  return ScanBlocks(kByEntity, e, from, to, kDaySeconds, f);
 }
 
 Status Store::ScanPlace(PlaceId p, uint32_t from, uint32_t to, const std::function<bool(const Event&)>& f) const {
-  std::string lo, hi;
-  Put32(&lo, p);
-  Put32(&lo, from);
-  if (to == 0xFFFFFFFFu) {
-    Put32(&hi, p + 1);
-  } else {
-    Put32(&hi, p);
-    Put32(&hi, to + 1);
-  }
-  rocksdb::Slice upper(hi);
-  rocksdb::ReadOptions ro;
-  ro.iterate_upper_bound = &upper;
-  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, cf_[kByPlace]));
-  for (it->Seek(lo); it->Valid(); it->Next()) {
-    const char* k = it->key().data();
-    if (it->key().size() != 13) continue;
-    Event ev{Get32(k + 8), Get32(k), Get32(k + 4), static_cast<Source>(k[12])};
-    if (!f(ev)) break;
-  }
-  return FromRocks(it->status(), "scan place");
+  return ScanBlocks(kByPlace, p, from, to, kSlotSeconds, f);
 }
 
 std::vector<std::optional<Record>> Store::Records(const std::vector<Event>& events) const {
@@ -582,6 +672,7 @@ struct Writer::Impl {
   std::vector<std::pair<std::string, std::string>> dict;      // dictionary CF
   std::map<std::string, std::string> meta;                    // meta CF
   std::map<std::string, uint64_t> links;                      // links CF (merged sums)
+  uint32_t frag = 0;                                           // this batch's fragment number
 };
 
 Writer::Writer(Store* s) : store_(s), impl_(std::make_unique<Impl>()), lock_(s->writer_mu_) {
@@ -677,8 +768,12 @@ void Writer::AddRegistryRecord(EntityId e, Source s, uint32_t header_id, std::st
 }
 
 bool Writer::Exists(const Event& e) const {
-  std::string v;
-  return store_->db_->Get(rocksdb::ReadOptions(), store_->cf_[kByPlace], PlaceKey(e), &v).ok();
+  bool found = false;
+  Status s = store_->ScanPlace(e.place, e.time, e.time, [&](const Event& x) {
+    found |= x == e;
+    return !found;
+  });
+  return s.ok() && found;
 }
 
 namespace {
@@ -710,6 +805,12 @@ Status Writer::Write(const std::map<std::string, std::string>& meta) {
   std::shared_ptr<Impl> batch = std::move(impl_);
   impl_ = std::make_unique<Impl>();
   for (const auto& [k, v] : meta) batch->meta[k] = v;
+  batch->frag = store_->next_frag_++;
+  {
+    std::string f;
+    Put32(&f, store_->next_frag_);
+    batch->meta["next_fragment"] = f;
+  }
   pending_ = 0;
   inflight_ = std::async(std::launch::async, [this, batch] { return StoreBatch(*batch); });
   return Status::Ok();
@@ -768,15 +869,38 @@ Status Writer::StoreBatch(Impl& m) {
   return Status::Ok();
 }
 
+// The blocks of a batch's distinct events, in key order: by_place from the
+// events in place order, by_entity after sorting them by entity.
+void Writer::BuildBlocks(Impl& m, uint32_t frag, std::vector<std::pair<std::string, std::string>>* by_place,
+                         std::vector<std::pair<std::string, std::string>>* by_entity) {
+  std::vector<Event> evs;
+  evs.reserve(m.events.size());
+  for (const auto& p : m.events) evs.push_back(p.e);  // place order already
+  for (size_t i = 0; i < evs.size();) {
+    uint32_t slot = evs[i].time / kSlotSeconds;
+    size_t j = i;
+    while (j < evs.size() && evs[j].place == evs[i].place && evs[j].time / kSlotSeconds == slot) ++j;
+    by_place->emplace_back(BlockKey(evs[i].place, slot, frag), PackBlock(evs, i, j, slot * kSlotSeconds, false));
+    i = j;
+  }
+  std::sort(evs.begin(), evs.end(), EntityLess);
+  for (size_t i = 0; i < evs.size();) {
+    uint32_t day = evs[i].time / kDaySeconds;
+    size_t j = i;
+    while (j < evs.size() && evs[j].entity == evs[i].entity && evs[j].time / kDaySeconds == day) ++j;
+    by_entity->emplace_back(BlockKey(evs[i].entity, day, frag), PackBlock(evs, i, j, day * kDaySeconds, true));
+    i = j;
+  }
+}
+
 Status Writer::WriteBatch(Impl& m, const std::map<std::string, uint64_t>& counters) {
   rocksdb::WriteBatch b;
   auto* cf = store_->cf_.data();
-  for (const auto& p : m.events) {
-    std::string pk = PlaceKey(p.e);
-    b.Put(cf[kByEntity], EntityKey(p.e), rocksdb::Slice());
-    b.Put(cf[kByPlace], pk, rocksdb::Slice());
-    b.Put(cf[kRecords], pk, m.records[p.record]);
-  }
+  std::vector<std::pair<std::string, std::string>> by_place, by_entity;
+  BuildBlocks(m, m.frag, &by_place, &by_entity);
+  for (const auto& [k, v] : by_place) b.Put(cf[kByPlace], k, v);
+  for (const auto& [k, v] : by_entity) b.Put(cf[kByEntity], k, v);
+  for (const auto& p : m.events) b.Put(cf[kRecords], PlaceKey(p.e), m.records[p.record]);
   for (const auto& [k, v] : m.registry) b.Put(cf[kRecords], k, v);
   for (const auto& [k, v] : m.dict) b.Put(cf[kDict], k, v);
   for (const auto& [k, v] : m.meta) b.Put(cf[kMeta], k, v);
@@ -811,8 +935,10 @@ Status Writer::WriteFiles(Impl& m, const std::map<std::string, uint64_t>& counte
     return Status::Ok();
   };
   if (!m.events.empty()) {
+    std::vector<std::pair<std::string, std::string>> by_place, by_entity;
+    BuildBlocks(m, m.frag, &by_place, &by_entity);
     JW_RETURN_IF_ERROR(file(kByPlace, [&](rocksdb::SstFileWriter& w) {
-      for (const auto& p : m.events) JW_RETURN_IF_ERROR(FromRocks(w.Put(PlaceKey(p.e), rocksdb::Slice()), "sst put"));
+      for (const auto& [k, v] : by_place) JW_RETURN_IF_ERROR(FromRocks(w.Put(k, v), "sst put"));
       return Status::Ok();
     }));
     // Records: the events' rows in place order, then registry rows (keys starting 0xFF sort last).
@@ -827,10 +953,8 @@ Status Writer::WriteFiles(Impl& m, const std::map<std::string, uint64_t>& counte
       }
       return Status::Ok();
     }));
-    std::sort(m.events.begin(), m.events.end(),
-              [](const Impl::Pending& a, const Impl::Pending& b) { return EntityLess(a.e, b.e); });
     JW_RETURN_IF_ERROR(file(kByEntity, [&](rocksdb::SstFileWriter& w) {
-      for (const auto& p : m.events) JW_RETURN_IF_ERROR(FromRocks(w.Put(EntityKey(p.e), rocksdb::Slice()), "sst put"));
+      for (const auto& [k, v] : by_entity) JW_RETURN_IF_ERROR(FromRocks(w.Put(k, v), "sst put"));
       return Status::Ok();
     }));
   } else if (!m.registry.empty()) {

@@ -190,6 +190,8 @@ class Store {
   Store() = default;
   Status LoadPlaces();
   void Notify(const std::vector<Event>& stored);
+  Status ScanBlocks(size_t cf, uint32_t owner, uint32_t from, uint32_t to, uint32_t unit,
+                    const std::function<bool(const Event&)>& f) const;
 
   std::string dir_;
   bool read_only_ = false;
@@ -197,6 +199,7 @@ class Store {
   std::vector<rocksdb::ColumnFamilyHandle*> cf_;  // indexed by the Cf enum in store.cpp
   std::vector<std::shared_ptr<rocksdb::ColumnFamilyOptions>> cf_options_;
   bool bulk_ = false;
+  uint32_t next_frag_ = 1;  // the next batch's fragment number; guarded by writer_mu_
   mutable std::mutex places_mu_;
   std::vector<Place> places_;                                 // by id-1; guarded by places_mu_
   std::unordered_map<std::string, PlaceId> place_by_code_;   // guarded by places_mu_
@@ -238,6 +241,8 @@ class Writer {
   struct Impl;
   Status Wait();
   Status StoreBatch(Impl& batch);
+  static void BuildBlocks(Impl& m, uint32_t frag, std::vector<std::pair<std::string, std::string>>* by_place,
+                          std::vector<std::pair<std::string, std::string>>* by_entity);
   Status WriteBatch(Impl& batch, const std::map<std::string, uint64_t>& counters);
   Status WriteFiles(Impl& batch, const std::map<std::string, uint64_t>& counters);
   friend class Store;
