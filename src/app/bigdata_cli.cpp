@@ -105,6 +105,27 @@ Status IngestFolder(events::Store& store, const std::string& dir, bool progress)
   return Status::Ok();
 }
 
+int RunEventsInfo(const Config& config, bool compact) {
+  events::OpenOptions oo;
+  oo.read_only = !compact;
+  auto store = events::Store::Open(EventsDir(config), oo);
+  if (!store.ok()) return Fail(store.status());
+  if (compact) {
+    Status s = (*store)->Compact();
+    if (!s.ok()) return Fail(s);
+  }
+  auto u = (*store)->Usage();
+  int64_t n = (*store)->TotalEvents();
+  double per = n ? 1.0 / static_cast<double>(n) : 0;
+  std::printf("events     %lld\nentities   %lld\nplaces     %zu\n", static_cast<long long>(n),
+              static_cast<long long>((*store)->EntityCount()), (*store)->Places().size());
+  std::printf("bytes/event: by_entity %.2f + by_place %.2f = %.2f (both orders); records %.2f; other %.2f\n",
+              static_cast<double>(u.by_entity) * per, static_cast<double>(u.by_place) * per,
+              static_cast<double>(u.by_entity + u.by_place) * per, static_cast<double>(u.records) * per,
+              static_cast<double>(u.other) * per);
+  return 0;
+}
+
 Status SeedBigData(const Config& config, events::Store& store) {
   std::string dir = config.data_dir + "/sources";
   std::printf("  jingwu demo: generating the synthetic city's big-data sources (hotels, checkpoints, travel, "

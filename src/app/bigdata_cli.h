@@ -24,6 +24,9 @@ int RunIngest(const Config& config, const IngestArgs& args);
 // (places first). Files that are absent are skipped.
 Status IngestFolder(events::Store& store, const std::string& dir, bool progress);
 
+// `jingwu events info`: counts and bytes on disk per event (after compacting, with compact).
+int RunEventsInfo(const Config& config, bool compact);
+
 // `jingwu demo`: generates the small synthetic city into DATA/sources and ingests it.
 Status SeedBigData(const Config& config, events::Store& store);
 

@@ -215,6 +215,13 @@ int Main(int argc, char** argv) {
   ingest->add_option("files", ingest_args.files, "files to load")->required();
   ingest->add_flag("--quiet", ingest_args.quiet, "no progress bar");
 
+  bool events_compact = false;
+  auto* events_cmd = cli.add_subcommand("events", "the event store");
+  events_cmd->require_subcommand(1);
+  auto* events_info = events_cmd->add_subcommand("info", "counts and bytes on disk per event");
+  add_data(events_info);
+  events_info->add_flag("--compact", events_compact, "compact first (needs the folder not to be in use)");
+
   QueryArgs query_args;
   auto* query = cli.add_subcommand("query", "trajectory, collision and co-travel analyses (audited)");
   query->require_subcommand(1);
@@ -302,6 +309,7 @@ int Main(int argc, char** argv) {
     return Fail(InvalidArgument("bad_db", "--db must be a postgresql:// URL"));
 
   if (ingest->parsed()) return RunIngest(config, ingest_args);
+  if (events_info->parsed()) return RunEventsInfo(config, events_compact);
   for (auto* q : query_cmds)
     if (q->parsed()) {
       query_args.kind = q->get_name();

@@ -671,12 +671,21 @@ struct Writer::Impl {
   std::vector<std::pair<std::string, std::string>> registry;  // records CF
   std::vector<std::pair<std::string, std::string>> dict;      // dictionary CF
   std::map<std::string, std::string> meta;                    // meta CF
-  std::map<std::string, uint64_t> links;                      // links CF (merged sums)
+  struct LinkKey {
+    EntityId a, b;
+    Source source;
+    auto operator<=>(const LinkKey&) const = default;
+  };
+  std::vector<LinkKey> links;                                  // both directions; summed at Write
+
   uint32_t frag = 0;                                           // this batch's fragment number
 };
 
 Writer::Writer(Store* s) : store_(s), impl_(std::make_unique<Impl>()), lock_(s->writer_mu_) {
-  if (!store_->cache_) store_->cache_ = std::make_unique<Store::WriteCache>();
+  if (!store_->cache_) {
+    store_->cache_ = std::make_unique<Store::WriteCache>();
+    store_->cache_->ids.reserve(static_cast<size_t>(store_->EntityCount()) + (1u << 16));
+  }
   auto& c = *store_->cache_;
   if (c.next == 0) c.next = static_cast<EntityId>(store_->EntityCount()) + 1;
   if (c.next_header == 0) {
@@ -746,14 +755,26 @@ void Writer::Add(const Event& e, uint32_t header_id, std::string_view row_values
 }
 
 void Writer::Link(EntityId a, EntityId b, Source s) {
-  for (auto [x, y] : {std::pair{a, b}, std::pair{b, a}}) {
-    std::string k;
-    Put32(&k, x);
-    Put32(&k, y);
-    k.push_back(static_cast<char>(s));
-    ++impl_->links[k];
-  }
+  impl_->links.push_back({a, b, s});
+  impl_->links.push_back({b, a, s});
   ++pending_;
+}
+
+// The batch's links as (key, count), in key order.
+std::vector<std::pair<std::string, uint64_t>> Writer::SumLinks(Impl& m) {
+  std::sort(m.links.begin(), m.links.end());
+  std::vector<std::pair<std::string, uint64_t>> out;
+  for (size_t i = 0; i < m.links.size();) {
+    size_t j = i;
+    while (j < m.links.size() && m.links[j] == m.links[i]) ++j;
+    std::string k;
+    Put32(&k, m.links[i].a);
+    Put32(&k, m.links[i].b);
+    k.push_back(static_cast<char>(m.links[i].source));
+    out.emplace_back(std::move(k), j - i);
+    i = j;
+  }
+  return out;
 }
 
 void Writer::AddRegistryRecord(EntityId e, Source s, uint32_t header_id, std::string_view row_values) {
@@ -904,7 +925,7 @@ Status Writer::WriteBatch(Impl& m, const std::map<std::string, uint64_t>& counte
   for (const auto& [k, v] : m.registry) b.Put(cf[kRecords], k, v);
   for (const auto& [k, v] : m.dict) b.Put(cf[kDict], k, v);
   for (const auto& [k, v] : m.meta) b.Put(cf[kMeta], k, v);
-  for (const auto& [k, n] : m.links) b.Merge(cf[kLinks], k, U64(n));
+  for (const auto& [k, n] : SumLinks(m)) b.Merge(cf[kLinks], k, U64(n));
   for (const auto& [k, n] : counters) b.Merge(cf[kCounters], k, U64(n));
   if (b.Count() == 0) return Status::Ok();
   rocksdb::WriteOptions wo;  // WAL on; synced in Commit()
@@ -984,7 +1005,7 @@ Status Writer::WriteFiles(Impl& m, const std::map<std::string, uint64_t>& counte
   }
   if (!m.links.empty()) {
     JW_RETURN_IF_ERROR(file(kLinks, [&](rocksdb::SstFileWriter& w) {
-      for (const auto& [k, n] : m.links) JW_RETURN_IF_ERROR(FromRocks(w.Merge(k, U64(n)), "sst merge"));
+      for (const auto& [k, n] : SumLinks(m)) JW_RETURN_IF_ERROR(FromRocks(w.Merge(k, U64(n)), "sst merge"));
       return Status::Ok();
     }));
   }

@@ -241,6 +241,7 @@ class Writer {
   struct Impl;
   Status Wait();
   Status StoreBatch(Impl& batch);
+  static std::vector<std::pair<std::string, uint64_t>> SumLinks(Impl& m);
   static void BuildBlocks(Impl& m, uint32_t frag, std::vector<std::pair<std::string, std::string>>* by_place,
                           std::vector<std::pair<std::string, std::string>>* by_entity);
   Status WriteBatch(Impl& batch, const std::map<std::string, uint64_t>& counters);
