@@ -76,6 +76,7 @@ std::string PlaceKey(const Event& e) {
 //   a place; value: varint n, then varint(time delta) and varint(entity * 16 + source).
 // A fragment number is taken by each stored batch, so later batches add
 // blocks beside earlier ones instead of rewriting them.
+constexpr const char* kFormat = "2";
 constexpr uint32_t kDaySeconds = 86400;
 constexpr uint32_t kSlotSeconds = 600;
 
@@ -351,6 +352,20 @@ Result<std::unique_ptr<Store>> Store::Open(const std::string& dir, OpenOptions o
   s->db_.reset(raw);
   JW_RETURN_IF_ERROR(s->LoadPlaces());
   if (auto f = s->GetMeta("next_fragment"); f && f->size() == 4) s->next_frag_ = Get32(f->data());
+  // The layout of docs/event-store.md, version 2 (packed blocks). An older
+  // store is refused with a clear message rather than read wrongly.
+  auto format = s->GetMeta("format");
+  if (!format && s->TotalEvents() == 0 && s->EntityCount() == 0) {
+    if (!o.read_only) {
+      rocksdb::WriteOptions wo;
+      wo.sync = true;
+      JW_RETURN_IF_ERROR(FromRocks(s->db_->Put(wo, s->cf_[kMeta], "format", kFormat), "write format"));
+    }
+  } else if (!format || *format != kFormat) {
+    return Conflict("event_store_format", "the event store in " + dir + " has layout version " +
+                                              (format ? *format : std::string("1")) + ", this jingwu reads " + kFormat +
+                                              "; move it aside and ingest the sources again");
+  }
   return s;
 }
 
