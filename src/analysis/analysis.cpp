@@ -169,21 +169,46 @@ Result<Cotravel> RunCotravel(const events::Store& store, const identity::EntityR
     std::vector<CotravelPair> evidence;
   };
   std::unordered_map<events::EntityId, Acc> acc;
-  for (size_t k = 0; k < mine.size(); ++k) {
-    const Event& m = mine[k];
-    uint32_t lo = m.time >= within ? m.time - within : 0;
-    uint32_t hi = m.time > 0xFFFFFFFFu - within ? 0xFFFFFFFFu : m.time + within;
-    JW_RETURN_IF_ERROR(store.ScanPlace(m.place, lo, hi, [&](const Event& e) {
-      if (e.entity == m.entity) return true;
-      Acc& a = acc[e.entity];
-      if (a.last_occasion != k) {
-        a.last_occasion = k;
-        ++a.count;
-        a.evidence.push_back({m, e});
+  // The target's events by place and time; nearby ones share one scan of the
+  // place (a busy entity passes the same checkpoints many times a day).
+  std::vector<size_t> order(mine.size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::sort(order.begin(), order.end(), [&](size_t x, size_t y) {
+    return mine[x].place != mine[y].place ? mine[x].place < mine[y].place : mine[x].time < mine[y].time;
+  });
+  auto lo_of = [&](uint32_t t) { return t >= within ? t - within : 0u; };
+  auto hi_of = [&](uint32_t t) { return t > 0xFFFFFFFFu - within ? 0xFFFFFFFFu : t + within; };
+  std::vector<Event> around;
+  for (size_t g = 0; g < order.size();) {
+    // A run of the target's events at one place whose windows overlap or nearly touch.
+    size_t h = g + 1;
+    while (h < order.size() && mine[order[h]].place == mine[order[g]].place &&
+           lo_of(mine[order[h]].time) <= hi_of(mine[order[h - 1]].time) + 600)
+      ++h;
+    around.clear();
+    JW_RETURN_IF_ERROR(store.ScanPlace(mine[order[g]].place, lo_of(mine[order[g]].time),
+                                       hi_of(mine[order[h - 1]].time), [&](const Event& e) {
+                                         if (e.entity != *id) around.push_back(e);
+                                         return true;
+                                       }));
+    for (size_t k = g; k < h; ++k) {
+      const Event& m = mine[order[k]];
+      auto it = std::lower_bound(around.begin(), around.end(), lo_of(m.time),
+                                 [](const Event& e, uint32_t t) { return e.time < t; });
+      for (; it != around.end() && it->time <= hi_of(m.time); ++it) {
+        Acc& a = acc[it->entity];
+        if (a.last_occasion != order[k]) {
+          a.last_occasion = order[k];
+          ++a.count;
+          a.evidence.push_back({m, *it});
+        }
       }
-      return true;
-    }));
+    }
+    g = h;
   }
+  for (auto& [e, a] : acc)
+    std::sort(a.evidence.begin(), a.evidence.end(),
+              [](const CotravelPair& x, const CotravelPair& y) { return x.mine.time < y.mine.time; });
   for (auto& [e, a] : acc)
     if (a.count >= min_count) c.hits.push_back({e, a.count, std::move(a.evidence)});
   std::sort(c.hits.begin(), c.hits.end(), [](const CotravelHit& a, const CotravelHit& b) {

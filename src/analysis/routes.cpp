@@ -121,8 +121,11 @@ void RegisterRoutes(http::Api& api, events::Store* store) {
     c.audit_target = ref.ToString();
     JW_ASSIGN_OR_RETURN(TimeRange r, ParseRange(c.Param("from"), c.Param("to")));
     JW_ASSIGN_OR_RETURN(int64_t limit, c.IntParam("limit", 5000, 1, 100000));
+    std::string records = c.Param("records");
+    if (!records.empty() && records != "0" && records != "1")
+      return Validation("invalid_value", "records must be 0 or 1");
     JW_ASSIGN_OR_RETURN(Trajectory t, RunTrajectory(*store, ref, r, static_cast<size_t>(limit)));
-    return Reply::Json(ToJson(*store, t));
+    return Reply::Json(ToJson(*store, t, records != "0"));
   });
 
   auto cotravel_opts = analysis_opts;

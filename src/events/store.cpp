@@ -864,6 +864,31 @@ Status Writer::StoreBatch(Impl& m) {
   m.events.erase(std::unique(m.events.begin(), m.events.end(),
                              [](const Impl::Pending& a, const Impl::Pending& b) { return a.e == b.e; }),
                  m.events.end());
+  // Drop events stored by earlier batches (an event is its key): one look at
+  // each ten-minute slot the batch touches, so re-loading rows, from any file
+  // or upload, never adds or counts an event twice.
+  if (store_->TotalEvents() > 0) {
+    std::vector<Impl::Pending> fresh;
+    fresh.reserve(m.events.size());
+    std::vector<Event> existing;
+    for (size_t i = 0; i < m.events.size();) {
+      const Event& first = m.events[i].e;
+      uint32_t slot = first.time / kSlotSeconds;
+      size_t j = i;
+      while (j < m.events.size() && m.events[j].e.place == first.place && m.events[j].e.time / kSlotSeconds == slot) ++j;
+      existing.clear();
+      JW_RETURN_IF_ERROR(store_->ScanPlace(first.place, slot * kSlotSeconds, slot * kSlotSeconds + kSlotSeconds - 1,
+                                           [&](const Event& e) {
+                                             existing.push_back(e);
+                                             return true;
+                                           }));
+      for (size_t k = i; k < j; ++k)
+        if (!std::binary_search(existing.begin(), existing.end(), m.events[k].e, TimeLess))
+          fresh.push_back(m.events[k]);
+      i = j;
+    }
+    if (fresh.size() != m.events.size()) m.events.swap(fresh);
+  }
   // Counters from the distinct events.
   std::map<std::string, uint64_t> counters;
   {
