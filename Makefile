@@ -2,7 +2,7 @@
 BUILD ?= build
 CMAKE_FLAGS ?=
 
-.PHONY: all deps build web demo test bench clean format
+.PHONY: all deps build web demo test bench bench-compare clean format
 
 all: build web
 
@@ -26,6 +26,11 @@ test: deps build web
 
 bench: deps build
 	bash scripts/bench.sh
+
+# jingwu vs SQLite, PostgreSQL and ClickHouse on the same rows (Release build; minutes at 10M).
+EVENTS ?= 10000000
+bench-compare:
+	bash scripts/bench-compare.sh --events $(EVENTS) $(BENCH_ARGS)
 
 clean:
 	rm -rf $(BUILD) web/dist

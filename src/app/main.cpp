@@ -9,6 +9,7 @@
 #include <map>
 
 #include "app/app.h"
+#include "app/bench_compare.h"
 #include "app/bigdata_cli.h"
 #include "app/simulate.h"
 #include "auth/roles.h"
@@ -268,7 +269,37 @@ int Main(int argc, char** argv) {
   sim_dispatch->add_option("--seed", sim.seed);
   sim_dispatch->add_flag("--flat", sim.flat, "the same call rate all day (load test)");
 
+  auto* bench = cli.add_subcommand("bench", "benchmarks");
+  bench->require_subcommand(1);
+  BenchCompareArgs bench_args;
+  std::string bench_peers = "sqlite,postgres,clickhouse";
+  bool bench_no_http = false;
+  auto* bench_compare = bench->add_subcommand(
+      "compare", "the big-data core side by side with SQLite, PostgreSQL and ClickHouse on the same rows");
+  bench_compare->add_option("--events", bench_args.events, "sighting events to generate (default 1000000)")
+      ->check(CLI::PositiveNumber);
+  bench_compare->add_option("--work", bench_args.work, "work folder (data, stores, results.md)")->required();
+  bench_compare->add_option("--peers", bench_peers, "comma-separated: sqlite,postgres,clickhouse (\"none\" for none)");
+  bench_compare->add_option("--repeat", bench_args.repeat, "runs per query (default 11)")->check(CLI::PositiveNumber);
+  bench_compare->add_flag("--no-http", bench_no_http, "skip jingwu end-to-end over HTTP");
+
   CLI11_PARSE(cli, argc, argv);
+
+  if (bench_compare->parsed()) {
+    bench_args.peers.clear();
+    std::string cur;
+    for (char c : bench_peers + ",") {
+      if (c != ',') {
+        cur += c;
+        continue;
+      }
+      if (!cur.empty() && cur != "none") bench_args.peers.push_back(cur);
+      cur.clear();
+    }
+    bench_args.http = !bench_no_http;
+    for (int i = 0; i < argc; ++i) bench_args.command += (i ? " " : "") + std::string(i ? argv[i] : "jingwu");
+    return RunBenchCompare(bench_args);
+  }
 
   if (sim_dispatch->parsed()) {
     auto pw = ReadPassword(sim.password, sim_password_stdin);

@@ -167,7 +167,7 @@ std::string FormatTime(Timestamp t, int offset_minutes) {
 
 std::string FormatTimeUtcMicros(Timestamp t) {
   Parts p = Split(t.micros);
-  char buf[40];
+  char buf[80];  // wide enough for any int fields: -Werror=format-truncation at -O3
   std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02d:%02d:%02d.%06lldZ", p.y, p.mo, p.d, p.h, p.mi, p.s,
                 static_cast<long long>(p.us));
   return buf;
