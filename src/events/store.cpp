@@ -309,8 +309,14 @@ Result<std::unique_ptr<Store>> Store::Open(const std::string& dir, OpenOptions o
     c.target_file_size_base = 64 << 20;
     c.max_bytes_for_level_base = 512 << 20;
     c.level0_file_num_compaction_trigger = 8;
-    c.level0_slowdown_writes_trigger = 40;
-    c.level0_stop_writes_trigger = 64;
+    // Bulk loads ingest a sorted file per batch and column family, which lands
+    // in level 0; compaction catches up in the background. Throttling the
+    // loader when level 0 grows (RocksDB's default) would cap it at the
+    // compaction rate, so bulk stores let level 0 grow further.
+    c.level0_slowdown_writes_trigger = o.bulk ? 400 : 40;
+    c.level0_stop_writes_trigger = o.bulk ? 800 : 64;
+    c.soft_pending_compaction_bytes_limit = o.bulk ? (uint64_t{1} << 40) : (uint64_t{64} << 30);
+    c.hard_pending_compaction_bytes_limit = o.bulk ? (uint64_t{2} << 40) : (uint64_t{256} << 30);
     c.compression = rocksdb::kLZ4Compression;
     c.bottommost_compression = rocksdb::kZSTD;
     c.compression_per_level = {rocksdb::kNoCompression, rocksdb::kLZ4Compression, rocksdb::kLZ4Compression,
@@ -867,7 +873,25 @@ Status Writer::StoreBatch(Impl& m) {
   // Drop events stored by earlier batches (an event is its key): one look at
   // each ten-minute slot the batch touches, so re-loading rows, from any file
   // or upload, never adds or counts an event twice.
+  // The last slot stored per place (known to this process), so that a batch
+  // of newer events than any stored there — the usual case of time-ordered
+  // feeds — needs no lookup at all.
+  auto& last_slot = store_->last_slot_;
+  if (!store_->last_slot_loaded_) {
+    store_->last_slot_loaded_ = true;
+    std::unique_ptr<rocksdb::Iterator> it(store_->db_->NewIterator(rocksdb::ReadOptions(), store_->cf_[kByPlace]));
+    for (const Place& p : store_->Places()) {
+      it->SeekForPrev(BlockKey(p.id, 0xFFFFFFFFu, 0xFFFFFFFFu));
+      if (it->Valid() && it->key().size() == 12 && Get32(it->key().data()) == p.id) {
+        if (last_slot.size() <= p.id) last_slot.resize(p.id + 1, 0);
+        last_slot[p.id] = Get32(it->key().data() + 4) + 1;  // +1: 0 means none
+      }
+    }
+  }
+  auto stored_after = [&](PlaceId p, uint32_t slot) { return p < last_slot.size() && last_slot[p] >= slot + 1; };
   if (store_->TotalEvents() > 0) {
+    // One iterator, seeks in ascending key order (the batch is in place order).
+    std::unique_ptr<rocksdb::Iterator> it(store_->db_->NewIterator(rocksdb::ReadOptions(), store_->cf_[kByPlace]));
     std::vector<Impl::Pending> fresh;
     fresh.reserve(m.events.size());
     std::vector<Event> existing;
@@ -876,15 +900,28 @@ Status Writer::StoreBatch(Impl& m) {
       uint32_t slot = first.time / kSlotSeconds;
       size_t j = i;
       while (j < m.events.size() && m.events[j].e.place == first.place && m.events[j].e.time / kSlotSeconds == slot) ++j;
+      if (!stored_after(first.place, slot)) {
+        fresh.insert(fresh.end(), m.events.begin() + static_cast<std::ptrdiff_t>(i),
+                     m.events.begin() + static_cast<std::ptrdiff_t>(j));
+        i = j;
+        continue;
+      }
       existing.clear();
-      JW_RETURN_IF_ERROR(store_->ScanPlace(first.place, slot * kSlotSeconds, slot * kSlotSeconds + kSlotSeconds - 1,
-                                           [&](const Event& e) {
-                                             existing.push_back(e);
-                                             return true;
-                                           }));
-      for (size_t k = i; k < j; ++k)
-        if (!std::binary_search(existing.begin(), existing.end(), m.events[k].e, TimeLess))
-          fresh.push_back(m.events[k]);
+      std::string prefix = BlockKey(first.place, slot, 0).substr(0, 8);
+      for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next())
+        if (!UnpackBlock(std::string_view(it->key().data(), it->key().size()),
+                         std::string_view(it->value().data(), it->value().size()), false, kSlotSeconds, &existing))
+          return Internal("event store: a malformed block");
+      JW_RETURN_IF_ERROR(FromRocks(it->status(), "dedupe scan"));
+      if (existing.empty()) {
+        fresh.insert(fresh.end(), m.events.begin() + static_cast<std::ptrdiff_t>(i),
+                     m.events.begin() + static_cast<std::ptrdiff_t>(j));
+      } else {
+        std::sort(existing.begin(), existing.end(), TimeLess);
+        for (size_t k = i; k < j; ++k)
+          if (!std::binary_search(existing.begin(), existing.end(), m.events[k].e, TimeLess))
+            fresh.push_back(m.events[k]);
+      }
       i = j;
     }
     if (fresh.size() != m.events.size()) m.events.swap(fresh);
@@ -922,6 +959,10 @@ Status Writer::StoreBatch(Impl& m) {
     if (!m.events.empty()) counters["T"] += m.events.size();
   }
   JW_RETURN_IF_ERROR(store_->bulk_ ? WriteFiles(m, counters) : WriteBatch(m, counters));
+  for (const auto& p : m.events) {
+    if (last_slot.size() <= p.e.place) last_slot.resize(p.e.place + 1, 0);
+    last_slot[p.e.place] = std::max(last_slot[p.e.place], p.e.time / kSlotSeconds + 1);
+  }
   // Tell the listeners (watchlists, the search index) what was stored.
   std::vector<Event> stored;
   stored.reserve(m.events.size());

@@ -200,6 +200,8 @@ class Store {
   std::vector<std::shared_ptr<rocksdb::ColumnFamilyOptions>> cf_options_;
   bool bulk_ = false;
   uint32_t next_frag_ = 1;  // the next batch's fragment number; guarded by writer_mu_
+  std::vector<uint32_t> last_slot_;  // per place: 1 + the last ten-minute slot stored (writer only)
+  bool last_slot_loaded_ = false;
   mutable std::mutex places_mu_;
   std::vector<Place> places_;                                 // by id-1; guarded by places_mu_
   std::unordered_map<std::string, PlaceId> place_by_code_;   // guarded by places_mu_

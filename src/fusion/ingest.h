@@ -45,7 +45,7 @@ enum class Format { kCsv, kNdjson };
 struct IngestOptions {
   bool progress = false;      // a progress bar on stderr
   std::string rejects_path;   // default FILE.rejects.csv; "-" for none
-  size_t batch_rows = 200000; // rows per committed batch
+  size_t batch_rows = 500000; // rows per committed batch
   // Check each event against the store before counting it (for small
   // uploads, where the per-file checkpoint does not apply).
   bool check_existing = false;
