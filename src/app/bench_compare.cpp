@@ -783,7 +783,8 @@ Status RunJingwuHttp(Bench& b, const std::string& data, const Params& p) {
     return static_cast<int64_t>(j[key].size());
   };
   auto traj = [&](const std::string& e) {
-    return get("/api/v1/analysis/trajectory?entity=" + UrlEncode(e) + "&limit=100000", "events");
+    // records=0: the events without their original rows, as the peers return bare rows.
+    return get("/api/v1/analysis/trajectory?entity=" + UrlEncode(e) + "&limit=100000&records=0", "events");
   };
   auto collision = [&](const std::vector<analysis::Window>& ws) -> Result<int64_t> {
     json w = json::array();
@@ -842,7 +843,8 @@ std::string Report(Bench& b) {
   md += "- peers load the rows jingwu accepted, exported as TSV (pre-validated; exporting is not timed); jingwu's load "
         "is the whole ingest of the source files (parsing, validation, identity normalisation, records, counters)\n";
   md += "- jingwu in-process = the analysis:: engine calls without records or JSON; jingwu HTTP = `jingwu serve` as a "
-        "child process, queried over loopback with an analyst token (JSON, audit log, evidence included)\n\n";
+        "child process, queried over loopback with an analyst token (JSON, an audit entry per call, evidence included; "
+        "trajectories with records=0, i.e. without the original rows, as the peers return bare rows)\n\n";
   md += "### Load\n\n| engine | rows | seconds | rows/s | bytes/event | notes |\n|---|---:|---:|---:|---:|---|\n";
   for (const auto& e : b.engines) {
     if (e == "jingwu-http") continue;
