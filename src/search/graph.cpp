@@ -174,10 +174,10 @@ std::vector<Edge> EdgesOf(const events::Store& store, const Index* index, Entity
   // Shared address: residents registered at the same address code (via the index).
   if (person && index) {
     for (const auto& [src, rec] : store.RegistryRecords(self)) {
-      std::string code = Col(rec, "address_code");
-      if (src != Source::kResidents || code.empty()) continue;
-      for (EntityId other : index->EntitiesWithTerm("A" + code, 2000))
-        acc.Add(self, other, "shared_address", 1, {"residents", "", "", code + " " + Col(rec, "address")});
+      std::string address = Col(rec, "address");
+      if (src != Source::kResidents || address.empty() || address.size() >= 200) continue;
+      for (EntityId other : index->EntitiesWithTerm("A" + address, 2000))
+        acc.Add(self, other, "shared_address", 1, {"residents", "", "", Col(rec, "address_code") + " " + address});
     }
   }
   // Co-travel from the events (skipped for very busy entities: they are hubs anyway).

@@ -6,7 +6,7 @@
 //   same_trip      同行 by ticket: same trip number, adjacent seats
 //   co_travel      同行 from the event store: within 120 s at the same place, >= 3 times
 //   shared_phone   two people who gave the same phone (hotel, duty-free, residents)
-//   shared_address two residents registered at the same address code
+//   shared_address two residents registered at the same address
 //   shared_vehicle two people linked to the same vehicle
 //   uses_phone / owns_vehicle   a person and their identifier (when the phone or plate is a node)
 // A node keeps its top-N edges by weight; `more` counts the rest, so a hub

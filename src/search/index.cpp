@@ -161,13 +161,12 @@ Status Index::IndexEntities(const std::vector<EntityId>& ids) {
       doc.add_boolean_term("X" + ref->value);
       tg.index_text(ref->value, 3);
       tg.increase_termpos();
-      std::set<std::string> names, addresses, codes;
+      std::set<std::string> names, addresses;
       auto take = [&](const events::Record& r) {
         for (size_t i = 0; i < r.columns.size() && i < r.values.size(); ++i) {
           if (r.values[i].empty()) continue;
           if (IsNameColumn(r.columns[i])) names.insert(r.values[i]);
           else if (IsAddressColumn(r.columns[i])) addresses.insert(r.values[i]);
-          else if (r.columns[i] == "address_code") codes.insert(r.values[i]);
         }
       };
       // Vehicle passes carry no names: only the registry rows matter for plates.
@@ -184,7 +183,9 @@ Status Index::IndexEntities(const std::vector<EntityId>& ids) {
         tg.index_text(a);
         tg.increase_termpos();
       }
-      for (const auto& c : codes) doc.add_boolean_term("A" + c);
+      // Shared address: the full address (a community code alone is hundreds of households).
+      for (const auto& a : addresses)
+        if (a.size() < 200) doc.add_boolean_term("A" + a);
       // Linked identifiers (a person's phone, a vehicle's owner) find it too.
       size_t linked = 0;
       for (const auto& l : store_->LinksOf(id)) {

@@ -92,7 +92,7 @@ class Index {
   std::string Metadata(const std::string& key) const;
   // How many documents carry the unique term of entity e (tests: exactly 1).
   int64_t DocsForEntity(events::EntityId e) const;
-  // Entity ids whose documents carry term (e.g. "A460106001" for an address code).
+  // Entity ids whose documents carry term (e.g. "A" + a residents address).
   std::vector<events::EntityId> EntitiesWithTerm(const std::string& term, size_t limit) const;
 
   // Chunk size between commits (tests make it small).

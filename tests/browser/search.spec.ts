@@ -33,8 +33,8 @@ test('search a planted suspect by name, open the profile, expand the graph', asy
   await expect(page).toHaveURL(/\/home$/)
 
   await test.step('the top bar searches an ID number after a purpose is stated', async () => {
-    await tid(page, 'topbar-search').locator('input').fill(id)
-    await tid(page, 'topbar-search').locator('input').press('Enter')
+    await tid(page, 'topbar-search').fill(id)
+    await tid(page, 'topbar-search').press('Enter')
     await expect(page).toHaveURL(/\/search\?q=/)
     await expect(tid(page, 'context-dialog')).toBeVisible()
     await tid(page, 'context-purpose-input').fill('测试搜索')
@@ -47,7 +47,7 @@ test('search a planted suspect by name, open the profile, expand the graph', asy
   expect(name.length).toBeGreaterThan(1)
 
   await test.step(`the name ${name} finds the suspect among the results`, async () => {
-    await tid(page, 'search-input').locator('input').fill(name)
+    await tid(page, 'search-input').fill(name)
     await tid(page, 'search-run').click()
     await expect(tid(page, 'search-kind')).toContainText(/文本|Text/)
     await expect(page.locator(`[data-test="search-hit"][data-ref="${ref}"]`)).toBeVisible({ timeout: 30_000 })
