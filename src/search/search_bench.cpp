@@ -9,6 +9,7 @@
 #include <benchmark/benchmark.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -68,7 +69,7 @@ struct Fixture {
       auto ref = store->EntityOf(e);
       if (!ref.ok() || ref->kind != identity::Kind::kId) continue;
       int64_t n_ev = store->EntityEventCount(e);
-      if (n_ev < 5 || n_ev > 50) continue;
+      if (n_ev < 5 || n_ev > 50 || store->LinksOf(e).empty()) continue;
       auto names = NamesOf(*store, e);
       if (names.empty()) continue;
       person = ref->value;
@@ -77,6 +78,50 @@ struct Fixture {
     }
     std::fprintf(stderr, "typical person %s (%s), %lld events\n", person.c_str(), name.c_str(),
                  static_cast<long long>(store->EntityEventCount(person_id)));
+    // The busiest person (most events): the expensive end of the graph.
+    for (auto [e, n] : store->BusiestEntities(200)) {
+      auto ref = store->EntityOf(e);
+      if (ref.ok() && (ref->kind == identity::Kind::kId || ref->kind == identity::Kind::kPassport)) {
+        busiest_id = e;
+        std::fprintf(stderr, "busiest person %s, %lld events\n", ref->ToString().c_str(), static_cast<long long>(n));
+        break;
+      }
+    }
+  }
+  // Percentiles over many different people (the benchmarks below repeat one query).
+  void Percentiles() {
+    std::vector<events::EntityId> people;
+    for (events::EntityId e = 1; e <= store->EntityCount() && people.size() < 300; e += 7) {
+      auto ref = store->EntityOf(e);
+      if (ref.ok() && ref->kind == identity::Kind::kId && store->EntityEventCount(e) > 0) people.push_back(e);
+    }
+    auto pct = [](std::vector<double> v, const char* what) {
+      if (v.empty()) return;
+      std::sort(v.begin(), v.end());
+      auto at = [&](double p) { return v[std::min(v.size() - 1, static_cast<size_t>(p * v.size()))]; };
+      std::fprintf(stderr, "%-28s n=%zu  p50 %.3f ms  p95 %.3f ms  p99 %.3f ms  max %.3f ms\n", what, v.size(), at(0.5),
+                   at(0.95), at(0.99), v.back());
+    };
+    auto time = [](auto&& f) {
+      auto t0 = std::chrono::steady_clock::now();
+      f();
+      return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+    };
+    std::vector<double> exact, names, graph;
+    for (events::EntityId e : people) {
+      std::string value = store->EntityOf(e)->value;
+      exact.push_back(time([&] { benchmark::DoNotOptimize(index->Search(value)); }));
+      auto ns = NamesOf(*store, e, 20);
+      if (!ns.empty()) names.push_back(time([&] { benchmark::DoNotOptimize(index->Search(ns[0])); }));
+      if (graph.size() < 100) {
+        GraphOptions o;
+        o.depth = 2;
+        graph.push_back(time([&] { benchmark::DoNotOptimize(BuildGraph(*store, index.get(), e, o)); }));
+      }
+    }
+    pct(exact, "exact ID number search");
+    pct(names, "Chinese name search");
+    pct(graph, "graph depth 2");
   }
   ~Fixture() {
     index.reset();
@@ -86,12 +131,17 @@ struct Fixture {
   std::unique_ptr<events::Store> store;
   std::unique_ptr<Index> index;
   std::string person, name;
-  events::EntityId person_id = 0;
+  events::EntityId person_id = 0, busiest_id = 0;
   fs::path cleanup;
 };
 
 Fixture& F() {
   static Fixture f;
+  static bool once = [] {
+    f.Percentiles();
+    return true;
+  }();
+  (void)once;
   return f;
 }
 
@@ -136,6 +186,20 @@ void BM_GraphDepth2(benchmark::State& st) {
   st.counters["nodes"] = static_cast<double>(nodes);
 }
 BENCHMARK(BM_GraphDepth2)->Unit(benchmark::kMillisecond);
+
+void BM_GraphDepth2Busiest(benchmark::State& st) {
+  Fixture& f = F();
+  GraphOptions o;
+  o.depth = 2;
+  size_t nodes = 0;
+  for (auto _ : st) {
+    Graph g = BuildGraph(*f.store, f.index.get(), f.busiest_id, o);
+    nodes = g.nodes.size();
+    benchmark::DoNotOptimize(g);
+  }
+  st.counters["nodes"] = static_cast<double>(nodes);
+}
+BENCHMARK(BM_GraphDepth2Busiest)->Unit(benchmark::kMillisecond);
 
 void BM_Profile(benchmark::State& st) {
   Fixture& f = F();
