@@ -99,7 +99,16 @@ struct Index::Impl {
   std::unique_ptr<Xapian::WritableDatabase> db;
   Xapian::TermGenerator tg;
   std::shared_ptr<std::atomic<Index*>> follow_target;  // cleared on Stop(); the store's listener checks it
+  std::unique_ptr<Xapian::Database> reader;             // guarded by read_mu_
 };
+
+// The shared reader, brought up to the latest commit (cheap when nothing changed).
+// Callers hold read_mu_.
+static Xapian::Database& Reader(std::unique_ptr<Xapian::Database>& reader, const std::string& dir) {
+  if (!reader) reader = std::make_unique<Xapian::Database>(dir);
+  else reader->reopen();
+  return *reader;
+}
 
 Index::~Index() { Stop(); }
 
@@ -362,8 +371,9 @@ int64_t Index::DocsForEntity(EntityId e) const {
 
 std::vector<EntityId> Index::EntitiesWithTerm(const std::string& term, size_t limit) const {
   std::vector<EntityId> out;
+  std::lock_guard lock(read_mu_);
   try {
-    Xapian::Database db(dir_);
+    Xapian::Database& db = Reader(impl_->reader, dir_);
     for (auto it = db.postlist_begin(term); it != db.postlist_end(term) && out.size() < limit; ++it) {
       Xapian::Document doc = db.get_document(*it);
       for (auto t = doc.termlist_begin(); t != doc.termlist_end(); ++t) {
@@ -375,6 +385,7 @@ std::vector<EntityId> Index::EntitiesWithTerm(const std::string& term, size_t li
       }
     }
   } catch (const Xapian::Error&) {
+    impl_->reader.reset();
   }
   return out;
 }
@@ -394,6 +405,21 @@ EntityHit HitFor(const events::Store& store, EntityId id) {
 }
 
 }  // namespace
+
+std::vector<std::string> Index::IndexedNames(EntityId e) const {
+  std::lock_guard lock(read_mu_);
+  try {
+    Xapian::Database& db = Reader(impl_->reader, dir_);
+    std::string term = UniqueTerm(e);
+    auto it = db.postlist_begin(term);
+    if (it == db.postlist_end(term)) return {};
+    json data = json::parse(db.get_document(*it).get_data(), nullptr, false);
+    if (data.is_object()) return data.value("names", std::vector<std::string>{});
+  } catch (const Xapian::Error&) {
+    impl_->reader.reset();
+  }
+  return {};
+}
 
 Result<Results> Index::Search(std::string_view q_in, size_t limit) const {
   Results r;
@@ -417,7 +443,8 @@ Result<Results> Index::Search(std::string_view q_in, size_t limit) const {
     r.kind = std::string(identity::KindName(ref.kind));
     if (auto id = store_->FindEntity(ref)) {
       EntityHit h = HitFor(*store_, *id);
-      h.names = NamesOf(*store_, *id, 50);
+      h.names = IndexedNames(*id);
+      if (h.names.empty()) h.names = NamesOf(*store_, *id, 50);
       h.exact = true;
       h.score = 100;
       r.entities.push_back(std::move(h));
@@ -431,7 +458,7 @@ Result<Results> Index::Search(std::string_view q_in, size_t limit) const {
   {
     std::lock_guard lock(read_mu_);
     try {
-      Xapian::Database db(dir_);
+      Xapian::Database& db = Reader(impl_->reader, dir_);
       Xapian::QueryParser qp;
       qp.set_database(db);
       qp.set_default_op(Xapian::Query::OP_AND);
@@ -465,6 +492,7 @@ Result<Results> Index::Search(std::string_view q_in, size_t limit) const {
     } catch (const Xapian::QueryParserError& e) {
       return Validation("invalid_query", e.get_msg());
     } catch (const Xapian::Error& e) {
+      impl_->reader.reset();  // reopened from scratch next time
       return FromXapian(e, "search");
     }
   }

@@ -104,6 +104,8 @@ class Index {
   Status IndexEntities(const std::vector<events::EntityId>& ids);
   Status IndexPlaces();
   Result<int64_t> CatchUpLocked();
+  // The names kept in an entity's document (empty when it is not indexed yet).
+  std::vector<std::string> IndexedNames(events::EntityId e) const;
   Status Commit(const std::map<std::string, std::string>& meta);
 
   std::string dir_;
