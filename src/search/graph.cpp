@@ -181,7 +181,7 @@ std::vector<Edge> EdgesOf(const events::Store& store, const Index* index, Entity
     }
   }
   // Co-travel from the events (skipped for very busy entities: they are hubs anyway).
-  if (o.cotravel && store.EntityEventCount(self) <= 2000) {
+  if (o.cotravel && store.EntityEventCount(self) <= o.cotravel_max_events) {
     auto c = analysis::RunCotravel(store, *ref, o.cotravel_within, o.cotravel_min, {}, 200);
     if (c.ok())
       for (const auto& h : c->hits) {
@@ -240,7 +240,9 @@ Graph BuildGraph(const events::Store& store, const Index* index, EntityId root, 
       g.truncated = true;
       break;
     }
-    auto edges = EdgesOf(store, index, cur, o);
+    GraphOptions here = o;
+    if (g.nodes[ci].depth > 0) here.cotravel_max_events = o.cotravel_max_events_deeper;
+    auto edges = EdgesOf(store, index, cur, here);
     g.nodes[ci].expanded = true;
     int d = g.nodes[ci].depth + 1;
     if (edges.size() > o.per_node) {

@@ -30,7 +30,9 @@ struct GraphOptions {
   size_t max_nodes = 300;   // stop expanding beyond this
   uint32_t cotravel_within = 120;
   int cotravel_min = 3;
-  bool cotravel = true;     // co-travel is the costliest edge kind
+  bool cotravel = true;     // co-travel is the costliest edge kind:
+  int64_t cotravel_max_events = 2000;       // skipped for the root beyond this many events,
+  int64_t cotravel_max_events_deeper = 300; // and for the nodes it expands to beyond this
 };
 
 struct Evidence {
