@@ -178,8 +178,9 @@ Status Index::IndexEntities(const std::vector<EntityId>& ids) {
           else if (IsAddressColumn(r.columns[i])) addresses.insert(r.values[i]);
         }
       };
-      // Vehicle passes carry no names: only the registry rows matter for plates.
-      size_t max_records = ref->kind == identity::Kind::kPlate ? 0 : 200;
+      // Names from the latest 50 rows and the registry (older spellings fall out); vehicle
+      // passes carry no names, so only the registry rows matter for plates.
+      size_t max_records = ref->kind == identity::Kind::kPlate ? 0 : 50;
       if (max_records)
         for (const auto& rec : store_->Records(LastEvents(*store_, id, max_records)))
           if (rec) take(*rec);
