@@ -1,5 +1,9 @@
 #include "app/bigdata_cli.h"
 
+#include <chrono>
+
+#include "search/index.h"
+
 #include <cstdio>
 
 #include "analysis/analysis.h"
@@ -35,6 +39,34 @@ audit::Entry CliEntry(std::string action, std::string target, std::string outcom
 }  // namespace
 
 std::string EventsDir(const Config& config) { return config.data_dir + "/events"; }
+std::string SearchDir(const Config& config) { return config.data_dir + "/search"; }
+
+int RunReindex(const Config& config) {
+  events::OpenOptions oo;
+  oo.read_only = true;
+  auto store = events::Store::Open(EventsDir(config), oo);
+  if (!store.ok()) {
+    std::fprintf(stderr, "jingwu: %s\n", store.status().message().c_str());
+    return 1;
+  }
+  auto index = search::Index::Open(SearchDir(config), store->get());
+  Status s = index.ok() ? (*index)->Rebuild() : index.status();
+  if (!s.ok()) {
+    std::fprintf(stderr, "jingwu: %s\n", s.message().c_str());
+    return 1;
+  }
+  auto t0 = std::chrono::steady_clock::now();
+  auto n = (*index)->CatchUp();
+  if (!n.ok()) {
+    std::fprintf(stderr, "jingwu: %s\n", n.status().message().c_str());
+    return 1;
+  }
+  double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  std::printf("reindexed %lld entities and %zu places in %.1f s (%.0f documents/s); journal seq %llu\n",
+              static_cast<long long>(*n), (*store)->Places().size(), secs, secs > 0 ? *n / secs : 0.0,
+              static_cast<unsigned long long>((*index)->committed_seq()));
+  return 0;
+}
 
 int RunIngest(const Config& config, const IngestArgs& args) {
   if (args.source == "all") {

@@ -12,6 +12,10 @@ namespace jingwu::app {
 
 // DATA/events, where the event store lives.
 std::string EventsDir(const Config& config);
+// DATA/search, the search index derived from it.
+std::string SearchDir(const Config& config);
+// `jingwu reindex`: rebuilds the search index from the event store.
+int RunReindex(const Config& config);
 
 struct IngestArgs {
   std::string source;

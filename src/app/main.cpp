@@ -118,9 +118,13 @@ int Serve(Config config, bool print_admin_password) {
     Status s = SeedBigData(app.config, **events);
     if (!s.ok()) return Fail(s);
   }
+  // The search index follows the event store (catching up first, in the background).
+  auto index = search::Index::Open(SearchDir(app.config), events->get());
+  if (!index.ok()) return Fail(index.status());
+  (*index)->Follow(events->get());
   http::Server server(app.config, {app.db.get(), app.audit.get(), app.auth.get(), app.clock.get(), app.test_clock,
                                    app.cases.get(), app.stats.get(), app.dispatch.get(), app.services.get(),
-                                   events->get()});
+                                   events->get(), index->get()});
   auto port = server.Start();
   if (!port.ok()) return Fail(port.status());
   std::string host;
@@ -139,6 +143,7 @@ int Serve(Config config, bool print_admin_password) {
   app.services->StopClockChecks();
   server.Stop();
   server.Wait();
+  (*index)->Stop();
   log::Info("server.stopped", {});
   return 0;
 }
@@ -248,6 +253,9 @@ int Main(int argc, char** argv) {
     query_cmds.push_back(q);
   }
 
+  auto* reindex = cli.add_subcommand("reindex", "rebuild the search index (DATA/search) from the event store");
+  add_data(reindex);
+
   auto* audit_cmd = cli.add_subcommand("audit", "the audit log");
   audit_cmd->require_subcommand(1);
   auto* verify = audit_cmd->add_subcommand("verify", "re-compute the hash chain; exit 1 at the first bad entry");
@@ -341,6 +349,7 @@ int Main(int argc, char** argv) {
 
   if (ingest->parsed()) return RunIngest(config, ingest_args);
   if (events_info->parsed()) return RunEventsInfo(config, events_compact);
+  if (reindex->parsed()) return RunReindex(config);
   for (auto* q : query_cmds)
     if (q->parsed()) {
       query_args.kind = q->get_name();

@@ -372,6 +372,7 @@ Result<std::unique_ptr<Store>> Store::Open(const std::string& dir, OpenOptions o
                                               (format ? *format : std::string("1")) + ", this jingwu reads " + kFormat +
                                               "; move it aside and ingest the sources again");
   }
+  s->journal_seq_ = s->JournalHead();
   return s;
 }
 
@@ -625,6 +626,62 @@ std::vector<Store::Link> Store::LinksOf(EntityId e) const {
                    static_cast<int64_t>(ReadU64(it->value()))});
   }
   return out;
+}
+
+std::vector<std::pair<Source, Record>> Store::RegistryRecords(EntityId e) const {
+  std::vector<std::pair<Source, Record>> out;
+  for (Source src : {Source::kResidents, Source::kVehicles}) {
+    std::string k = "\xff";
+    k.push_back(static_cast<char>(src));
+    Put32(&k, e);
+    std::string v;
+    if (!db_->Get(rocksdb::ReadOptions(), cf_[kRecords], k, &v).ok()) continue;
+    std::string_view in(v);
+    uint32_t hid = 0;
+    if (!GetVarint(&in, &hid)) continue;
+    Record r;
+    if (auto hv = GetMeta("header/" + std::to_string(hid)))
+      for (auto c : SplitUnit(*hv)) r.columns.emplace_back(c);
+    for (auto f : SplitUnit(in)) r.values.emplace_back(f);
+    out.emplace_back(src, std::move(r));
+  }
+  return out;
+}
+
+namespace {
+constexpr std::string_view kJournalPrefix = "journal/";
+std::string JournalKey(uint64_t seq) {
+  std::string k(kJournalPrefix);
+  Put32(&k, static_cast<uint32_t>(seq >> 32));
+  Put32(&k, static_cast<uint32_t>(seq));
+  return k;
+}
+uint64_t JournalSeqOf(const rocksdb::Slice& key) {
+  if (key.size() != kJournalPrefix.size() + 8) return 0;
+  const char* p = key.data() + kJournalPrefix.size();
+  return (uint64_t{Get32(p)} << 32) | Get32(p + 4);
+}
+}  // namespace
+
+uint64_t Store::JournalHead() const {
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), cf_[kMeta]));
+  it->SeekForPrev(JournalKey(~uint64_t{0}));
+  if (!it->Valid() || !it->key().starts_with(rocksdb::Slice(kJournalPrefix.data(), kJournalPrefix.size()))) return 0;
+  return JournalSeqOf(it->key());
+}
+
+Status Store::ScanJournal(uint64_t after,
+                          const std::function<bool(uint64_t, const std::vector<EntityId>&)>& f) const {
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), cf_[kMeta]));
+  std::vector<EntityId> ids;
+  for (it->Seek(JournalKey(after + 1));
+       it->Valid() && it->key().starts_with(rocksdb::Slice(kJournalPrefix.data(), kJournalPrefix.size())); it->Next()) {
+    ids.clear();
+    rocksdb::Slice v = it->value();
+    for (size_t i = 0; i + 4 <= v.size(); i += 4) ids.push_back(Get32(v.data() + i));
+    if (!f(JournalSeqOf(it->key()), ids)) break;
+  }
+  return FromRocks(it->status(), "scan journal");
 }
 
 std::optional<std::string> Store::GetMeta(std::string_view key) const {
@@ -957,6 +1014,24 @@ Status Writer::StoreBatch(Impl& m) {
     for (auto [e, n] : per_entity) counters[CounterKey('E', e)] += n;
     for (auto [p, n] : per_place) counters[CounterKey('P', p)] += n;
     if (!m.events.empty()) counters["T"] += m.events.size();
+  }
+  // The journal entry: the entities this batch touches, stored with it.
+  {
+    std::vector<EntityId> touched;
+    for (const auto& p : m.events) touched.push_back(p.e.entity);
+    for (const auto& [k, v] : m.registry)
+      if (k.size() == 6) touched.push_back(Get32(k.data() + 2));
+    for (const auto& l : m.links) touched.push_back(l.a);
+    for (const auto& [k, v] : m.dict)
+      if (k.size() == 5 && k[0] == 'i') touched.push_back(Get32(k.data() + 1));
+    std::sort(touched.begin(), touched.end());
+    touched.erase(std::unique(touched.begin(), touched.end()), touched.end());
+    if (!touched.empty()) {
+      std::string v;
+      v.reserve(touched.size() * 4);
+      for (EntityId e : touched) Put32(&v, e);
+      m.meta[JournalKey(++store_->journal_seq_)] = std::move(v);
+    }
   }
   JW_RETURN_IF_ERROR(store_->bulk_ ? WriteFiles(m, counters) : WriteBatch(m, counters));
   for (const auto& p : m.events) {

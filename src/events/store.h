@@ -175,6 +175,17 @@ class Store {
   // A small key-value area for ingest checkpoints and other metadata.
   std::optional<std::string> GetMeta(std::string_view key) const;
 
+  // ---- registry rows and the change journal (for derived indexes: search) ----
+  // The registry rows (residents, vehicles) kept for an entity.
+  std::vector<std::pair<Source, Record>> RegistryRecords(EntityId e) const;
+  // Every stored batch gets the next sequence number and a journal entry
+  // (meta "journal/<seq, 8 bytes BE>" -> the entity ids it touched, 4 bytes BE
+  // each) written in the same atomic batch as its data. 0 = no entry yet.
+  uint64_t JournalHead() const;
+  // Entries with seq > after, in order; f returns false to stop.
+  Status ScanJournal(uint64_t after,
+                     const std::function<bool(uint64_t seq, const std::vector<EntityId>& touched)>& f) const;
+
   // Bytes on disk of the index column families and of the records.
   struct DiskUsage {
     uint64_t by_entity = 0, by_place = 0, records = 0, other = 0;
@@ -210,6 +221,7 @@ class Store {
   std::vector<Listener> listeners_;  // guarded by listeners_mu_
   struct WriteCache;
   std::unique_ptr<WriteCache> cache_;  // entity and header ids; guarded by writer_mu_
+  uint64_t journal_seq_ = 0;           // last journal seq handed out; guarded by writer_mu_
 };
 
 // Buffers events, records, links and registry rows; Write() stores them

@@ -139,6 +139,7 @@ void Server::Configure() {
   if (deps_.dispatch) dispatch::RegisterRoutes(api_, deps_.dispatch, &dispatch_stream_);
   if (deps_.services) services::RegisterRoutes(api_, *deps_.services);
   if (deps_.events) analysis::RegisterRoutes(api_, deps_.events);
+  if (deps_.events) search::RegisterRoutes(api_, deps_.events, deps_.search);
 
   deps_.audit->AddListener([this](const audit::Entry& e) {
     audit_stream_.Publish({e.id, "audit", DumpJson(AuditEntryJson(e))});

@@ -20,6 +20,7 @@
 #include "dispatch/service.h"
 #include "services/service.h"
 #include "events/store.h"
+#include "search/index.h"
 #include "core/config.h"
 #include "http/api.h"
 #include "http/sse.h"
@@ -38,6 +39,7 @@ struct Deps {
   dispatch::Service* dispatch = nullptr;
   services::Service* services = nullptr;
   events::Store* events = nullptr;  // the big-data event store (DATA/events)
+  search::Index* search = nullptr;  // the search index over it (DATA/search)
 };
 
 // Counts of requests and of errors by code, so that rejected input is
@@ -106,4 +108,8 @@ void RegisterRoutes(http::Api& api, Service& svc);
 namespace jingwu::analysis {
 // Places, ingest over HTTP, counters and the analyses over the event store.
 void RegisterRoutes(http::Api& api, events::Store* store);
+}
+namespace jingwu::search {
+// One-box search, entity profiles and the relationship graph.
+void RegisterRoutes(http::Api& api, events::Store* store, Index* index);
 }

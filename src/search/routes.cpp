@@ -1,0 +1,71 @@
+// HTTP face of one-box search, entity profiles and the relationship graph.
+// See docs/api.md "Search".
+#include "auth/roles.h"
+#include "http/api.h"
+#include "http/server.h"
+#include "search/graph.h"
+#include "search/index.h"
+
+namespace jingwu::search {
+
+using http::Context;
+using http::Reply;
+using nlohmann::json;
+
+namespace {
+
+Result<events::EntityId> Resolve(const events::Store& store, const std::string& text) {
+  identity::EntityRef ref;
+  auto parsed = identity::ParseEntityRef(text);
+  if (parsed.ok()) ref = *parsed;
+  else if (!identity::DetectKind(text, &ref)) return parsed.status();
+  auto id = store.FindEntity(ref);
+  if (!id) return NotFound("unknown_entity", "nothing is known about " + ref.ToString());
+  return *id;
+}
+
+}  // namespace
+
+void RegisterRoutes(http::Api& api, events::Store* store, Index* index) {
+  api.Get("/api/v1/search",
+          {.permission = auth::perm::kPersonRead, .personal_data = true, .audit_action = "search.query"},
+          [store, index](Context& c) -> Result<Reply> {
+            std::string q = c.Param("q");
+            c.audit_target = q;
+            JW_ASSIGN_OR_RETURN(int64_t limit, c.IntParam("limit", 20, 1, 200));
+            if (!index) return Conflict("search_unavailable", "no search index");
+            JW_ASSIGN_OR_RETURN(Results r, index->Search(q, static_cast<size_t>(limit)));
+            json j = ToJson(r);
+            j["indexed_seq"] = index->committed_seq();
+            j["journal_seq"] = store->JournalHead();
+            return Reply::Json(j);
+          });
+
+  api.Get(R"(/api/v1/entities/([^/]+))",
+          {.permission = auth::perm::kPersonRead, .personal_data = true, .audit_action = "entity.profile"},
+          [store](Context& c) -> Result<Reply> {
+            std::string text = c.PathArg(1);
+            c.audit_target = text;
+            JW_ASSIGN_OR_RETURN(events::EntityId id, Resolve(*store, text));
+            c.audit_target = store->RefString(id);
+            return Reply::Json(Profile(*store, id));
+          });
+
+  api.Get(R"(/api/v1/entities/([^/]+)/graph)",
+          {.permission = auth::perm::kPersonRead, .personal_data = true, .analysis = true,
+           .audit_action = "analysis.graph"},
+          [store, index](Context& c) -> Result<Reply> {
+            std::string text = c.PathArg(1);
+            c.audit_target = text;
+            GraphOptions o;
+            JW_ASSIGN_OR_RETURN(int64_t depth, c.IntParam("depth", 1, 1, 3));
+            JW_ASSIGN_OR_RETURN(int64_t limit, c.IntParam("limit", 20, 1, 200));
+            o.depth = static_cast<int>(depth);
+            o.per_node = static_cast<size_t>(limit);
+            JW_ASSIGN_OR_RETURN(events::EntityId id, Resolve(*store, text));
+            c.audit_target = store->RefString(id);
+            return Reply::Json(ToJson(BuildGraph(*store, index, id, o)));
+          });
+}
+
+}  // namespace jingwu::search
