@@ -28,6 +28,9 @@ const subRoutes: RouteRecordRaw[] = [
   { path: 'bigdata/trajectory', name: 'bigdata-trajectory', component: () => import('@/views/bigdata/trajectory.vue'), meta: { permission: 'analysis.run', module: 'bigdata' } },
   { path: 'bigdata/collision', name: 'bigdata-collision', component: () => import('@/views/bigdata/collision.vue'), meta: { permission: 'analysis.run', module: 'bigdata' } },
   { path: 'bigdata/cotravel', name: 'bigdata-cotravel', component: () => import('@/views/bigdata/cotravel.vue'), meta: { permission: 'analysis.run', module: 'bigdata' } },
+  { path: 'bigdata/rings', name: 'bigdata-rings', component: () => import('@/views/bigdata/rings.vue'), meta: { permission: 'analysis.run', module: 'bigdata' } },
+  // 布控预警: the alerts feed beside the watchlist page.
+  { path: 'watch/alerts', name: 'watch-alerts', component: () => import('@/views/watch/alerts.vue'), meta: { permission: 'person.read', module: 'watch' } },
   { path: 'cases/new', name: 'case-new', component: () => import('@/views/cases/form.vue'), meta: { permission: 'cases.write', module: 'cases' } },
   { path: 'cases/:id(\\d+)', name: 'case-detail', component: () => import('@/views/cases/detail.vue'), meta: { permission: 'cases.read', module: 'cases' } },
   { path: 'cases/:id(\\d+)/edit', name: 'case-edit', component: () => import('@/views/cases/form.vue'), meta: { permission: 'cases.write', module: 'cases' } },
