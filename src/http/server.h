@@ -20,10 +20,15 @@
 #include "dispatch/service.h"
 #include "services/service.h"
 #include "events/store.h"
+#include "watch/service.h"
 #include "core/config.h"
 #include "http/api.h"
 #include "http/sse.h"
 #include "sql/database.h"
+
+namespace jingwu::watch {
+class AlertStreams;  // watch/routes.cpp
+}
 
 namespace jingwu::http {
 
@@ -38,6 +43,7 @@ struct Deps {
   dispatch::Service* dispatch = nullptr;
   services::Service* services = nullptr;
   events::Store* events = nullptr;  // the big-data event store (DATA/events)
+  watch::Service* watch = nullptr;  // watchlists and alerts (attached to events)
 };
 
 // Counts of requests and of errors by code, so that rejected input is
@@ -74,6 +80,7 @@ class Server {
   Api api_;
   Broadcaster audit_stream_;
   Broadcaster dispatch_stream_;
+  std::shared_ptr<watch::AlertStreams> alert_streams_;
   Metrics metrics_;
   std::thread thread_;
 };
@@ -106,4 +113,9 @@ void RegisterRoutes(http::Api& api, Service& svc);
 namespace jingwu::analysis {
 // Places, ingest over HTTP, counters and the analyses over the event store.
 void RegisterRoutes(http::Api& api, events::Store* store);
+}
+namespace jingwu::watch {
+// Watchlists and alerts; returns the per-officer alert streams (closed at shutdown).
+std::shared_ptr<AlertStreams> RegisterRoutes(http::Api& api, Service* service);
+void CloseStreams(AlertStreams* streams);
 }
