@@ -1,6 +1,7 @@
 #include "watch/service.h"
 
 #include <algorithm>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <unordered_set>
 
@@ -165,6 +166,8 @@ void Service::Raise(const std::vector<Match>& matches) {
     std::lock_guard lock(listeners_mu_);
     listeners = listeners_;
   }
+  std::vector<Alert> alerts;
+  alerts.reserve(matches.size());
   for (size_t i = 0; i < matches.size(); ++i) {
     const Match& m = matches[i];
     Alert a;
@@ -186,17 +189,28 @@ void Service::Raise(const std::vector<Match>& matches) {
       for (size_t c = 0; c < records[i]->columns.size() && c < records[i]->values.size(); ++c)
         rec[records[i]->columns[c]] = records[i]->values[c];
     a.record = rec.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-    auto stored = store_.InsertAlert(a);
-    if (!stored.ok()) {
-      log::Error("watch.alert", {{"entry", a.entry_id}, {"error", stored.status().message()}});
-      continue;
-    }
-    ++raised_;
-    audit_->Record(kSystem, "watch.alert", a.entity, "ok",
-                   "alert " + std::to_string(stored->id) + " of entry " + std::to_string(a.entry_id) + " to " +
-                       a.officer + ": " + a.source + " at " + a.place_code + " " + FormatTime(a.event_at));
-    for (const auto& l : listeners) l(*stored);
+    alerts.push_back(std::move(a));
   }
+  // One transaction for the batch, one audit entry per watchlist entry.
+  if (Status s = store_.InsertAlerts(alerts); !s.ok()) {
+    log::Error("watch.alert", {{"alerts", alerts.size()}, {"error", s.message()}});
+    return;
+  }
+  raised_ += static_cast<int64_t>(alerts.size());
+  std::map<int64_t, std::vector<const Alert*>> by_entry;
+  for (const Alert& a : alerts) by_entry[a.entry_id].push_back(&a);
+  for (const auto& [entry, list] : by_entry) {
+    const Alert& first = *list.front();
+    std::string detail = list.size() == 1
+                             ? "alert " + std::to_string(first.id)
+                             : std::to_string(list.size()) + " alerts " + std::to_string(first.id) + ".." +
+                                   std::to_string(list.back()->id);
+    detail += " of entry " + std::to_string(entry) + " to " + first.officer + ": " + first.source + " at " +
+              first.place_code + " " + FormatTime(first.event_at);
+    audit_->Record(kSystem, "watch.alert", first.entity, "ok", detail);
+  }
+  for (const Alert& a : alerts)
+    for (const auto& l : listeners) l(a);
 }
 
 void Service::AddAlertListener(AlertListener l) {

@@ -147,6 +147,22 @@ Result<Alert> Store::InsertAlert(const Alert& a) {
   return out;
 }
 
+Status Store::InsertAlerts(std::vector<Alert>& alerts) {
+  return db_->Transaction([&](sql::Connection& c) -> Status {
+    for (Alert& a : alerts) {
+      JW_ASSIGN_OR_RETURN(
+          sql::Rows rows,
+          c.Query("INSERT INTO watch_alerts (entry_id, entity, officer, raised_at_us, event_at, place_code, place_name, "
+                  "district_code, lat, lon, source, record) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                  {a.entry_id, a.entity, a.officer, a.raised_at.micros, a.event_at.seconds(), a.place_code,
+                   a.place_name, a.district_code, a.lat, a.lon, a.source, a.record}));
+      if (rows.empty()) return Internal("insert returned no id");
+      a.id = rows[0].Int("id");
+    }
+    return Status::Ok();
+  });
+}
+
 Result<Alert> Store::GetAlert(int64_t id) {
   JW_ASSIGN_OR_RETURN(sql::Rows rows,
                       db_->Query(std::string("SELECT ") + kAlertCols + " FROM watch_alerts WHERE id = ?", {id}));

@@ -27,6 +27,8 @@ class Store {
   Result<std::vector<Entry>> Active();
 
   Result<Alert> InsertAlert(const Alert& a);
+  // Inserts alerts in one transaction; sets their ids.
+  Status InsertAlerts(std::vector<Alert>& alerts);
   Result<Alert> GetAlert(int64_t id);
   Status AcknowledgeAlert(int64_t id, const std::string& by, Timestamp at);
   // Alerts with id > after (officer "" = everyone's), newest first unless ascending.
