@@ -48,6 +48,7 @@ struct Alert {
   int64_t entry_id = 0;
   std::string entity;
   std::string officer;  // the requesting officer, who receives it
+  std::string via;      // the linked entity seen (a PHONE entry: a person who gave it); "" = the entity itself
   Timestamp raised_at;  // when the alert was raised (server clock)
   Timestamp event_at;   // when the sighting happened
   std::string place_code, place_name, district_code;

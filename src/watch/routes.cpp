@@ -81,6 +81,7 @@ json AlertJson(const Alert& a) {
   return {{"id", a.id},
           {"entry_id", a.entry_id},
           {"entity", a.entity},
+          {"via", a.via.empty() ? json(nullptr) : json(a.via)},
           {"officer", a.officer},
           {"raised_at", FormatTime(a.raised_at)},
           {"event_time", FormatTime(a.event_at)},

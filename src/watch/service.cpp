@@ -57,15 +57,28 @@ Status Service::Rebuild() {
   int64_t now = clock_->Now().micros;
   for (const Entry& e : active) {
     if (e.expires_at.micros <= now) continue;  // expired: never alerts again
-    Target t{e.id, e.expires_at.micros, e.requested_by, e.entity};
+    Target t{e.id, e.expires_at.micros, e.requested_by, e.entity, ""};
     ++idx->entries;
     std::optional<events::EntityId> id;
-    if (events_) {
-      auto ref = identity::ParseEntityRef(e.entity);
-      if (ref.ok()) id = events_->FindEntity(*ref);
+    auto ref = identity::ParseEntityRef(e.entity);
+    if (events_ && ref.ok()) id = events_->FindEntity(*ref);
+    if (!id) {
+      idx->unresolved[e.entity].push_back(std::move(t));
+      continue;
     }
-    if (id) idx->by_id[*id].push_back(std::move(t));
-    else idx->unresolved[e.entity].push_back(std::move(t));
+    if (ref->kind == identity::Kind::kPhone) {
+      size_t n = 0;
+      for (const auto& l : events_->LinksOf(*id)) {
+        if (n++ >= kMaxLinked) break;
+        Target linked = t;
+        linked.via = events_->RefString(l.other);
+        auto& v = idx->by_id[l.other];
+        bool dup = false;
+        for (const auto& x : v) dup = dup || x.entry_id == t.entry_id;
+        if (!dup) v.push_back(std::move(linked));
+      }
+    }
+    idx->by_id[*id].push_back(std::move(t));
   }
   {
     std::lock_guard lock(index_mu_);
@@ -173,6 +186,7 @@ void Service::Raise(const std::vector<Match>& matches) {
     Alert a;
     a.entry_id = m.target.entry_id;
     a.entity = m.target.entity;
+    a.via = m.target.via;
     a.officer = m.target.officer;
     a.raised_at = clock_->Now();
     a.event_at = events::ToTimestamp(m.event.time);

@@ -49,6 +49,10 @@ inline constexpr const char* kLegalBasisRequired = "legal_basis_required";  // 4
 }  // namespace code
 
 inline constexpr int64_t kMaxDays = 366;  // an entry lasts at most this long
+// A phone has no sightings of its own: a PHONE entry watches the people
+// linked to it (who gave it at a check-in, a purchase, …), at most this many,
+// as linked when the index was last rebuilt.
+inline constexpr size_t kMaxLinked = 100;
 
 struct RequestInput {
   std::string entity;  // KIND:VALUE
@@ -111,6 +115,7 @@ class Service {
     int64_t expires_us;
     std::string officer;
     std::string entity;
+    std::string via;  // a linked entity (PHONE entries watch the people who gave the phone)
   };
   struct Index {
     std::unordered_map<events::EntityId, std::vector<Target>> by_id;

@@ -33,7 +33,9 @@ class WatchTest : public sql::BackendTest {
     auto s = events::Store::Open(dir_.string());
     ASSERT_TRUE(s.ok()) << s.status().ToString();
     events_ = std::move(*s);
-    ASSERT_TRUE(events_->UpsertPlaces({{0, "CP00001", "checkpoint", "滨海大道卡口", "460106", 20.03, 110.32}}).ok());
+    ASSERT_TRUE(events_->UpsertPlaces({{0, "CP00001", "checkpoint", "滨海大道卡口", "460106", 20.03, 110.32},
+                                       {0, "HT00001", "hotel", "椰城宾馆", "460106", 20.04, 110.33}})
+                    .ok());
     svc_ = std::make_unique<Service>(db_, log_.get(), &clock_, events_.get());
     ASSERT_TRUE(svc_->Attach().ok());
   }
@@ -56,6 +58,18 @@ class WatchTest : public sql::BackendTest {
     auto r = fusion::IngestBody(*events_, events::Source::kVehiclePass, body, fusion::Format::kCsv, o);
     ASSERT_TRUE(r.ok()) << r.status().ToString();
     ASSERT_EQ(r->accepted, 1) << body;
+    svc_->WaitIdle();
+  }
+  // One hotel check-in (links the guest and the phone they gave).
+  void CheckIn(const std::string& id, const std::string& phone, const std::string& at) {
+    std::string body = "id_type,id_number,name,nationality,phone,hotel_code,room,checkin_at,checkout_at\nID," + id +
+                       ",王伟,CHN," + phone + ",HT00001,301," + at + ",\n";
+    fusion::IngestOptions o;
+    o.check_existing = true;
+    o.rejects_path = "-";
+    auto r = fusion::IngestBody(*events_, events::Source::kHotel, body, fusion::Format::kCsv, o);
+    ASSERT_TRUE(r.ok()) << r.status().ToString();
+    ASSERT_EQ(r->accepted, 1) << body << (r->rejects.empty() ? "" : r->rejects[0].reason);
     svc_->WaitIdle();
   }
   std::string Code(const Status& s) { return s.ok() ? "ok" : s.code(); }
@@ -176,6 +190,22 @@ TEST_P(WatchTest, ExpiredAndRevokedEntriesStopAlerting) {
   Pass("琼A12345", "2026-04-01T11:05:00");
   EXPECT_EQ(svc_->AlertsRaised(), 2) << "a revoked entry must not alert";
   EXPECT_EQ(Code(svc_->Revoke(kInvestigator, e2->id, "", false).status()), code::kNotActive);
+}
+
+TEST_P(WatchTest, APhoneEntryAlertsOnThePeopleWhoGaveThePhone) {
+  CheckIn("460106198503120019", "13800138000", "2026-02-01T20:00:00");
+  auto e = svc_->Request(kInvestigator, Input("PHONE:+86 138 0013 8000"));
+  ASSERT_TRUE(e.ok()) << e.status().ToString();
+  EXPECT_EQ(e->entity, "PHONE:13800138000");
+  ASSERT_TRUE(svc_->Approve(kCommander, e->id, "").ok());
+  CheckIn("460106198503120019", "13900139000", "2026-03-01T20:00:00");
+  ASSERT_EQ(svc_->AlertsRaised(), 1);
+  auto list = svc_->Alerts("wang.inv", 0, 10, false);
+  ASSERT_TRUE(list.ok());
+  ASSERT_EQ(list->size(), 1u);
+  EXPECT_EQ((*list)[0].entity, "PHONE:13800138000");
+  EXPECT_EQ((*list)[0].via, "ID:460106198503120019");
+  EXPECT_EQ((*list)[0].source, "hotel");
 }
 
 TEST_P(WatchTest, AnExpiredPendingEntryCannotBeApproved) {

@@ -11,7 +11,7 @@ std::vector<sql::Migration> Migrations() {
            "revoked_at_us BIGINT);"
            "CREATE INDEX watch_entries_status ON watch_entries (status);"
            "CREATE TABLE watch_alerts (id {{id}}, entry_id BIGINT NOT NULL REFERENCES watch_entries (id), "
-           "entity TEXT NOT NULL, officer TEXT NOT NULL, raised_at_us BIGINT NOT NULL, event_at BIGINT NOT NULL, "
+           "entity TEXT NOT NULL, via TEXT NOT NULL, officer TEXT NOT NULL, raised_at_us BIGINT NOT NULL, event_at BIGINT NOT NULL, "
            "place_code TEXT NOT NULL, place_name TEXT NOT NULL, district_code TEXT NOT NULL, "
            "lat DOUBLE PRECISION NOT NULL, lon DOUBLE PRECISION NOT NULL, source TEXT NOT NULL, record TEXT NOT NULL, "
            "acknowledged_by TEXT NOT NULL DEFAULT '', acknowledged_at_us BIGINT);"
@@ -26,7 +26,7 @@ constexpr const char* kEntryCols =
     "decided_at_us, decision_note, revoked_by, revoked_at_us, "
     "(SELECT COUNT(*) FROM watch_alerts a WHERE a.entry_id = watch_entries.id) AS alerts";
 constexpr const char* kAlertCols =
-    "id, entry_id, entity, officer, raised_at_us, event_at, place_code, place_name, district_code, lat, lon, source, "
+    "id, entry_id, entity, via, officer, raised_at_us, event_at, place_code, place_name, district_code, lat, lon, source, "
     "record, acknowledged_by, acknowledged_at_us";
 
 std::optional<Timestamp> OptTs(const sql::Row& r, const char* col) {
@@ -59,6 +59,7 @@ Alert AlertOf(const sql::Row& r) {
   a.id = r.Int("id");
   a.entry_id = r.Int("entry_id");
   a.entity = r.Text("entity");
+  a.via = r.Text("via");
   a.officer = r.Text("officer");
   a.raised_at = {r.Int("raised_at_us")};
   a.event_at = Timestamp::FromSeconds(r.Int("event_at"));
@@ -108,14 +109,14 @@ Result<std::vector<Entry>> Store::List(const std::string& status, const std::str
   sql::Params p;
   if (!status.empty()) {
     sql += " AND status = ?";
-    p.push_back(status);
+    p.emplace_back(status);
   }
   if (!requested_by.empty()) {
     sql += " AND requested_by = ?";
-    p.push_back(requested_by);
+    p.emplace_back(requested_by);
   }
   sql += " ORDER BY id DESC LIMIT ?";
-  p.push_back(static_cast<int64_t>(limit));
+  p.emplace_back(static_cast<int64_t>(limit));
   JW_ASSIGN_OR_RETURN(sql::Rows rows, db_->Query(sql, p));
   std::vector<Entry> out;
   for (const auto& r : rows) out.push_back(EntryOf(r));
@@ -137,9 +138,9 @@ Result<std::vector<Entry>> Store::Active() {
 Result<Alert> Store::InsertAlert(const Alert& a) {
   JW_ASSIGN_OR_RETURN(
       sql::Rows rows,
-      db_->Query("INSERT INTO watch_alerts (entry_id, entity, officer, raised_at_us, event_at, place_code, place_name, "
-                 "district_code, lat, lon, source, record) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-                 {a.entry_id, a.entity, a.officer, a.raised_at.micros, a.event_at.seconds(), a.place_code, a.place_name,
+      db_->Query("INSERT INTO watch_alerts (entry_id, entity, via, officer, raised_at_us, event_at, place_code, place_name, "
+                 "district_code, lat, lon, source, record) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                 {a.entry_id, a.entity, a.via, a.officer, a.raised_at.micros, a.event_at.seconds(), a.place_code, a.place_name,
                   a.district_code, a.lat, a.lon, a.source, a.record}));
   if (rows.empty()) return Internal("insert returned no id");
   Alert out = a;
@@ -152,9 +153,9 @@ Status Store::InsertAlerts(std::vector<Alert>& alerts) {
     for (Alert& a : alerts) {
       JW_ASSIGN_OR_RETURN(
           sql::Rows rows,
-          c.Query("INSERT INTO watch_alerts (entry_id, entity, officer, raised_at_us, event_at, place_code, place_name, "
-                  "district_code, lat, lon, source, record) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-                  {a.entry_id, a.entity, a.officer, a.raised_at.micros, a.event_at.seconds(), a.place_code,
+          c.Query("INSERT INTO watch_alerts (entry_id, entity, via, officer, raised_at_us, event_at, place_code, place_name, "
+                  "district_code, lat, lon, source, record) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                  {a.entry_id, a.entity, a.via, a.officer, a.raised_at.micros, a.event_at.seconds(), a.place_code,
                    a.place_name, a.district_code, a.lat, a.lon, a.source, a.record}));
       if (rows.empty()) return Internal("insert returned no id");
       a.id = rows[0].Int("id");
@@ -182,15 +183,15 @@ Result<std::vector<Alert>> Store::Alerts(const std::string& officer, int64_t aft
   sql::Params p{after};
   if (!officer.empty()) {
     sql += " AND officer = ?";
-    p.push_back(officer);
+    p.emplace_back(officer);
   }
   if (entry_id) {
     sql += " AND entry_id = ?";
-    p.push_back(entry_id);
+    p.emplace_back(entry_id);
   }
   if (unacknowledged_only) sql += " AND acknowledged_at_us IS NULL";
   sql += ascending ? " ORDER BY id ASC LIMIT ?" : " ORDER BY id DESC LIMIT ?";
-  p.push_back(static_cast<int64_t>(limit));
+  p.emplace_back(static_cast<int64_t>(limit));
   JW_ASSIGN_OR_RETURN(sql::Rows rows, db_->Query(sql, p));
   std::vector<Alert> out;
   out.reserve(rows.size());
@@ -203,7 +204,7 @@ Result<int64_t> Store::CountAlerts(const std::string& officer, bool unacknowledg
   sql::Params p;
   if (!officer.empty()) {
     sql += " AND officer = ?";
-    p.push_back(officer);
+    p.emplace_back(officer);
   }
   if (unacknowledged_only) sql += " AND acknowledged_at_us IS NULL";
   JW_ASSIGN_OR_RETURN(sql::Rows rows, db_->Query(sql, p));

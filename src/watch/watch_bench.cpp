@@ -198,7 +198,7 @@ void BM_WatchAlertLatency(benchmark::State& state) {
   int64_t minute = 0;
   for (auto _ : state) {
     ++minute;
-    char at[32];
+    char at[64];
     std::snprintf(at, sizeof at, "2027-01-%02lldT%02lld:%02lld:00", static_cast<long long>(1 + minute / 1440),
                   static_cast<long long>(minute / 60 % 24), static_cast<long long>(minute % 60));
     std::string body = "plate,plate_color,checkpoint_code,passed_at,direction,speed_kmh\n" + plate + ",蓝," + cp + "," +

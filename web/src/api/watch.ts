@@ -28,6 +28,7 @@ export interface WatchAlert {
   id: number
   entry_id: number
   entity: string
+  via: string | null
   officer: string
   raised_at: string
   event_time: string
