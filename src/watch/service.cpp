@@ -274,7 +274,7 @@ Result<Entry> Service::Approve(const audit::Actor& who, int64_t id, const std::s
   e.decided_by = who.username;
   e.decided_at = clock_->Now();
   e.decision_note = Trim(note);
-  JW_RETURN_IF_ERROR(store_.Update(e));
+  JW_RETURN_IF_ERROR(store_.Update(e, kPending));
   JW_RETURN_IF_ERROR(Rebuild());
   audit_->Record(who, "watch.approve", e.entity, "ok", "entry " + std::to_string(id) + " of " + e.requested_by);
   return store_.Get(id);
@@ -289,7 +289,7 @@ Result<Entry> Service::Reject(const audit::Actor& who, int64_t id, const std::st
   e.decided_by = who.username;
   e.decided_at = clock_->Now();
   e.decision_note = Trim(note);
-  JW_RETURN_IF_ERROR(store_.Update(e));
+  JW_RETURN_IF_ERROR(store_.Update(e, kPending));
   audit_->Record(who, "watch.reject", e.entity, "ok", "entry " + std::to_string(id) + " of " + e.requested_by);
   return store_.Get(id);
 }
@@ -300,11 +300,12 @@ Result<Entry> Service::Revoke(const audit::Actor& who, int64_t id, const std::st
     return PermissionDenied(code::kNotYours, "only the requesting officer or a commander can revoke this entry");
   if (e.status != kPending && e.status != kActive)
     return Conflict(code::kNotActive, "entry " + std::to_string(id) + " is " + e.status);
+  std::string from = e.status;
   e.status = kRevoked;
   e.revoked_by = who.username;
   e.revoked_at = clock_->Now();
   if (!Trim(note).empty()) e.decision_note = Trim(note);
-  JW_RETURN_IF_ERROR(store_.Update(e));
+  JW_RETURN_IF_ERROR(store_.Update(e, from));
   JW_RETURN_IF_ERROR(Rebuild());
   audit_->Record(who, "watch.revoke", e.entity, "ok", "entry " + std::to_string(id));
   return store_.Get(id);

@@ -87,13 +87,13 @@ Result<Entry> Store::Insert(const Entry& e) {
   return Get(rows[0].Int("id"));
 }
 
-Status Store::Update(const Entry& e) {
+Status Store::Update(const Entry& e, const std::string& from) {
   auto n = db_->Exec(
       "UPDATE watch_entries SET status = ?, decided_by = ?, decided_at_us = ?, decision_note = ?, revoked_by = ?, "
-      "revoked_at_us = ? WHERE id = ?",
-      {e.status, e.decided_by, OptVal(e.decided_at), e.decision_note, e.revoked_by, OptVal(e.revoked_at), e.id});
+      "revoked_at_us = ? WHERE id = ? AND status = ?",
+      {e.status, e.decided_by, OptVal(e.decided_at), e.decision_note, e.revoked_by, OptVal(e.revoked_at), e.id, from});
   if (!n.ok()) return n.status();
-  if (*n != 1) return NotFound("watch_entry_not_found", "no watchlist entry " + std::to_string(e.id));
+  if (*n != 1) return Conflict("not_pending", "watchlist entry " + std::to_string(e.id) + " changed meanwhile");
   return Status::Ok();
 }
 

@@ -18,8 +18,10 @@ class Store {
   explicit Store(sql::Database* db) : db_(db) {}
 
   Result<Entry> Insert(const Entry& e);
-  // Writes the mutable fields (status, decision, revocation) of e.
-  Status Update(const Entry& e);
+  // Writes the mutable fields (status, decision, revocation) of e, only if
+  // its stored status is still `from` (409 not_pending otherwise: another
+  // user decided first).
+  Status Update(const Entry& e, const std::string& from);
   Result<Entry> Get(int64_t id);
   // All entries (status filter "" = any stored status), newest first.
   Result<std::vector<Entry>> List(const std::string& status, const std::string& requested_by, int limit);
