@@ -58,6 +58,8 @@ data="$work/browser-data"
 "$bin" user add --data "$data" --username dispatcher1 --display-name 调度员 --roles dispatcher --password dispatcher-pass-1 >/dev/null
 "$bin" user add --data "$data" --username analyst1 --display-name 分析员 --roles analyst,investigator --password analyst-pass-1 >/dev/null
 "$bin" user add --data "$data" --username clerk1 --display-name 窗口民警 --roles service_clerk --password clerk-pass-1 >/dev/null
+"$bin" user add --data "$data" --username commander1 --display-name 指挥员 --roles commander --password commander-pass-1 >/dev/null
+"$bin" user add --data "$data" --username admin1 --display-name 管理员 --roles admin --password admin-pass-1 >/dev/null
 # The demo city's case records, for the dashboard and the public statistics page.
 "$bin" gen --out "$work/gen" --seed 1 >/dev/null
 "$bin" cases import --data "$data" --from "$work/gen" >/dev/null
@@ -74,7 +76,9 @@ done
 JINGWU_URL=${url%/} JINGWU_INSPECTOR_USER=inspector1 JINGWU_INSPECTOR_PASSWORD=inspector-pass-1 \
   JINGWU_DISPATCHER_USER=dispatcher1 JINGWU_DISPATCHER_PASSWORD=dispatcher-pass-1 \
   JINGWU_ANALYST_USER=analyst1 JINGWU_ANALYST_PASSWORD=analyst-pass-1 \
-  JINGWU_CLERK_USER=clerk1 JINGWU_CLERK_PASSWORD=clerk-pass-1 JINGWU_TRUTH="$work/gen/truth.json" \
+  JINGWU_CLERK_USER=clerk1 JINGWU_CLERK_PASSWORD=clerk-pass-1 \
+  JINGWU_COMMANDER_USER=commander1 JINGWU_COMMANDER_PASSWORD=commander-pass-1 \
+  JINGWU_ADMIN_USER=admin1 JINGWU_ADMIN_PASSWORD=admin-pass-1 JINGWU_TRUTH="$work/gen/truth.json" \
   bash tests/browser/run.sh >"$logs/browser.log" 2>&1; rc=$?
 kill "$server_pid" 2>/dev/null; wait "$server_pid" 2>/dev/null; server_pid=""
 p=$(sed -n 's/^ *\([0-9]*\) passed.*/\1/p' "$logs/browser.log" | tail -n 1)

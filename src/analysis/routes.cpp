@@ -1,6 +1,7 @@
 // HTTP face of the big-data core: places, ingest over HTTP, counters and the
 // three analyses. See docs/api.md "Big data".
 #include "analysis/analysis.h"
+#include "analysis/dutyfree.h"
 #include "auth/roles.h"
 #include "core/time.h"
 #include "fusion/ingest.h"
@@ -164,6 +165,20 @@ void RegisterRoutes(http::Api& api, events::Store* store) {
     JW_ASSIGN_OR_RETURN(int64_t limit, Int(body, "limit", 1000, 1, 10000));
     JW_ASSIGN_OR_RETURN(Collision col, RunCollision(*store, windows, static_cast<int>(min), static_cast<size_t>(limit)));
     return Reply::Json(ToJson(*store, col));
+  });
+
+  auto rings_opts = analysis_opts;
+  rings_opts.audit_action = "analysis.dutyfree_rings";
+  api.Get("/api/v1/analysis/dutyfree-rings", rings_opts, [store](Context& c) -> Result<Reply> {
+    c.audit_target = "dutyfree";
+    RingOptions o;
+    JW_ASSIGN_OR_RETURN(o.range, ParseRange(c.Param("from"), c.Param("to")));
+    JW_ASSIGN_OR_RETURN(int64_t min, c.IntParam("min_members", 3, 2, 1000));
+    JW_ASSIGN_OR_RETURN(int64_t hours, c.IntParam("window_hours", 24, 1, 24 * 31));
+    o.min_members = static_cast<int>(min);
+    o.window_seconds = static_cast<uint32_t>(hours * 3600);
+    JW_ASSIGN_OR_RETURN(RingReport r, DetectDutyfreeRings(*store, o));
+    return Reply::Json(ToJson(*store, r));
   });
 }
 

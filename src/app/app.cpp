@@ -10,7 +10,7 @@ namespace jingwu::app {
 
 std::vector<sql::Migration> AllMigrations() {
   std::vector<sql::Migration> all;
-  for (auto list : {audit::Migrations(), auth::Migrations(), cases::Migrations(), dispatch::Migrations(), services::Migrations()}) all.insert(all.end(), list.begin(), list.end());
+  for (auto list : {audit::Migrations(), auth::Migrations(), cases::Migrations(), dispatch::Migrations(), services::Migrations(), watch::Migrations()}) all.insert(all.end(), list.begin(), list.end());
   return all;
 }
 

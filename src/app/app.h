@@ -12,6 +12,7 @@
 #include "stats/engine.h"
 #include "dispatch/service.h"
 #include "services/service.h"
+#include "watch/store.h"
 #include "core/config.h"
 #include "sql/database.h"
 

@@ -983,7 +983,8 @@ int RunBenchCompare(const BenchCompareArgs& args) {
   std::string events_dir = data + "/events";
   Params p;
   {
-    auto opened = events::Store::Open(events_dir);
+    // The bulk path, as `jingwu ingest` opens it.
+    auto opened = events::Store::Open(events_dir, {.bulk = true});
     if (!opened.ok()) return fail(opened.status());
     events::Store& store = **opened;
     std::printf("jingwu: ingesting %s\n", src.c_str());

@@ -7,6 +7,7 @@
 #include <cstdio>
 
 #include "analysis/analysis.h"
+#include "analysis/dutyfree.h"
 #include "core/log.h"
 #include "fusion/ingest.h"
 #include "gen/city_gen.h"
@@ -192,7 +193,16 @@ int RunQuery(const Config& config, const QueryArgs& a) {
   std::string detail;
   auto range = analysis::ParseRange(a.from, a.to);
   if (!range.ok()) return Fail(range.status());
-  if (a.kind == "trajectory" || a.kind == "cotravel") {
+  if (a.kind == "dutyfree-rings") {
+    analysis::RingOptions o;
+    o.range = *range;
+    if (a.min > 0) o.min_members = a.min;
+    auto r = analysis::DetectDutyfreeRings(store, o);
+    if (!r.ok()) return Fail(r.status());
+    out = analysis::ToJson(store, *r);
+    target = "dutyfree";
+    detail = std::to_string(r->rings.size()) + " rings";
+  } else if (a.kind == "trajectory" || a.kind == "cotravel") {
     auto ref = identity::ParseEntityRef(a.entity);
     if (!ref.ok()) return Fail(ref.status());
     target = ref->ToString();
@@ -229,6 +239,21 @@ int RunQuery(const Config& config, const QueryArgs& a) {
 
   if (a.json) {
     std::printf("%s\n", out.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
+    return 0;
+  }
+  if (a.kind == "dutyfree-rings") {
+    std::printf("%zu rings in %lld duty-free purchases\n", out["rings"].size(),
+                static_cast<long long>(out["purchases"].get<int64_t>()));
+    for (const auto& g : out["rings"]) {
+      std::printf("  %-28s store %-8s %3zu members %12.2f CNY  %s .. %s\n", g["key"].get<std::string>().c_str(),
+                  g["store"].get<std::string>().c_str(), g["members"].size(), g["total_cny"].get<double>(),
+                  g["first"].get<std::string>().c_str(), g["last"].get<std::string>().c_str());
+      for (const auto& m : g["members"])
+        std::printf("      %-26s %-10s %10.2f CNY (year %10.2f)\n", m["ref"].get<std::string>().c_str(),
+                    m["name"].get<std::string>().c_str(), m["total_cny"].get<double>(),
+                    m["year_total_cny"].get<double>());
+      for (const auto& why : g["reasons"]) std::printf("      - %s\n", why.get<std::string>().c_str());
+    }
     return 0;
   }
   if (a.kind == "trajectory") {

@@ -122,9 +122,12 @@ int Serve(Config config, bool print_admin_password) {
   auto index = search::Index::Open(SearchDir(app.config), events->get());
   if (!index.ok()) return Fail(index.status());
   (*index)->Follow(events->get());
+  // Watchlists: alerts raised from every batch the event store keeps.
+  watch::Service watch(app.db.get(), app.audit.get(), app.clock.get(), events->get());
+  if (Status s = watch.Attach(); !s.ok()) return Fail(s);
   http::Server server(app.config, {app.db.get(), app.audit.get(), app.auth.get(), app.clock.get(), app.test_clock,
                                    app.cases.get(), app.stats.get(), app.dispatch.get(), app.services.get(),
-                                   events->get(), index->get()});
+                                   events->get(), index->get(), &watch});
   auto port = server.Start();
   if (!port.ok()) return Fail(port.status());
   std::string host;
@@ -255,6 +258,17 @@ int Main(int argc, char** argv) {
 
   auto* reindex = cli.add_subcommand("reindex", "rebuild the search index (DATA/search) from the event store");
   add_data(reindex);
+  {
+    auto* q = query->add_subcommand("dutyfree-rings", "duty-free proxy-buying rings (离岛免税套购)");
+    add_data(q);
+    q->add_option("--purpose", query_args.purpose, "why (recorded in the audit log)")->required();
+    q->add_option("--case", query_args.case_no, "the case number (recorded in the audit log)")->required();
+    q->add_option("--from", query_args.from, "ISO 8601 start");
+    q->add_option("--to", query_args.to, "ISO 8601 end");
+    q->add_option("--min", query_args.min, "at least this many buyers (default 3)");
+    q->add_flag("--json", query_args.json, "print JSON");
+    query_cmds.push_back(q);
+  }
 
   auto* audit_cmd = cli.add_subcommand("audit", "the audit log");
   audit_cmd->require_subcommand(1);

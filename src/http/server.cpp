@@ -140,6 +140,7 @@ void Server::Configure() {
   if (deps_.services) services::RegisterRoutes(api_, *deps_.services);
   if (deps_.events) analysis::RegisterRoutes(api_, deps_.events);
   if (deps_.events) search::RegisterRoutes(api_, deps_.events, deps_.search);
+  if (deps_.watch) alert_streams_ = watch::RegisterRoutes(api_, deps_.watch);
 
   deps_.audit->AddListener([this](const audit::Entry& e) {
     audit_stream_.Publish({e.id, "audit", DumpJson(AuditEntryJson(e))});
@@ -159,7 +160,7 @@ void Server::RegisterSystemRoutes() {
     // Which modules of DESIGN.md are built; the web shows the rest as "not yet available".
     json modules = json::array();
     for (auto [name, available] : std::initializer_list<std::pair<const char*, bool>>{
-             {"bigdata", deps_.events != nullptr}, {"dispatch", true}, {"cases", true}, {"stats", true}, {"services", deps_.services != nullptr},
+             {"bigdata", deps_.events != nullptr}, {"watch", deps_.watch != nullptr}, {"dispatch", true}, {"cases", true}, {"stats", true}, {"services", deps_.services != nullptr},
              {"registry", false}, {"force", false}, {"audit", true}, {"users", true}})
       modules.push_back({{"name", name}, {"available", available}});
     return Reply::Json({{"version", "0.1.0"},
@@ -214,6 +215,7 @@ Result<int> Server::Start() {
 void Server::Stop() {
   audit_stream_.Close();
   dispatch_stream_.Close();
+  watch::CloseStreams(alert_streams_.get());
   svr_.stop();
 }
 

@@ -21,10 +21,15 @@
 #include "services/service.h"
 #include "events/store.h"
 #include "search/index.h"
+#include "watch/service.h"
 #include "core/config.h"
 #include "http/api.h"
 #include "http/sse.h"
 #include "sql/database.h"
+
+namespace jingwu::watch {
+class AlertStreams;  // watch/routes.cpp
+}
 
 namespace jingwu::http {
 
@@ -40,6 +45,7 @@ struct Deps {
   services::Service* services = nullptr;
   events::Store* events = nullptr;  // the big-data event store (DATA/events)
   search::Index* search = nullptr;  // the search index over it (DATA/search)
+  watch::Service* watch = nullptr;  // watchlists and alerts (attached to events)
 };
 
 // Counts of requests and of errors by code, so that rejected input is
@@ -76,6 +82,7 @@ class Server {
   Api api_;
   Broadcaster audit_stream_;
   Broadcaster dispatch_stream_;
+  std::shared_ptr<watch::AlertStreams> alert_streams_;
   Metrics metrics_;
   std::thread thread_;
 };
@@ -112,4 +119,9 @@ void RegisterRoutes(http::Api& api, events::Store* store);
 namespace jingwu::search {
 // One-box search, entity profiles and the relationship graph.
 void RegisterRoutes(http::Api& api, events::Store* store, Index* index);
+}
+namespace jingwu::watch {
+// Watchlists and alerts; returns the per-officer alert streams (closed at shutdown).
+std::shared_ptr<AlertStreams> RegisterRoutes(http::Api& api, Service* service);
+void CloseStreams(AlertStreams* streams);
 }

@@ -31,6 +31,9 @@ const subRoutes: RouteRecordRaw[] = [
   // 一键搜, entity profiles and the relationship graph (issue 4).
   { path: 'search', name: 'search', component: () => import('@/views/search/index.vue'), meta: { permission: 'person.read', module: 'bigdata' } },
   { path: 'entities/:ref', name: 'entity-profile', component: () => import('@/views/search/profile.vue'), meta: { permission: 'person.read', module: 'bigdata' } },
+  { path: 'bigdata/rings', name: 'bigdata-rings', component: () => import('@/views/bigdata/rings.vue'), meta: { permission: 'analysis.run', module: 'bigdata' } },
+  // 布控预警: the alerts feed beside the watchlist page.
+  { path: 'watch/alerts', name: 'watch-alerts', component: () => import('@/views/watch/alerts.vue'), meta: { permission: 'person.read', module: 'watch' } },
   { path: 'cases/new', name: 'case-new', component: () => import('@/views/cases/form.vue'), meta: { permission: 'cases.write', module: 'cases' } },
   { path: 'cases/:id(\\d+)', name: 'case-detail', component: () => import('@/views/cases/detail.vue'), meta: { permission: 'cases.read', module: 'cases' } },
   { path: 'cases/:id(\\d+)/edit', name: 'case-edit', component: () => import('@/views/cases/form.vue'), meta: { permission: 'cases.write', module: 'cases' } },

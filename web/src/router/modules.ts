@@ -13,6 +13,7 @@ import {
   View,
   User,
   Lock,
+  Aim,
 } from '@element-plus/icons-vue'
 
 export interface ModuleEntry {
@@ -29,6 +30,7 @@ export interface ModuleEntry {
 export const MODULES: ModuleEntry[] = [
   { key: 'home', path: '/home', icon: HomeFilled, page: () => import('@/views/home/index.vue') },
   { key: 'bigdata', path: '/bigdata', icon: DataAnalysis, permission: 'analysis.run', page: () => import('@/views/bigdata/index.vue') },
+  { key: 'watch', path: '/watch', icon: Aim, permission: 'person.read', page: () => import('@/views/watch/index.vue') },
   { key: 'dispatch', path: '/dispatch', icon: Bell, permission: 'dispatch.read', page: () => import('@/views/dispatch/index.vue') },
   { key: 'cases', path: '/cases', icon: Folder, permission: 'cases.read', page: () => import('@/views/cases/index.vue') },
   { key: 'stats', path: '/stats', icon: TrendCharts, permission: 'stats.read', page: () => import('@/views/stats/index.vue') },
