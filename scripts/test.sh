@@ -38,7 +38,7 @@ pg_env=$(scripts/pg.sh start "$work/pg") || { echo "cannot start PostgreSQL" >&2
 eval "$pg_env"
 
 echo "== unit tests"
-JINGWU_LOG_LEVEL=warn JINGWU_REQUIRE_PG=1 "$root/build/jingwu_tests" --gtest_brief=1 2>&1 | tee "$logs/unit.log" | grep -E "FAILED|PASSED|Failure" ; rc=${PIPESTATUS[0]}
+JINGWU_LOG_LEVEL=warn JINGWU_REQUIRE_PG=1 "$(dirname "$bin")/jingwu_tests" --gtest_brief=1 2>&1 | tee "$logs/unit.log" | grep -E "FAILED|PASSED|Failure" ; rc=${PIPESTATUS[0]}
 p=$(sed -n 's/.*\[  PASSED  \] \([0-9]*\) test.*/\1/p' "$logs/unit.log" | tail -n 1)
 f=$(sed -n 's/.*\[  FAILED  \] \([0-9]*\) test.*/\1/p' "$logs/unit.log" | tail -n 1)
 count "unit (gtest)" "${p:-0}" "${f:-0}" "$rc"
