@@ -53,14 +53,22 @@ Result<Trajectory> RunTrajectory(const events::Store& store, const identity::Ent
   t.entity = ref.ToString();
   auto id = store.FindEntity(ref);
   if (!id) return t;
-  JW_RETURN_IF_ERROR(store.ScanEntity(*id, range.from, range.to, [&](const Event& e) {
-    if (t.events.size() >= limit) {
-      t.truncated = true;
-      return false;
-    }
-    t.events.push_back(e);
-    return true;
-  }));
+  // A person's own events, then those of the records merged into them.
+  std::vector<events::EntityId> ids = {*id};
+  for (const auto& m : store.MembersOf(*id)) ids.push_back(m.absorbed);
+  for (events::EntityId e : ids) {
+    JW_RETURN_IF_ERROR(store.ScanEntity(e, range.from, range.to, [&](const Event& ev) {
+      if (t.events.size() >= limit) {
+        t.truncated = true;
+        return false;
+      }
+      t.events.push_back(ev);
+      return true;
+    }));
+  }
+  if (ids.size() > 1)
+    std::stable_sort(t.events.begin(), t.events.end(), [](const Event& a, const Event& b) { return a.time < b.time; });
+  t.entity_id = *id;
   return t;
 }
 
@@ -247,6 +255,7 @@ json ToJson(const events::Store& store, const Trajectory& t, bool with_records) 
       for (size_t k = 0; k < r.columns.size() && k < r.values.size(); ++k) rec[r.columns[k]] = r.values[k];
     }
     j["record"] = std::move(rec);
+    if (t.entity_id && t.events[i].entity != t.entity_id) j["via"] = store.RefString(t.events[i].entity);
     events.push_back(std::move(j));
   }
   return {{"entity", t.entity}, {"events", std::move(events)}, {"truncated", t.truncated}};

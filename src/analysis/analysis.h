@@ -27,10 +27,13 @@ Result<TimeRange> ParseRange(std::string_view from, std::string_view to);
 // ---- trajectory ----
 struct Trajectory {
   std::string entity;  // KIND:VALUE
-  std::vector<events::Event> events;  // time order
+  events::EntityId entity_id = 0;  // 0 when unknown
+  std::vector<events::Event> events;  // time order; a merged record's events have its entity id
   bool truncated = false;
 };
 // Unknown entities have an empty trajectory (not an error: absence is an answer).
+// A person's trajectory includes the events of the records merged into them
+// (Store::MembersOf); their JSON carries "via": the record's ref.
 Result<Trajectory> RunTrajectory(const events::Store& store, const identity::EntityRef& ref, TimeRange range,
                                  size_t limit = 100000);
 

@@ -3,6 +3,7 @@
 #include <chrono>
 
 #include "search/index.h"
+#include "search/resolve.h"
 
 #include <cstdio>
 
@@ -114,8 +115,24 @@ int RunIngest(const Config& config, const IngestArgs& args) {
     (*opened)->audit->Record(kCli, "events.ingest", file, "ok",
                              args.source + ": " + std::to_string(r->accepted) + " accepted, " +
                                  std::to_string(r->rejected) + " rejected");
+    if (r->unresolved)
+      std::printf("  %lld rows without a valid ID number kept by name, birth date and phone\n",
+                  static_cast<long long>(r->unresolved));
   }
+  if (Status s = ResolveAfterIngest(**store); !s.ok()) return Fail(s);
   return rc;
+}
+
+Status ResolveAfterIngest(events::Store& store) {
+  SystemClock clock;
+  JW_ASSIGN_OR_RETURN(search::ResolveReport r, search::ResolvePending(store, clock.Now()));
+  if (r.records > 0)
+    std::printf("identity resolution: %lld records without an ID number; %lld merged into a person now, %lld before; "
+                "%lld with several strong matches and %lld kept apart left for review\n",
+                static_cast<long long>(r.records), static_cast<long long>(r.merged),
+                static_cast<long long>(r.already_merged), static_cast<long long>(r.ambiguous),
+                static_cast<long long>(r.kept_apart));
+  return Status::Ok();
 }
 
 Status IngestFolder(events::Store& store, const std::string& dir, bool progress) {
@@ -135,7 +152,7 @@ Status IngestFolder(events::Store& store, const std::string& dir, bool progress)
                 static_cast<long long>(r->accepted), static_cast<long long>(r->rejected), r->seconds);
     std::fflush(stdout);
   }
-  return Status::Ok();
+  return ResolveAfterIngest(store);
 }
 
 int RunEventsInfo(const Config& config, bool compact) {

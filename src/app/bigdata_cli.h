@@ -25,8 +25,12 @@ struct IngestArgs {
 int RunIngest(const Config& config, const IngestArgs& args);
 
 // Ingests the source files of a `jingwu gen` folder in dependency order
-// (places first). Files that are absent are skipped.
+// (places first). Files that are absent are skipped. Then resolves records
+// without an ID number (ResolveAfterIngest).
 Status IngestFolder(events::Store& store, const std::string& dir, bool progress);
+// Merges the records without an ID number that have exactly one strong match
+// into that person (search/resolve.h) and prints what it did.
+Status ResolveAfterIngest(events::Store& store);
 
 // `jingwu events info`: counts and bytes on disk per event (after compacting, with compact).
 int RunEventsInfo(const Config& config, bool compact);

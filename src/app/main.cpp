@@ -18,6 +18,8 @@
 #include "gen/cases_gen.h"
 #include "gen/city_gen.h"
 #include "http/server.h"
+#include "search/index.h"
+#include "search/resolve.h"
 
 namespace jingwu::app {
 namespace {
@@ -121,6 +123,13 @@ int Serve(Config config, bool print_admin_password) {
   // The search index follows the event store (catching up first, in the background).
   auto index = search::Index::Open(SearchDir(app.config), events->get());
   if (!index.ok()) return Fail(index.status());
+  // Records without an ID number that a new batch brings are matched to people
+  // once the index has them (search/resolve.h).
+  (*index)->OnCaughtUp([store = events->get(), clock = app.clock.get()] {
+    auto r = search::ResolvePending(*store, clock->Now());
+    if (!r.ok()) log::Warn("resolve.failed", {{"error", r.status().message()}});
+    else if (r->merged > 0) log::Info("resolve.merged", {{"records", r->merged}});
+  });
   (*index)->Follow(events->get());
   // Watchlists: alerts raised from every batch the event store keeps.
   watch::Service watch(app.db.get(), app.audit.get(), app.clock.get(), events->get());

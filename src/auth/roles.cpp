@@ -11,8 +11,9 @@ const std::vector<RoleInfo>& AllRoles() {
        {"dispatch.read", "dispatch.write", "cases.read", "stats.read", "watchlist.approve", "force.read",
         "person.read"}},
       {"dispatcher", {"dispatch.read", "dispatch.write"}},
-      {"investigator", {"person.read", "analysis.run", "cases.read", "cases.write", "stats.read", "registry.read"}},
-      {"analyst", {"person.read", "analysis.run", "cases.read", "stats.read"}},
+      {"investigator",
+       {"person.read", "analysis.run", "cases.read", "cases.write", "stats.read", "registry.read", "entity.merge"}},
+      {"analyst", {"person.read", "analysis.run", "cases.read", "stats.read", "entity.merge"}},
       {"service_clerk", {"services.handle", "registry.read", "registry.write"}},
       {"inspector", {"audit.read"}},
   };

@@ -357,6 +357,7 @@ Result<std::unique_ptr<Store>> Store::Open(const std::string& dir, OpenOptions o
   }
   s->db_.reset(raw);
   JW_RETURN_IF_ERROR(s->LoadPlaces());
+  JW_RETURN_IF_ERROR(s->LoadMerges());
   if (auto f = s->GetMeta("next_fragment"); f && f->size() == 4) s->next_frag_ = Get32(f->data());
   // The layout of docs/event-store.md, version 2 (packed blocks). An older
   // store is refused with a clear message rather than read wrongly.

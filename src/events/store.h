@@ -186,6 +186,30 @@ class Store {
   Status ScanJournal(uint64_t after,
                      const std::function<bool(uint64_t seq, const std::vector<EntityId>& touched)>& f) const;
 
+  // ---- identity resolution: records merged into people ----
+  // A PERSON record (a row without a valid ID number, kept under its name,
+  // birth date and phone) can be merged into a person: its events then count
+  // as the person's in profiles and trajectories, while both keep their ids,
+  // so a merge is undone by removing it. An undone pair is "kept apart" so
+  // that automatic resolution does not merge it again. Merges are few; they
+  // are kept in memory as well as in the meta area (see docs/event-store.md).
+  struct Merge {
+    EntityId absorbed = 0, survivor = 0;
+    std::string detail;  // JSON: by, actor, at, reason, evidence
+  };
+  std::optional<Merge> MergeOf(EntityId absorbed) const;
+  std::vector<Merge> MembersOf(EntityId survivor) const;
+  // The detail of the last undo of this pair, if it was undone.
+  std::optional<std::string> KeptApart(EntityId absorbed, EntityId survivor) const;
+  // Durable on return. Conflict "already_merged" when absorbed is merged.
+  Status SetMerge(EntityId absorbed, EntityId survivor, const std::string& detail);
+  // Durable on return. Conflict "not_merged" when absorbed is not merged.
+  Status RemoveMerge(EntityId absorbed, const std::string& detail);
+  // Merges and undos touching e, oldest first (JSON objects).
+  std::vector<std::string> MergeHistory(EntityId e) const;
+  // Every entity of one kind, in dictionary order (PERSON records are few).
+  std::vector<EntityId> EntitiesOfKind(identity::Kind kind) const;
+
   // Bytes on disk of the index column families and of the records.
   struct DiskUsage {
     uint64_t by_entity = 0, by_place = 0, records = 0, other = 0;
@@ -200,6 +224,7 @@ class Store {
   friend class Writer;
   Store() = default;
   Status LoadPlaces();
+  Status LoadMerges();
   void Notify(const std::vector<Event>& stored);
   Status ScanBlocks(size_t cf, uint32_t owner, uint32_t from, uint32_t to, uint32_t unit,
                     const std::function<bool(const Event&)>& f) const;
@@ -222,6 +247,10 @@ class Store {
   struct WriteCache;
   std::unique_ptr<WriteCache> cache_;  // entity and header ids; guarded by writer_mu_
   uint64_t journal_seq_ = 0;           // last journal seq handed out; guarded by writer_mu_
+  mutable std::mutex merges_mu_;
+  std::map<EntityId, Merge> merges_;                              // by absorbed; guarded by merges_mu_
+  std::map<std::pair<EntityId, EntityId>, std::string> apart_;    // guarded by merges_mu_
+  uint64_t merge_seq_ = 0;                                        // guarded by merges_mu_
 };
 
 // Buffers events, records, links and registry rows; Write() stores them

@@ -44,7 +44,7 @@ struct Reject {
 // Column positions of the fields a source reads (-1 when absent).
 struct Columns {
   int id_type = -1, id_number = -1, nationality = -1, phone = -1, place = -1, time = -1, plate = -1;
-  int owner_id_type = -1, owner_id_number = -1;
+  int owner_id_type = -1, owner_id_number = -1, birth_date = -1;
   int code = -1, kind = -1, name = -1, district = -1, lat = -1, lon = -1;
 };
 
@@ -82,6 +82,7 @@ class Loader {
     c.id_number = IndexOf(header_, "id_number");
     c.nationality = IndexOf(header_, "nationality");
     c.phone = IndexOf(header_, "phone");
+    c.birth_date = IndexOf(header_, "birth_date");
     c.plate = IndexOf(header_, "plate");
     c.owner_id_type = IndexOf(header_, "owner_id_type");
     c.owner_id_number = IndexOf(header_, "owner_id_number");
@@ -115,12 +116,14 @@ class Loader {
   // Validates one row and, unless skip_write, buffers what it yields.
   void Row(int64_t line, const std::vector<std::string_view>& f, bool skip_write) {
     ++report_->rows;
+    unresolved_ = 0;
     Reject r = Check(f, skip_write);
     if (r.reason) {
       AddReject(line, r, f);
       return;
     }
     ++report_->accepted;
+    report_->unresolved += unresolved_;
     if (skip_write) ++report_->already;
   }
 
@@ -199,6 +202,22 @@ class Loader {
     return {};
   }
 
+  // A row whose ID number is missing or invalid but which gives a name, a
+  // birth date and a phone: kept under PERSON:NAME/YYYYMMDD/PHONE.
+  bool Unresolved(const std::vector<std::string_view>& f, const Reject& r, identity::EntityRef* out) {
+    if (r.reason != reason::kInvalidIdNumber && r.reason != reason::kMissingField) return false;
+    const Columns& c = cols_;
+    std::string_view birth = Field(f, c.birth_date), phone = Field(f, c.phone), name = Field(f, c.name);
+    if (birth.empty() || phone.empty() || name.empty()) return false;
+    std::string_view type = Field(f, c.id_type);
+    if (type == "PASSPORT" || type == "passport") return false;
+    auto key = identity::MakePersonKey(name, birth, phone);
+    if (!key.ok()) return false;
+    *out = {identity::Kind::kPerson, key->ToString()};
+    ++unresolved_;
+    return true;
+  }
+
   Reject Time(std::string_view text, uint32_t* out) {
     if (text.empty()) return {reason::kMissingField, "the time is empty"};
     auto t = ParseTime(text);
@@ -260,7 +279,7 @@ class Loader {
       ref = {identity::Kind::kId, std::move(id->number)};
     } else {
       Reject r = Person(f, c.id_type, c.id_number, c.nationality, &ref);
-      if (r.reason) return r;
+      if (r.reason && !Unresolved(f, r, &ref)) return r;
     }
     std::string_view code = Field(f, c.place);
     if (code.empty()) return {reason::kMissingField, "the place code is empty"};
@@ -331,6 +350,7 @@ class Loader {
   std::string rejects_buf_;
   std::unordered_map<std::string, events::PlaceId> place_ids_;  // 0: unknown code
   std::string code_buf_;
+  int unresolved_ = 0;  // the current row was kept under a PERSON reference
 };
 
 // Progress on stderr: a bar, rows and rows per second.

@@ -5,6 +5,11 @@
 // owner), registry rows (residents, vehicles) kept as records, places into
 // the place registry.
 //
+// A person row (hotel, duty-free, …) without a valid ID number but with a
+// name, a phone and a birth_date column is kept under PERSON:NAME/YYYYMMDD/PHONE
+// (counted as "unresolved"), for identity resolution to match to a person;
+// without those three it is rejected as before.
+//
 // A bad row is rejected with a reason (written to FILE.rejects.csv and
 // counted); the rest of the file loads. A file missing a required column
 // stops before anything is written. Re-ingesting a file adds nothing: each
@@ -66,6 +71,7 @@ struct IngestReport {
   int64_t accepted = 0;  // rows stored (events, registry rows or places)
   int64_t already = 0;   // accepted rows that were stored by an earlier run (not written again)
   int64_t rejected = 0;
+  int64_t unresolved = 0;  // accepted rows kept under a PERSON reference (no valid ID number)
   std::map<std::string, int64_t> rejects_by_reason;
   std::vector<RejectedRow> rejects;  // the first keep_rejects
   double seconds = 0;

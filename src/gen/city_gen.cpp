@@ -114,10 +114,10 @@ constexpr PlaceKind kEventPlace[] = {kHotel, kCheckpoint, kStation, kStore, kNet
 constexpr double kEventShare[] = {0.12, 0.60, 0.10, 0.08, 0.10};
 constexpr const double* kEventHours[] = {kHourHotel, kHourVehicle, kHourTravel, kHourDutyfree, kHourNetcafe};
 constexpr const char* kHeaders[] = {
-    "id_type,id_number,name,nationality,phone,hotel_code,room,checkin_at,checkout_at",
+    "id_type,id_number,name,nationality,phone,hotel_code,room,checkin_at,checkout_at,birth_date",
     "plate,plate_color,checkpoint_code,passed_at,direction,speed_kmh",
     "id_type,id_number,name,nationality,mode,station_code,direction,departs_at,trip_no,seat",
-    "id_type,id_number,name,phone,store_code,purchased_at,amount_cny,items,pickup_place",
+    "id_type,id_number,name,phone,store_code,purchased_at,amount_cny,items,pickup_place,birth_date",
     "id_number,name,cafe_code,login_at,logout_at,seat"};
 
 enum Bad : uint8_t { kGood = 0, kBadId = 1, kBadPlace = 2, kBadTime = 3, kBadMalformed = 4 };
@@ -169,7 +169,15 @@ struct Ev {
   uint8_t flags;
   uint32_t extra;
 };
-constexpr uint8_t kForeign = 1, kRing = 2, kPlanted = 4;
+constexpr uint8_t kForeign = 1, kRing = 2, kPlanted = 4, kNoId = 8;
+
+// A person written without a valid ID number (name, birth date, phone only).
+struct NoIdSpec {
+  std::string name;
+  int64_t birth_day;
+  uint64_t phone;
+  bool garbled;  // a wrong ID number rather than none
+};
 
 // Power-law (Zipf-like) index in [0, n): most draws land on low indices.
 struct PowerLaw {
@@ -358,6 +366,7 @@ class City {
 
   std::vector<std::vector<Ev>> planted_[kEventTypes];  // by day
   std::vector<uint64_t> ring_phones_;
+  std::vector<NoIdSpec> noid_;
 
   int64_t bad_counts_[kEventTypes][5] = {};
   int64_t rows_[kEventTypes] = {};
@@ -676,6 +685,84 @@ void City::Plant() {
     looks.push_back({{"phone", std::to_string(phone)}, {"members", refs}});
   }
   truth_["dutyfree_lookalikes"] = looks;
+
+  // Records without a valid ID number (identity resolution): people who checked
+  // in or bought duty-free with their name, birth date and phone only.
+  //   merge      all three agree with one person (a resident, or one member of
+  //              a family sharing a phone): merged automatically
+  //   candidate  two of three agree (a different name character, or a new
+  //              phone): shown to a user with the evidence, not merged
+  //   none       nobody the city knows
+  nlohmann::ordered_json noid = nlohmann::ordered_json::array();
+  auto resident = [&]() {
+    for (;;) {
+      uint32_t who = Reserve(0);
+      if (citizens_[who].resident) return who;
+    }
+  };
+  auto plant_noid = [&](NoIdSpec spec, nlohmann::ordered_json truth) {
+    uint32_t index = static_cast<uint32_t>(noid_.size());
+    noid_.push_back(spec);
+    int rows = static_cast<int>(r_.Between(1, 3));
+    std::set<int> days;
+    while (static_cast<int>(days.size()) < rows) days.insert(static_cast<int>(r_.Below(static_cast<uint64_t>(days_))));
+    for (int day : days) {
+      int type = r_.Chance(0.5) ? kEvHotel : kEvDutyfree;
+      uint16_t place = static_cast<uint16_t>(r_.Below(places_[kEventPlace[type]].size()));
+      add(type, day, Ev{DayStart(day) + r_.Between(10 * 3600, 21 * 3600), r_.Next(), 0, place, kGood, kNoId, index});
+    }
+    std::string key = spec.name + "/";
+    int y, m, d;
+    CivilFromDays(spec.birth_day, &y, &m, &d);
+    char date[16];
+    std::snprintf(date, sizeof date, "%04d%02d%02d", y, m, d);
+    key += std::string(date) + "/" + std::to_string(spec.phone);
+    nlohmann::ordered_json j = {{"ref", "PERSON:" + key}, {"rows", rows}};
+    for (auto& [k, v] : truth.items()) j[k] = v;
+    noid.push_back(j);
+  };
+  static constexpr const char* kOtherGiven[] = {"明", "华", "军", "芳"};
+  auto other_name = [&](const std::string& name) {
+    // The last character (3 UTF-8 bytes) replaced by another.
+    std::string base = name.substr(0, name.size() - 3);
+    for (const char* c : kOtherGiven)
+      if (name.compare(name.size() - 3, 3, c) != 0) return base + c;
+    return base + "强";
+  };
+  int n = def_.rings;  // 2 at small scale, 3 above
+  for (int i = 0; i < n; ++i) {
+    uint32_t who = resident();
+    const Citizen& c = citizens_[who];
+    plant_noid({CitizenName(who), c.birth_day, c.phone, i % 2 == 1}, {{"expect", "merge"}, {"person", RefOfCitizen(who)}});
+  }
+  // One member (not the first) of a family that shares a phone.
+  {
+    const auto& fam = looks[0]["members"];
+    std::string member = fam[1].get<std::string>();
+    uint32_t who = 0;
+    for (uint32_t i : reserved_[0])
+      if (RefOfCitizen(i) == member) who = i;
+    const Citizen& c = citizens_[who];
+    plant_noid({CitizenName(who), c.birth_day, c.phone, false}, {{"expect", "merge"}, {"person", member}});
+  }
+  for (int i = 0; i < n; ++i) {
+    uint32_t who = resident();
+    const Citizen& c = citizens_[who];
+    plant_noid({other_name(CitizenName(who)), c.birth_day, c.phone, false},
+               {{"expect", "candidate"}, {"person", RefOfCitizen(who)}, {"differs", "name"}});
+  }
+  for (int i = 0; i < n; ++i) {
+    uint32_t who = resident();
+    const Citizen& c = citizens_[who];
+    plant_noid({CitizenName(who), c.birth_day, NewPhone(), i % 2 == 0},
+               {{"expect", "candidate"}, {"person", RefOfCitizen(who)}, {"differs", "phone"}});
+  }
+  for (int i = 0; i < n; ++i) {
+    int64_t birth = jan1_ - r_.Between(20 * 365, 70 * 365);
+    plant_noid({SyntheticName(name_base_ + 900'000'000ull + static_cast<uint64_t>(i)), birth, NewPhone(), false},
+               {{"expect", "none"}});
+  }
+  truth_["noid_records"] = noid;
 }
 
 Status City::WriteStatic() {
@@ -828,6 +915,15 @@ void City::FormatRow(int type, const Ev& e, Out& out) {
   bool foreign = e.flags & kForeign;
   // Person columns: id_type,id_number,name[,nationality]
   auto person = [&](bool with_nat, bool with_type, bool passport_slash) {
+    if (e.flags & kNoId) {
+      const NoIdSpec& n = noid_[e.extra];
+      if (with_type) s += "ID,";
+      if (n.garbled) s.append(citizens_[e.aux % citizens_.size()].id, 17);  // a digit short: never valid
+      s += ',';
+      s += n.name;
+      if (with_nat) s += ",CHN";
+      return;
+    }
     if (e.bad == kBadId) {
       // A real-looking citizen number with a wrong check character.
       const Citizen& c = citizens_[e.aux % citizens_.size()];
@@ -871,6 +967,7 @@ void City::FormatRow(int type, const Ev& e, Out& out) {
   auto phone = [&]() {
     uint64_t p = foreign ? foreigners_[e.who].phone : citizens_[e.who].phone;
     if (e.flags & kRing) p = ring_phones_[e.extra];
+    if (e.flags & kNoId) p = noid_[e.extra].phone;
     PutInt(s, static_cast<int64_t>(p));
   };
   uint64_t a = e.aux;
@@ -911,6 +1008,8 @@ void City::FormatRow(int type, const Ev& e, Out& out) {
       int64_t nights = 1 + static_cast<int64_t>((a >> 41) % 4);
       int64_t out_day = (e.t / 86400) + nights;
       tf.Put(s, out_day * 86400 + 7 * 3600 + static_cast<int64_t>((a >> 44) % (6 * 3600)));
+      s += ',';
+      if (e.flags & kNoId) PutDate(s, noid_[e.extra].birth_day);
       break;
     }
     case kEvTravel: {
@@ -974,6 +1073,8 @@ void City::FormatRow(int type, const Ev& e, Out& out) {
       s += ',';
       uint64_t p = (a >> 52) % 10;
       s += places_[kStation][p < 6 ? 0 : p < 8 ? 4 : 1].code;
+      s += ',';
+      if (e.flags & kNoId) PutDate(s, noid_[e.extra].birth_day);
       break;
     }
     case kEvNetcafe: {

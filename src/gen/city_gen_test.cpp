@@ -140,6 +140,15 @@ class CityTest : public ::testing::Test {
               phone = f[3], place = f[4], times = {f[5]};
             }
           }
+          // No valid ID number but name, birth date and phone: kept as PERSON:…
+          if (!id_ok && (f0 == "hotel.csv" || f0 == "dutyfree.csv") && !f.back().empty()) {
+            auto key = identity::MakePersonKey(f[2], f.back(), phone);
+            EXPECT_TRUE(key.ok()) << file << " row " << i;
+            if (key.ok()) {
+              id_ok = true;
+              ref = "PERSON:" + key->ToString();
+            }
+          }
           auto pk = places_.find(place);
           bool time_ok = true;
           int64_t t = 0;
@@ -351,6 +360,45 @@ TEST_F(CityTest, BusiestAndDutyfreeRings) {
       for (const Sighting* s : Of(m)) found = found || s->phone == look["phone"];
       EXPECT_TRUE(found) << m;
     }
+}
+
+// Rows without a valid ID number: each planted record has its rows, and the
+// person it should (or should not) match agrees on exactly what truth says.
+TEST_F(CityTest, RecordsWithoutIdNumberAgreeWithTheirPerson) {
+  std::map<std::string, std::pair<std::string, std::string>> residents;  // ref -> name, phone
+  for (const auto& f : ReadCsv(base_ / "a" / "residents.csv"))
+    if (f[0] == "ID") residents["ID:" + f[1]] = {f[2], f[5]};
+  std::map<std::string, int> expects;
+  int person_rows = 0;
+  for (const auto& s : sightings_) person_rows += s.ref.rfind("PERSON:", 0) == 0;
+  int planted_rows = 0;
+  for (const auto& r : truth_["noid_records"]) {
+    std::string ref = r["ref"], expect = r["expect"];
+    ++expects[expect];
+    EXPECT_EQ(static_cast<int>(Of(ref).size()), r["rows"].get<int>()) << ref;
+    planted_rows += r["rows"].get<int>();
+    auto key = identity::ParsePersonKey(ref.substr(7));
+    ASSERT_TRUE(key.ok()) << ref;
+    if (expect == "none") continue;
+    std::string person = r["person"];
+    auto id = identity::ParseIdNumber(person.substr(3));
+    ASSERT_TRUE(id.ok()) << person;
+    EXPECT_EQ(id->birth_date, key->birth_date) << ref;  // the birth date always agrees
+    std::string differs = r.value("differs", "");
+    if (auto it = residents.find(person); it != residents.end()) {
+      EXPECT_EQ(it->second.first == key->name, differs != "name") << ref;
+      EXPECT_EQ(it->second.second == key->phone, differs != "phone") << ref;
+    } else {
+      EXPECT_EQ(expect, "merge");  // the family member, known by their purchases
+      bool phone = false;
+      for (const Sighting* s : Of(person)) phone = phone || s->phone == key->phone;
+      EXPECT_TRUE(phone) << ref;
+    }
+  }
+  EXPECT_EQ(person_rows, planted_rows);
+  EXPECT_EQ(expects["merge"], 3);  // two residents and one family member at small scale
+  EXPECT_EQ(expects["candidate"], 4);
+  EXPECT_EQ(expects["none"], 2);
 }
 
 }  // namespace

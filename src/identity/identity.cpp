@@ -14,6 +14,8 @@ constexpr std::string_view kCodePassport = "invalid_passport";
 constexpr std::string_view kCodePlate = "invalid_plate";
 constexpr std::string_view kCodePhone = "invalid_phone";
 constexpr std::string_view kCodeReference = "invalid_reference";
+constexpr std::string_view kCodePerson = "invalid_person";
+constexpr std::string_view kCodeBirth = "invalid_birth_date";
 
 Status Invalid(std::string_view code, std::string_view what, std::string_view why) {
   return Validation(std::string(code), std::string(what) + ": " + std::string(why));
@@ -379,6 +381,54 @@ Result<std::string> ParsePhone(std::string_view text) {
   return s;
 }
 
+// ---- People known only by name, birth date and phone ----
+
+std::string PersonKey::ToString() const {
+  char date[16];
+  std::snprintf(date, sizeof date, "%04d%02d%02d", birth_date.year, birth_date.month, birth_date.day);
+  return name + "/" + date + "/" + phone;
+}
+
+Result<Date> ParseBirthDate(std::string_view text) {
+  std::string s(Trim(NormalizeWidth(text)));
+  std::string digits;
+  for (char c : s) {
+    if (IsDigit(c)) digits += c;
+    else if (c != '-' && c != '/') return Invalid(kCodeBirth, "invalid birth date", "expected YYYY-MM-DD");
+  }
+  if (digits.size() != 8 || (s.size() != 8 && s.size() != 10))
+    return Invalid(kCodeBirth, "invalid birth date", "expected YYYY-MM-DD");
+  Date d{std::stoi(digits.substr(0, 4)), std::stoi(digits.substr(4, 2)), std::stoi(digits.substr(6, 2))};
+  if (!IsValidDate(d.year, d.month, d.day) || d.year < 1900)
+    return Invalid(kCodeBirth, "invalid birth date", "not a real date after 1900");
+  return d;
+}
+
+Result<PersonKey> MakePersonKey(std::string_view name, std::string_view birth_date, std::string_view phone) {
+  PersonKey k;
+  // Width-normalised, inner runs of spaces collapsed to one.
+  for (char c : Trim(NormalizeWidth(name))) {
+    if (IsSpace(c)) {
+      if (!k.name.empty() && k.name.back() != ' ') k.name += ' ';
+      continue;
+    }
+    k.name += c;
+  }
+  if (k.name.empty()) return Invalid(kCodePerson, "invalid person", "the name is empty");
+  if (k.name.find('/') != std::string::npos) return Invalid(kCodePerson, "invalid person", "a name cannot hold '/'");
+  JW_ASSIGN_OR_RETURN(k.birth_date, ParseBirthDate(birth_date));
+  JW_ASSIGN_OR_RETURN(k.phone, ParsePhone(phone));
+  return k;
+}
+
+Result<PersonKey> ParsePersonKey(std::string_view value) {
+  size_t b = value.rfind('/');
+  size_t a = b == std::string_view::npos || b == 0 ? std::string_view::npos : value.rfind('/', b - 1);
+  if (a == std::string_view::npos)
+    return Invalid(kCodePerson, "invalid person", "expected NAME/YYYYMMDD/PHONE");
+  return MakePersonKey(value.substr(0, a), value.substr(a + 1, b - a - 1), value.substr(b + 1));
+}
+
 // ---- Entity references ----
 
 std::string_view KindName(Kind kind) {
@@ -391,6 +441,8 @@ std::string_view KindName(Kind kind) {
       return "PLATE";
     case Kind::kPhone:
       return "PHONE";
+    case Kind::kPerson:
+      return "PERSON";
   }
   return "ID";
 }
@@ -415,6 +467,10 @@ Result<std::string> ParseValue(Kind kind, std::string_view value, const std::opt
     }
     case Kind::kPhone:
       return ParsePhone(value);
+    case Kind::kPerson: {
+      JW_ASSIGN_OR_RETURN(PersonKey k, ParsePersonKey(value));
+      return k.ToString();
+    }
   }
   return Internal("unhandled entity kind");
 }
@@ -427,12 +483,12 @@ Result<EntityRef> ParseEntityRef(std::string_view text, std::optional<Date> toda
   if (colon == std::string::npos)
     return Invalid(kCodeReference, "invalid entity reference", "expected KIND:VALUE, e.g. PLATE:琼A12345");
   const std::string kind_name = UpperAscii(std::string(Trim(std::string_view(s).substr(0, colon))));
-  for (Kind kind : kKinds) {
+  for (Kind kind : {Kind::kId, Kind::kPassport, Kind::kPlate, Kind::kPhone, Kind::kPerson}) {
     if (KindName(kind) != kind_name) continue;
     JW_ASSIGN_OR_RETURN(std::string value, ParseValue(kind, std::string_view(s).substr(colon + 1), today));
     return EntityRef{kind, std::move(value)};
   }
-  return Invalid(kCodeReference, "invalid entity reference", "kind must be ID, PASSPORT, PLATE or PHONE");
+  return Invalid(kCodeReference, "invalid entity reference", "kind must be ID, PASSPORT, PLATE, PHONE or PERSON");
 }
 
 bool DetectKind(std::string_view q, EntityRef* out, std::optional<Date> today) {

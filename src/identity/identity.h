@@ -111,11 +111,30 @@ Result<Plate> ParsePlate(std::string_view text);
 // dashes and a +86 / 0086 / 86 prefix. Returns the 11 digits.
 Result<std::string> ParsePhone(std::string_view text);
 
+// ---- People known only by name, birth date and phone -------------------
+
+// A record without a valid ID number but with a name, a birth date and a
+// phone is kept under a PERSON reference whose value is NAME/YYYYMMDD/PHONE
+// (PERSON:张伟/19850312/13800138000) until it is merged into a person.
+struct PersonKey {
+  std::string name;   // width-normalised, spaces collapsed, no '/'
+  Date birth_date;
+  std::string phone;  // 11 digits
+  std::string ToString() const;  // NAME/YYYYMMDD/PHONE
+};
+// Parses a birth date given as YYYY-MM-DD, YYYYMMDD or YYYY/MM/DD (code "invalid_birth_date").
+Result<Date> ParseBirthDate(std::string_view text);
+// Builds the key from its three parts; "invalid_person" when the name is empty
+// or holds '/', the date's and phone's own codes otherwise.
+Result<PersonKey> MakePersonKey(std::string_view name, std::string_view birth_date, std::string_view phone);
+// Parses NAME/YYYYMMDD/PHONE.
+Result<PersonKey> ParsePersonKey(std::string_view value);
+
 // ---- Entity references --------------------------------------------------
 
-enum class Kind { kId, kPassport, kPlate, kPhone };
+enum class Kind { kId, kPassport, kPlate, kPhone, kPerson };
 
-// "ID", "PASSPORT", "PLATE", "PHONE".
+// "ID", "PASSPORT", "PLATE", "PHONE", "PERSON".
 std::string_view KindName(Kind kind);
 
 struct EntityRef {
@@ -132,7 +151,7 @@ struct EntityRef {
 Result<EntityRef> ParseEntityRef(std::string_view text, std::optional<Date> today = std::nullopt);
 
 // Recognises a bare query (no KIND: prefix) as an ID number, phone, plate or
-// passport (NAT/NUMBER), for one-box search. Sets *out (if non-null) on success.
+// passport (NAT/NUMBER), for one-box search (never as PERSON). Sets *out (if non-null) on success.
 bool DetectKind(std::string_view q, EntityRef* out, std::optional<Date> today = std::nullopt);
 
 }  // namespace jingwu::identity

@@ -9,6 +9,7 @@
 #include "analysis/analysis.h"
 #include "core/time.h"
 #include "identity/identity.h"
+#include "search/resolve.h"
 
 namespace jingwu::search {
 
@@ -68,7 +69,9 @@ bool AdjacentSeats(const std::string& a, const std::string& b) {
   return d == 1 || d == -1;
 }
 
-bool IsPerson(identity::Kind k) { return k == identity::Kind::kId || k == identity::Kind::kPassport; }
+bool IsPerson(identity::Kind k) {
+  return k == identity::Kind::kId || k == identity::Kind::kPassport || k == identity::Kind::kPerson;
+}
 
 Evidence EvidenceOf(const events::Store& store, const Event& e, std::string detail) {
   Evidence ev;
@@ -288,10 +291,11 @@ json ToJson(const Graph& g) {
   return {{"nodes", nodes}, {"edges", edges}, {"truncated", g.truncated}};
 }
 
-json Profile(const events::Store& store, EntityId e, size_t latest) {
+json Profile(const events::Store& store, EntityId e, size_t latest, const Index* index) {
   auto ref = store.EntityOf(e);
   if (!ref.ok()) return nullptr;
   json out;
+  auto members = store.MembersOf(e);
   out["entity"] = {{"id", e},
                    {"ref", ref->ToString()},
                    {"kind", std::string(identity::KindName(ref->kind))},
@@ -300,6 +304,18 @@ json Profile(const events::Store& store, EntityId e, size_t latest) {
                    {"events", store.EntityEventCount(e)},
                    {"sources", SourceCounts(store, e)}};
   auto all = EventsOf(store, e, std::nullopt, 100000);
+  // The events of records merged into this person count as theirs (marked "via").
+  if (!members.empty()) {
+    auto sources = out["entity"]["sources"];
+    for (const auto& m : members) {
+      auto more = EventsOf(store, m.absorbed, std::nullopt, 100000);
+      all.insert(all.end(), more.begin(), more.end());
+      for (const auto& [src, n] : SourceCounts(store, m.absorbed)) sources[src] = sources.value(src, int64_t{0}) + n;
+    }
+    std::stable_sort(all.begin(), all.end(), [](const Event& a, const Event& b) { return a.time < b.time; });
+    out["entity"]["sources_with_merged"] = std::move(sources);
+  }
+  out["resolution"] = ResolutionJson(store, index, e);
   // Linked identifiers, with the rows that link them.
   std::map<EntityId, json> ids;
   auto registry = store.RegistryRecords(e);
@@ -365,6 +381,7 @@ json Profile(const events::Store& store, EntityId e, size_t latest) {
   for (size_t i = 0; i < last.size(); ++i) {
     json x = analysis::EventJson(store, last[i]);
     x["record"] = recs[i] ? RecordJson(*recs[i]) : json::object();
+    if (last[i].entity != e) x["via"] = store.RefString(last[i].entity);
     lj.push_back(std::move(x));
   }
   out["latest"] = std::move(lj);

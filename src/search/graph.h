@@ -72,7 +72,11 @@ Graph BuildGraph(const events::Store& store, const Index* index, events::EntityI
 nlohmann::json ToJson(const Graph& g);
 
 // The profile of an entity: identifiers linked to it with the records that
-// link them, counts per source, latest events with records, places.
-nlohmann::json Profile(const events::Store& store, events::EntityId e, size_t latest = 30);
+// link them, counts per source, latest events with records, places, and the
+// identity-resolution block (search/resolve.h). The events of records merged
+// into a person are included (marked "via": the record's ref); the index, when
+// given, finds resolution candidates by name too.
+nlohmann::json Profile(const events::Store& store, events::EntityId e, size_t latest = 30,
+                       const Index* index = nullptr);
 
 }  // namespace jingwu::search

@@ -31,6 +31,19 @@ std::string PlaceTerm(events::PlaceId p) { return "QP" + std::to_string(p); }
 bool IsNameColumn(std::string_view c) { return c == "name" || c == "owner_name"; }
 bool IsAddressColumn(std::string_view c) { return c == "address"; }
 
+}  // namespace
+
+std::string NameTerm(std::string_view name) {
+  std::string s = identity::NormalizeWidth(name), out = "N";
+  for (char c : s) {
+    if (c == ' ' || c == '\t') continue;
+    out += c >= 'a' && c <= 'z' ? static_cast<char>(c - 'a' + 'A') : c;
+  }
+  return out;
+}
+
+namespace {
+
 // Last max events of e (time order) for their records.
 std::vector<events::Event> LastEvents(const events::Store& store, EntityId e, size_t max) {
   std::vector<events::Event> evs;
@@ -193,6 +206,9 @@ Status Index::IndexEntities(const std::vector<EntityId>& ids) {
         tg.index_text(a);
         tg.increase_termpos();
       }
+      // Exact names (identity resolution looks people up by name).
+      for (const auto& n : names)
+        if (n.size() < 200) doc.add_boolean_term(NameTerm(n));
       // Shared address: the full address (a community code alone is hundreds of households).
       for (const auto& a : addresses)
         if (a.size() < 200) doc.add_boolean_term("A" + a);
@@ -325,6 +341,7 @@ void Index::Follow(events::Store* store) {
       }
       auto r = CatchUp();
       if (!r.ok()) log::Warn("search.catch_up_failed", {{"error", r.status().message()}});
+      else if (*r > 0 && after_catch_up_) after_catch_up_();
     }
   });
 }

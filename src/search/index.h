@@ -25,6 +25,7 @@
 #include <atomic>
 #include <condition_variable>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -40,6 +41,9 @@ namespace jingwu::search {
 
 // Counts of an entity's events per source plus its registry rows.
 std::map<std::string, int64_t> SourceCounts(const events::Store& store, events::EntityId e);
+// The boolean term of an exact name ("N" + the name without spaces, width or
+// ASCII case): Index::EntitiesWithTerm(NameTerm("张伟"), n) lists who bears it.
+std::string NameTerm(std::string_view name);
 // The names seen in an entity's records and registry rows (most frequent first).
 std::vector<std::string> NamesOf(const events::Store& store, events::EntityId e, size_t max_records = 200);
 
@@ -80,6 +84,9 @@ class Index {
   // Follows the store: catches up on each stored batch (and once a second)
   // on a background thread until Stop().
   void Follow(events::Store* store);
+  // Called on the follower thread after a catch-up that indexed documents
+  // (the server resolves new records without an ID number there). Set before Follow.
+  void OnCaughtUp(std::function<void()> f) { after_catch_up_ = std::move(f); }
   void Stop();
 
   Result<Results> Search(std::string_view q, size_t limit = 20) const;
@@ -116,6 +123,7 @@ class Index {
   std::atomic<uint64_t> committed_seq_{0};
   std::atomic<double> last_rate_{0};
   size_t commit_every_ = 5000;
+  std::function<void()> after_catch_up_;
   std::thread follower_;
   std::mutex follow_mu_;
   std::condition_variable follow_cv_;

@@ -5,6 +5,7 @@
 #include "http/server.h"
 #include "search/graph.h"
 #include "search/index.h"
+#include "search/resolve.h"
 
 namespace jingwu::search {
 
@@ -41,17 +42,7 @@ void RegisterRoutes(http::Api& api, events::Store* store, Index* index) {
             return Reply::Json(j);
           });
 
-  api.Get(R"(/api/v1/entities/([^/]+))",
-          {.permission = auth::perm::kPersonRead, .personal_data = true, .audit_action = "entity.profile"},
-          [store](Context& c) -> Result<Reply> {
-            std::string text = c.PathArg(1);
-            c.audit_target = text;
-            JW_ASSIGN_OR_RETURN(events::EntityId id, Resolve(*store, text));
-            c.audit_target = store->RefString(id);
-            return Reply::Json(Profile(*store, id));
-          });
-
-  api.Get(R"(/api/v1/entities/([^/]+)/graph)",
+  api.Get(R"(/api/v1/entities/(.+)/graph)",
           {.permission = auth::perm::kPersonRead, .personal_data = true, .analysis = true,
            .audit_action = "analysis.graph"},
           [store, index](Context& c) -> Result<Reply> {
@@ -65,6 +56,49 @@ void RegisterRoutes(http::Api& api, events::Store* store, Index* index) {
             JW_ASSIGN_OR_RETURN(events::EntityId id, Resolve(*store, text));
             c.audit_target = store->RefString(id);
             return Reply::Json(ToJson(BuildGraph(*store, index, id, o)));
+          });
+
+  // Identity resolution: merge a record without an ID number into a person, or undo it.
+  api.Post(R"(/api/v1/entities/(.+)/merge)",
+           {.permission = auth::perm::kEntityMerge, .personal_data = true, .audit_action = "entity.merge"},
+           [store, index, &api](Context& c) -> Result<Reply> {
+             std::string text = c.PathArg(1);
+             c.audit_target = text;
+             JW_ASSIGN_OR_RETURN(json b, c.Body());
+             std::string into = b.contains("into") && b["into"].is_string() ? b["into"].get<std::string>() : "";
+             std::string reason = b.contains("reason") && b["reason"].is_string() ? b["reason"].get<std::string>() : "";
+             if (into.empty()) return Validation("invalid_value", "into (the person's ID:… or PASSPORT:…) is required");
+             JW_ASSIGN_OR_RETURN(events::EntityId record, Resolve(*store, text));
+             JW_ASSIGN_OR_RETURN(events::EntityId person, Resolve(*store, into));
+             c.audit_target = store->RefString(record) + " -> " + store->RefString(person);
+             JW_RETURN_IF_ERROR(
+                 MergeRecord(*store, record, person, c.user().user.username, reason, api.clock().Now()));
+             return Reply::Json({{"resolution", ResolutionJson(*store, index, record)}});
+           });
+
+  api.Post(R"(/api/v1/entities/(.+)/unmerge)",
+           {.permission = auth::perm::kEntityMerge, .personal_data = true, .audit_action = "entity.unmerge"},
+           [store, index, &api](Context& c) -> Result<Reply> {
+             std::string text = c.PathArg(1);
+             c.audit_target = text;
+             JW_ASSIGN_OR_RETURN(json b, c.Body());
+             std::string reason = b.contains("reason") && b["reason"].is_string() ? b["reason"].get<std::string>() : "";
+             JW_ASSIGN_OR_RETURN(events::EntityId record, Resolve(*store, text));
+             c.audit_target = store->RefString(record);
+             JW_RETURN_IF_ERROR(UnmergeRecord(*store, record, c.user().user.username, reason, api.clock().Now()));
+             return Reply::Json({{"resolution", ResolutionJson(*store, index, record)}});
+           });
+
+  // Last: the value may hold '/' (PASSPORT:RUS/…, PERSON:…/…/…), so this pattern
+  // would also match the routes above.
+  api.Get(R"(/api/v1/entities/(.+))",
+          {.permission = auth::perm::kPersonRead, .personal_data = true, .audit_action = "entity.profile"},
+          [store, index](Context& c) -> Result<Reply> {
+            std::string text = c.PathArg(1);
+            c.audit_target = text;
+            JW_ASSIGN_OR_RETURN(events::EntityId id, Resolve(*store, text));
+            c.audit_target = store->RefString(id);
+            return Reply::Json(Profile(*store, id, 30, index));
           });
 }
 
