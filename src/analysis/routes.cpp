@@ -32,6 +32,7 @@ json ReportJson(const fusion::IngestReport& r) {
     rejects.push_back({{"line", x.line}, {"reason", x.reason}, {"message", x.message}, {"fields", x.fields}});
   return {{"source", r.source},   {"rows", r.rows},         {"accepted", r.accepted},
           {"already", r.already}, {"rejected", r.rejected}, {"rejects_by_reason", r.rejects_by_reason},
+          {"unresolved", r.unresolved},
           {"rejects", rejects},   {"seconds", r.seconds}};
 }
 

@@ -221,7 +221,7 @@ Result<ResolveReport> ResolvePending(events::Store& store, Timestamp now) {
 Status MergeRecord(events::Store& store, EntityId record, EntityId person, const std::string& actor,
                    const std::string& reason, Timestamp now, bool automatic) {
   std::string why = Trimmed(reason);
-  if (why.empty()) return Validation("reason_required", "say why these are the same person (reason)");
+  if (why.empty()) return InvalidArgument("reason_required", "say why these are the same person (reason)");
   JW_ASSIGN_OR_RETURN(identity::EntityRef rref, store.EntityOf(record));
   JW_ASSIGN_OR_RETURN(identity::EntityRef pref, store.EntityOf(person));
   if (rref.kind != identity::Kind::kPerson)
@@ -248,7 +248,7 @@ Status MergeRecord(events::Store& store, EntityId record, EntityId person, const
 Status UnmergeRecord(events::Store& store, EntityId record, const std::string& actor, const std::string& reason,
                      Timestamp now) {
   std::string why = Trimmed(reason);
-  if (why.empty()) return Validation("reason_required", "say why the merge is wrong (reason)");
+  if (why.empty()) return InvalidArgument("reason_required", "say why the merge is wrong (reason)");
   auto m = store.MergeOf(record);
   if (!m) return Conflict("not_merged", store.RefString(record) + " is not merged into anyone");
   json detail = {{"action", "unmerge"},
