@@ -43,6 +43,16 @@ audit::Entry CliEntry(std::string action, std::string target, std::string outcom
 std::string EventsDir(const Config& config) { return config.data_dir + "/events"; }
 std::string SearchDir(const Config& config) { return config.data_dir + "/search"; }
 
+int RunResolve(const Config& config) {
+  auto store = events::Store::Open(EventsDir(config));
+  if (!store.ok()) return Fail(store.status());
+  Status s = ResolveAfterIngest(**store);
+  if (!s.ok()) return Fail(s);
+  if ((*store)->EntitiesOfKind(identity::Kind::kPerson).empty())
+    std::printf("identity resolution: no records without an ID number\n");
+  return 0;
+}
+
 int RunReindex(const Config& config) {
   events::OpenOptions oo;
   oo.read_only = true;

@@ -14,6 +14,9 @@ namespace jingwu::app {
 std::string EventsDir(const Config& config);
 // DATA/search, the search index derived from it.
 std::string SearchDir(const Config& config);
+// `jingwu resolve`: merges records without an ID number that match exactly one
+// person (a data folder not in use by a server); prints counts only.
+int RunResolve(const Config& config);
 // `jingwu reindex`: rebuilds the search index from the event store.
 int RunReindex(const Config& config);
 

@@ -267,6 +267,9 @@ int Main(int argc, char** argv) {
 
   auto* reindex = cli.add_subcommand("reindex", "rebuild the search index (DATA/search) from the event store");
   add_data(reindex);
+  auto* resolve = cli.add_subcommand(
+      "resolve", "merge records without an ID number that match exactly one person on name, birth date and phone");
+  add_data(resolve);
   {
     auto* q = query->add_subcommand("dutyfree-rings", "duty-free proxy-buying rings (离岛免税套购)");
     add_data(q);
@@ -373,6 +376,7 @@ int Main(int argc, char** argv) {
   if (ingest->parsed()) return RunIngest(config, ingest_args);
   if (events_info->parsed()) return RunEventsInfo(config, events_compact);
   if (reindex->parsed()) return RunReindex(config);
+  if (resolve->parsed()) return RunResolve(config);
   for (auto* q : query_cmds)
     if (q->parsed()) {
       query_args.kind = q->get_name();

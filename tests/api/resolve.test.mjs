@@ -46,6 +46,10 @@ before(async () => {
       assert.equal(r.code, 0, r.stderr + r.stdout);
       const merges = truth.noid_records.filter((x) => x.expect === 'merge').length;
       assert.match(r.stdout, new RegExp(`identity resolution: ${truth.noid_records.length} records without an ID number; ${merges} merged`));
+      // Again: nothing more to merge (idempotent).
+      const again = cli(['resolve']);
+      assert.equal(again.code, 0, again.stderr + again.stdout);
+      assert.match(again.stdout, new RegExp(`; 0 merged into a person now, ${merges} before`));
     },
   });
   [analyst, inspector, dispatcher, admin] = await Promise.all(
