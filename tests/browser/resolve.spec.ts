@@ -106,6 +106,14 @@ test('an automatic merge shows on the record and on the person', async ({ page }
     await expect(byRef(page, 'resolution-unmerge', rec!.ref)).toBeEnabled()
     await page.screenshot({ path: testInfo.outputPath('person-members.png'), fullPage: true })
   })
+
+  await test.step("the person's trajectory holds the record's events, each marked as coming through it", async () => {
+    await tid(page, 'profile-trajectory').click()
+    await expect(tid(page, 'trajectory-timeline')).toBeVisible({ timeout: 60_000 })
+    await expect(tid(page, 'analysis-error')).toHaveCount(0)
+    await expect(byRef(page, 'trajectory-via', rec!.ref)).toHaveCount(rec!.rows, { timeout: 30_000 })
+    await page.screenshot({ path: testInfo.outputPath('person-trajectory.png'), fullPage: true })
+  })
 })
 
 test('candidates are offered with their evidence; records with no match have none', async ({ page }) => {

@@ -108,7 +108,17 @@ export interface ResolutionAnswer {
 }
 
 export interface Profile {
-  entity: { id: number; ref: string; kind: string; value: string; names: string[]; events: number; sources: Record<string, number> }
+  entity: {
+    id: number
+    ref: string
+    kind: string
+    value: string
+    names: string[]
+    events: number
+    sources: Record<string, number>
+    /** A person with merged records: the counts including those records' events. */
+    sources_with_merged?: Record<string, number>
+  }
   identifiers: LinkedIdentifier[]
   registry: { source: string; record: Record<string, string> }[]
   /** For a person with merged records, also their events, each with `via`. */
