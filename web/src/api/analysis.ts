@@ -37,6 +37,8 @@ export interface TrajectoryEvent {
   lon: number
   source: string
   record: Record<string, unknown>
+  /** The PERSON record (no valid ID number) this event came from, when it was merged into the entity. */
+  via?: string
 }
 export interface TrajectoryAnswer {
   entity: string

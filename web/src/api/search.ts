@@ -1,5 +1,6 @@
-// 一键搜, entity profiles and the relationship graph. Search and profiles state
-// a purpose (X-Purpose); the graph is an analysis and also states a case number.
+// 一键搜, entity profiles, identity resolution and the relationship graph.
+// Search and profiles state a purpose (X-Purpose); the graph and the merge /
+// unmerge of a record are analyses and also state a case number (X-Case-No).
 import { http } from './http'
 import { headerValue, type AnalysisContext, type TrajectoryEvent } from './analysis'
 
@@ -48,13 +49,83 @@ export interface LinkedIdentifier {
   count: number
   evidence: LinkEvidence[]
 }
+// Identity resolution. A record without a valid ID number but with name, birth
+// date and phone is a PERSON entity (PERSON:<name>/<YYYYMMDD>/<phone>). The
+// server merges it into a known person when all three agree with exactly one;
+// with two of three it offers the person as a candidate for a user to merge.
+// Every merge can be undone; an undone pair is never merged automatically again.
+
+/** One field compared between the record and a person; person is "" when the person's value is unknown. */
+export interface Match {
+  field: 'name' | 'birth_date' | 'phone' | string
+  record: string
+  person: string
+  match: boolean
+  source: string
+}
+export type MergedBy = 'auto' | 'user'
+export interface MergeInfo {
+  ref: string
+  names: string[]
+  by: MergedBy
+  actor: string
+  at: string
+  reason: string
+  evidence: Match[]
+}
+/** A PERSON record merged into the person whose profile this is. */
+export interface ResolutionMember extends MergeInfo {
+  events: number
+}
+export interface ResolutionCandidate {
+  ref: string
+  names: string[]
+  score: number
+  strong: boolean
+  /** A merge of this pair was undone before: never merged automatically again. */
+  kept_apart: boolean
+  evidence: Match[]
+}
+export interface ResolutionHistoryEntry {
+  action: 'merge' | 'unmerge'
+  absorbed: string
+  survivor: string
+  by: MergedBy
+  actor: string
+  at: string
+  reason: string
+}
+export type ResolutionStatus = 'person' | 'unresolved' | 'merged'
+export interface Resolution {
+  status: ResolutionStatus
+  merged_into?: MergeInfo
+  members?: ResolutionMember[]
+  candidates?: ResolutionCandidate[]
+  history?: ResolutionHistoryEntry[]
+}
+export interface ResolutionAnswer {
+  resolution: Resolution
+}
+
 export interface Profile {
-  entity: { id: number; ref: string; kind: string; value: string; names: string[]; events: number; sources: Record<string, number> }
+  entity: {
+    id: number
+    ref: string
+    kind: string
+    value: string
+    names: string[]
+    events: number
+    sources: Record<string, number>
+    /** A person with merged records: the counts including those records' events. */
+    sources_with_merged?: Record<string, number>
+  }
   identifiers: LinkedIdentifier[]
   registry: { source: string; record: Record<string, string> }[]
+  /** For a person with merged records, also their events, each with `via`. */
   latest: TrajectoryEvent[]
   places: { code: string; name: string; kind: string; lat: number; lon: number; count: number }[]
   events_total: number
+  resolution?: Resolution
 }
 
 export interface GraphNode {
@@ -87,6 +158,14 @@ export const search = (ctx: AnalysisContext, q: string, signal?: AbortSignal) =>
 
 export const profile = (ctx: AnalysisContext, ref: string, signal?: AbortSignal) =>
   http.get<Profile>(`/api/v1/entities/${encodeURIComponent(ref)}`, {}, { headers: purposeOnly(ctx), signal })
+
+/** Merges the PERSON record `ref` into the person `into` (an ID or PASSPORT entity). */
+export const mergeEntity = (ctx: AnalysisContext, ref: string, into: string, reason: string) =>
+  http.post<ResolutionAnswer>(`/api/v1/entities/${encodeURIComponent(ref)}/merge`, { into, reason }, { headers: withCase(ctx) })
+
+/** Undoes the merge of the PERSON record `ref`; the pair is kept apart from then on. */
+export const unmergeEntity = (ctx: AnalysisContext, ref: string, reason: string) =>
+  http.post<ResolutionAnswer>(`/api/v1/entities/${encodeURIComponent(ref)}/unmerge`, { reason }, { headers: withCase(ctx) })
 
 export const entityGraph = (ctx: AnalysisContext, ref: string, depth: number, signal?: AbortSignal) =>
   http.get<GraphAnswer>(`/api/v1/entities/${encodeURIComponent(ref)}/graph`, { depth }, { headers: withCase(ctx), signal })
