@@ -11,7 +11,7 @@ cd "$root"
 bin=${JINGWU_BIN:-$root/build/jingwu}
 work=$(mktemp -d /tmp/jingwu-test.XXXXXX)
 chmod 755 "$work"
-logs="$work/logs"
+logs="${JINGWU_TEST_LOGS:-$work/logs}"  # JINGWU_TEST_LOGS=DIR keeps the logs
 mkdir -p "$logs"
 passed=0
 failed=0

@@ -94,7 +94,34 @@ std::optional<std::string> Store::KeptApart(EntityId absorbed, EntityId survivor
   return it->second;
 }
 
+void Store::AddMergeListener(MergeListener l) {
+  std::lock_guard lock(listeners_mu_);
+  merge_listeners_.push_back(std::move(l));
+}
+
+void Store::NotifyMerge(EntityId absorbed, EntityId survivor, bool merged) {
+  std::vector<MergeListener> ls;
+  {
+    std::lock_guard lock(listeners_mu_);
+    ls = merge_listeners_;
+  }
+  for (const auto& l : ls) l(absorbed, survivor, merged);
+}
+
 Status Store::SetMerge(EntityId absorbed, EntityId survivor, const std::string& detail) {
+  JW_RETURN_IF_ERROR(SetMergeLocked(absorbed, survivor, detail));
+  NotifyMerge(absorbed, survivor, true);
+  return Status::Ok();
+}
+
+Status Store::RemoveMerge(EntityId absorbed, const std::string& detail) {
+  std::optional<Merge> m = MergeOf(absorbed);
+  JW_RETURN_IF_ERROR(RemoveMergeLocked(absorbed, detail));
+  NotifyMerge(absorbed, m ? m->survivor : 0, false);
+  return Status::Ok();
+}
+
+Status Store::SetMergeLocked(EntityId absorbed, EntityId survivor, const std::string& detail) {
   if (read_only_) return Conflict("read_only", "the event store is open read-only");
   if (absorbed == survivor) return InvalidArgument("not_mergeable", "an entity cannot be merged into itself");
   std::lock_guard lock(merges_mu_);
@@ -116,7 +143,7 @@ Status Store::SetMerge(EntityId absorbed, EntityId survivor, const std::string& 
   return Status::Ok();
 }
 
-Status Store::RemoveMerge(EntityId absorbed, const std::string& detail) {
+Status Store::RemoveMergeLocked(EntityId absorbed, const std::string& detail) {
   if (read_only_) return Conflict("read_only", "the event store is open read-only");
   std::lock_guard lock(merges_mu_);
   auto it = merges_.find(absorbed);

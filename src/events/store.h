@@ -205,6 +205,10 @@ class Store {
   Status SetMerge(EntityId absorbed, EntityId survivor, const std::string& detail);
   // Durable on return. Conflict "not_merged" when absorbed is not merged.
   Status RemoveMerge(EntityId absorbed, const std::string& detail);
+  // Called after each merge (merged = true) or undo, on the caller's thread
+  // (watchlists follow the records merged into a watched person).
+  using MergeListener = std::function<void(EntityId absorbed, EntityId survivor, bool merged)>;
+  void AddMergeListener(MergeListener l);
   // Merges and undos touching e, oldest first (JSON objects).
   std::vector<std::string> MergeHistory(EntityId e) const;
   // Every entity of one kind, in dictionary order (PERSON records are few).
@@ -251,6 +255,10 @@ class Store {
   std::map<EntityId, Merge> merges_;                              // by absorbed; guarded by merges_mu_
   std::map<std::pair<EntityId, EntityId>, std::string> apart_;    // guarded by merges_mu_
   uint64_t merge_seq_ = 0;                                        // guarded by merges_mu_
+  std::vector<MergeListener> merge_listeners_;                    // guarded by listeners_mu_
+  void NotifyMerge(EntityId absorbed, EntityId survivor, bool merged);
+  Status SetMergeLocked(EntityId absorbed, EntityId survivor, const std::string& detail);
+  Status RemoveMergeLocked(EntityId absorbed, const std::string& detail);
 };
 
 // Buffers events, records, links and registry rows; Write() stores them

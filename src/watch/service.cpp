@@ -38,7 +38,10 @@ Service::~Service() {
 Status Service::Attach() {
   JW_RETURN_IF_ERROR(Rebuild());
   worker_ = std::thread([this] { Worker(); });
-  if (events_) events_->AddListener([this](const std::vector<events::Event>& batch) { OnEvents(batch); });
+  if (events_) {
+    events_->AddListener([this](const std::vector<events::Event>& batch) { OnEvents(batch); });
+    events_->AddMergeListener([this](events::EntityId a, events::EntityId b, bool merged) { OnMerge(a, b, merged); });
+  }
   return Status::Ok();
 }
 
@@ -76,6 +79,13 @@ Status Service::Rebuild() {
         bool dup = false;
         for (const auto& x : v) dup = dup || x.entry_id == t.entry_id;
         if (!dup) v.push_back(std::move(linked));
+      }
+    }
+    if (ref->kind == identity::Kind::kId || ref->kind == identity::Kind::kPassport) {
+      for (const auto& m : events_->MembersOf(*id)) {
+        Target merged = t;
+        merged.via = events_->RefString(m.absorbed);
+        idx->by_id[m.absorbed].push_back(std::move(merged));
       }
     }
     idx->by_id[*id].push_back(std::move(t));
@@ -139,6 +149,38 @@ void Service::OnEvents(const std::vector<events::Event>& batch) {
     for (const Target& t : it->second)
       if (t.expires_us > now) matches.push_back({t, e});
   }
+  if (matches.empty()) return;
+  {
+    std::lock_guard lock(queue_mu_);
+    for (auto& m : matches) queue_.push_back(std::move(m));
+  }
+  queue_cv_.notify_one();
+}
+
+void Service::OnMerge(events::EntityId record, events::EntityId person, bool merged) {
+  Status s = Rebuild();
+  if (!s.ok()) {
+    log::Error("watch.rebuild", {{"error", s.message()}});
+    return;
+  }
+  if (!merged || !events_) return;
+  std::shared_ptr<const Index> idx = Snapshot();
+  auto it = idx->by_id.find(record);
+  if (it == idx->by_id.end()) return;
+  int64_t now = clock_->Now().micros;
+  std::string via = events_->RefString(record);
+  std::vector<Match> matches;
+  for (const Target& t : it->second) {
+    if (t.via != via || t.expires_us <= now) continue;  // only the entries of the person it joined
+    std::vector<events::Event> evs;
+    (void)events_->ScanEntity(record, 0, 0xFFFFFFFFu, [&](const events::Event& e) {
+      evs.push_back(e);
+      return true;
+    });
+    size_t first = evs.size() > kMaxMergedAlerts ? evs.size() - kMaxMergedAlerts : 0;
+    for (size_t i = first; i < evs.size(); ++i) matches.push_back({t, evs[i]});
+  }
+  (void)person;
   if (matches.empty()) return;
   {
     std::lock_guard lock(queue_mu_);

@@ -115,7 +115,8 @@ class Service {
     int64_t expires_us;
     std::string officer;
     std::string entity;
-    std::string via;  // a linked entity (PHONE entries watch the people who gave the phone)
+    std::string via;  // a linked entity (PHONE entries watch the people who gave the phone;
+                      // a person's entries, the records without an ID number merged into them)
   };
   struct Index {
     std::unordered_map<events::EntityId, std::vector<Target>> by_id;
@@ -128,6 +129,11 @@ class Service {
   };
 
   Status Rebuild();
+  // A record was merged into (or split from) a person: the active entries
+  // follow it; when merged, its events alert (the newest kMaxMergedAlerts):
+  // that the record is the watched person is news, whenever it happened.
+  void OnMerge(events::EntityId record, events::EntityId person, bool merged);
+  static constexpr size_t kMaxMergedAlerts = 50;
   std::shared_ptr<const Index> Snapshot() const;
   void Worker();
   void Raise(const std::vector<Match>& matches);

@@ -208,6 +208,47 @@ TEST_P(WatchTest, APhoneEntryAlertsOnThePeopleWhoGaveThePhone) {
   EXPECT_EQ((*list)[0].source, "hotel");
 }
 
+// A hotel check-in without an ID number (name, birth date, phone) is its own
+// PERSON record: it alerts on a watched person once merged into them (its
+// events so far, then every new one) and stops when the merge is undone.
+TEST_P(WatchTest, ARecordMergedIntoAWatchedPersonAlertsAndFollowsIt) {
+  const std::string id = "460106198503120019", person = "ID:" + id, record = "PERSON:王伟/19850312/13800138000";
+  CheckIn(id, "13800138000", "2026-02-01T20:00:00");
+  auto e = svc_->Request(kInvestigator, Input(person));
+  ASSERT_TRUE(e.ok()) << e.status().ToString();
+  ASSERT_TRUE(svc_->Approve(kCommander, e->id, "").ok());
+  auto no_id = [&](const std::string& at) {
+    std::string body =
+        "id_type,id_number,name,nationality,phone,hotel_code,room,checkin_at,checkout_at,birth_date\n"
+        "ID,,王伟,CHN,13800138000,HT00001,302," + at + ",,1985-03-12\n";
+    fusion::IngestOptions o;
+    o.check_existing = true;
+    auto r = fusion::IngestBody(*events_, events::Source::kHotel, body, fusion::Format::kCsv, o);
+    ASSERT_TRUE(r.ok()) << r.status().ToString();
+    ASSERT_EQ(r->unresolved, 1);
+    svc_->WaitIdle();
+  };
+  no_id("2026-03-01T20:00:00");
+  EXPECT_EQ(svc_->AlertsRaised(), 0) << "not known to be the watched person yet";
+  auto rid = events_->FindEntity(*identity::ParseEntityRef(record));
+  auto pid = events_->FindEntity(*identity::ParseEntityRef(person));
+  ASSERT_TRUE(rid && pid);
+  ASSERT_TRUE(events_->SetMerge(*rid, *pid, "{}").ok());
+  svc_->WaitIdle();
+  ASSERT_EQ(svc_->AlertsRaised(), 1);
+  auto list = svc_->Alerts("wang.inv", 0, 10, false);
+  ASSERT_TRUE(list.ok());
+  ASSERT_EQ(list->size(), 1u);
+  EXPECT_EQ((*list)[0].entity, person);
+  EXPECT_EQ((*list)[0].via, record);
+  EXPECT_EQ((*list)[0].place_code, "HT00001");
+  no_id("2026-03-02T20:00:00");
+  EXPECT_EQ(svc_->AlertsRaised(), 2) << "a merged record's new events alert";
+  ASSERT_TRUE(events_->RemoveMerge(*rid, "{}").ok());
+  no_id("2026-03-03T20:00:00");
+  EXPECT_EQ(svc_->AlertsRaised(), 2) << "undone: the record is not the person any more";
+}
+
 TEST_P(WatchTest, AnExpiredPendingEntryCannotBeApproved) {
   auto e = svc_->Request(kInvestigator, Input());
   ASSERT_TRUE(e.ok());

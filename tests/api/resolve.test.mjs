@@ -17,6 +17,7 @@ let analyst;
 let inspector;
 let dispatcher;
 let admin;
+let commander;
 let truth;
 const genDir = fs.mkdtempSync(path.join(os.tmpdir(), 'jingwu-gen-'));
 const PURPOSE = { 'X-Purpose': '身份研判' };
@@ -40,6 +41,7 @@ before(async () => {
       { username: 'inspector', roles: ['inspector'] },
       { username: 'dispatcher', roles: ['dispatcher'] },
       { username: 'admin', roles: ['admin'] },
+      { username: 'commander', roles: ['commander'] },
     ],
     beforeStart: (cli) => {
       const r = cli(['ingest', '--source', 'all', genDir, '--quiet'], { timeout: 300000 });
@@ -52,8 +54,8 @@ before(async () => {
       assert.match(again.stdout, new RegExp(`; 0 merged into a person now, ${merges} before`));
     },
   });
-  [analyst, inspector, dispatcher, admin] = await Promise.all(
-    ['analyst', 'inspector', 'dispatcher', 'admin'].map((u) => s.login(u)));
+  [analyst, inspector, dispatcher, admin, commander] = await Promise.all(
+    ['analyst', 'inspector', 'dispatcher', 'admin', 'commander'].map((u) => s.login(u)));
 });
 after(async () => {
   await s?.stop();
@@ -152,9 +154,16 @@ test('a candidate merged by hand and undone: ids stay, errors change nothing, au
   assert.equal(unmerges.filter((e) => e.outcome === 'ok' && e.target === rec.ref).length, 1, JSON.stringify(unmerges));
 });
 
-test('an upload without an ID number is resolved by the running server', async () => {
+test('an upload without an ID number is resolved by the running server and alerts on a watched person', async () => {
   const line = fs.readFileSync(path.join(genDir, 'residents.csv'), 'utf8').split('\n')
     .slice(1).map((l) => l.split(',')).find((f) => f[0] === 'ID' && f[5] && !truth.noid_records.some((r) => r.person === `ID:${f[1]}`));
+  // The person is on a watchlist (requested by the analyst, approved by a commander).
+  const expires = new Date(Date.now() + 30 * 86400e3).toISOString();
+  const w = await s.req('POST', '/api/v1/watchlist', { token: analyst, headers: PURPOSE,
+    body: { entity: `ID:${line[1]}`, reason: '在逃人员', legal_basis: '《公安机关办理刑事案件程序规定》', expires_at: expires } });
+  assert.equal(w.status, 201, w.text);
+  const ok = await s.req('POST', `/api/v1/watchlist/${w.json.id}/approve`, { token: commander, body: { note: '同意' } });
+  assert.equal(ok.status, 200, ok.text);
   const [, idNumber, name, , birth, phone] = line;
   const hotel = fs.readFileSync(path.join(genDir, 'places.csv'), 'utf8').split('\n').find((l) => l.includes(',hotel,')).split(',')[0];
   const csv = 'id_type,id_number,name,nationality,phone,hotel_code,room,checkin_at,checkout_at,birth_date\n' +
@@ -175,4 +184,16 @@ test('an upload without an ID number is resolved by the running server', async (
   }
   assert.equal(r.json.resolution.status, 'merged', r.text);
   assert.equal(r.json.resolution.merged_into.ref, `ID:${idNumber}`);
+  // The check-in without an ID number alerts the requesting officer, through the record.
+  let alerts;
+  for (let i = 0; i < 50; i++) {
+    alerts = await s.req('GET', '/api/v1/alerts', { token: analyst });
+    if (alerts.json.items.length) break;
+    await sleep(100);
+  }
+  assert.equal(alerts.json.items.length, 1, alerts.text);
+  assert.equal(alerts.json.items[0].entity, `ID:${idNumber}`);
+  assert.equal(alerts.json.items[0].via, ref);
+  assert.equal(alerts.json.items[0].record.room, '1808');
+  assert.equal(alerts.json.items[0].source, 'hotel');
 });

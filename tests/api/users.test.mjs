@@ -41,7 +41,7 @@ test('create → 201 with the user, roles and permissions; the user can sign in'
   assert.equal(created.display_name, '李伟');
   assert.deepEqual(created.roles, ['dispatcher', 'analyst']);
   assert.deepEqual(created.permissions,
-    ['analysis.run', 'cases.read', 'dispatch.read', 'dispatch.write', 'person.read', 'stats.read']);
+    ['analysis.run', 'cases.read', 'dispatch.read', 'dispatch.write', 'entity.merge', 'person.read', 'stats.read']);
   assert.equal(created.locked, false);
   assert.equal(created.disabled, false);
   assert.equal(created.totp_enabled, false);
