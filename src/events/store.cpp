@@ -671,6 +671,14 @@ uint64_t Store::JournalHead() const {
   return JournalSeqOf(it->key());
 }
 
+Status Store::PruneJournal(uint64_t before) {
+  if (read_only_) return Conflict("read_only", "the event store is open read-only");
+  uint64_t upto = std::min(before, JournalHead());
+  if (upto <= 1) return Status::Ok();
+  return FromRocks(db_->DeleteRange(rocksdb::WriteOptions(), cf_[kMeta], JournalKey(0), JournalKey(upto)),
+                   "prune journal");
+}
+
 Status Store::ScanJournal(uint64_t after,
                           const std::function<bool(uint64_t, const std::vector<EntityId>&)>& f) const {
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), cf_[kMeta]));

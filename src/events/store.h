@@ -182,6 +182,10 @@ class Store {
   // (meta "journal/<seq, 8 bytes BE>" -> the entity ids it touched, 4 bytes BE
   // each) written in the same atomic batch as its data. 0 = no entry yet.
   uint64_t JournalHead() const;
+  // Drops the entries with seq < before (their consumer, the search index, has
+  // committed them). The newest entry is always kept, so that numbering goes on
+  // after a restart. Losing a prune in a crash is harmless.
+  Status PruneJournal(uint64_t before);
   // Entries with seq > after, in order; f returns false to stop.
   Status ScanJournal(uint64_t after,
                      const std::function<bool(uint64_t seq, const std::vector<EntityId>& touched)>& f) const;

@@ -331,7 +331,8 @@ void Index::Follow(events::Store* store) {
     ix->wake_ = true;
     ix->follow_cv_.notify_one();
   });
-  follower_ = std::thread([this] {
+  follower_ = std::thread([this, store] {
+    uint64_t pruned = 0;
     for (;;) {
       {
         std::unique_lock lock(follow_mu_);
@@ -340,8 +341,18 @@ void Index::Follow(events::Store* store) {
         wake_ = false;
       }
       auto r = CatchUp();
-      if (!r.ok()) log::Warn("search.catch_up_failed", {{"error", r.status().message()}});
-      else if (*r > 0 && after_catch_up_) after_catch_up_();
+      if (!r.ok()) {
+        log::Warn("search.catch_up_failed", {{"error", r.status().message()}});
+        continue;
+      }
+      if (*r > 0 && after_catch_up_) after_catch_up_();
+      // The journal entries the index has committed are not needed any more.
+      uint64_t committed = committed_seq_.load();
+      if (committed > pruned) {
+        Status s = store->PruneJournal(committed);
+        if (!s.ok()) log::Warn("search.prune_journal_failed", {{"error", s.message()}});
+        else pruned = committed;
+      }
     }
   });
 }

@@ -82,7 +82,8 @@ class Index {
   // (finishing an interrupted rebuild first). Returns documents written.
   Result<int64_t> CatchUp();
   // Follows the store: catches up on each stored batch (and once a second)
-  // on a background thread until Stop().
+  // on a background thread until Stop(), pruning the journal entries it has
+  // committed (Store::PruneJournal).
   void Follow(events::Store* store);
   // Called on the follower thread after a catch-up that indexed documents
   // (the server resolves new records without an ID number there). Set before Follow.
