@@ -141,6 +141,12 @@ void SameTrip(const events::Store& store, EntityId self, Acc& acc) {
   }
 }
 
+// True when one of a and b is a record merged into the other.
+bool SamePerson(const events::Store& store, EntityId a, EntityId b) {
+  auto ma = store.MergeOf(a), mb = store.MergeOf(b);
+  return (ma && ma->survivor == b) || (mb && mb->survivor == a);
+}
+
 }  // namespace
 
 std::vector<Edge> EdgesOf(const events::Store& store, const Index* index, EntityId self, const GraphOptions& o) {
@@ -161,7 +167,7 @@ std::vector<Edge> EdgesOf(const events::Store& store, const Index* index, Entity
       bool phone = other->kind == identity::Kind::kPhone;
       acc.Add(self, l.other, phone ? "uses_phone" : "owns_vehicle", l.count, {src, "", "", other->ToString()});
       for (const auto& l2 : store.LinksOf(l.other)) {
-        if (l2.other == self) continue;
+        if (l2.other == self || SamePerson(store, self, l2.other)) continue;
         auto third = store.EntityOf(l2.other);
         if (!third.ok() || !IsPerson(third->kind)) continue;
         acc.Add(self, l2.other, phone ? "shared_phone" : "shared_vehicle", std::min(l.count, l2.count),
@@ -173,6 +179,15 @@ std::vector<Edge> EdgesOf(const events::Store& store, const Index* index, Entity
                                                                : "linked";
       acc.Add(self, l.other, kind, l.count, {src, "", "", ref->ToString()});
     }
+  }
+  // Identity resolution: the records merged into this person, or the person this record was merged into.
+  if (person) {
+    for (const auto& m : store.MembersOf(self))
+      acc.Add(self, m.absorbed, "merged_record", std::max<int64_t>(1, store.EntityEventCount(m.absorbed)),
+              {"resolution", "", "", store.RefString(m.absorbed)});
+    if (auto m = store.MergeOf(self))
+      acc.Add(self, m->survivor, "merged_record", std::max<int64_t>(1, store.EntityEventCount(self)),
+              {"resolution", "", "", ref->ToString()});
   }
   // Shared address: residents registered at the same address code (via the index).
   if (person && index) {

@@ -9,6 +9,8 @@
 //   shared_address two residents registered at the same address
 //   shared_vehicle two people linked to the same vehicle
 //   uses_phone / owns_vehicle   a person and their identifier (when the phone or plate is a node)
+//   merged_record  a record without an ID number merged into the person (search/resolve.h);
+//                  such a pair is never also a shared_phone edge
 // A node keeps its top-N edges by weight; `more` counts the rest, so a hub
 // with thousands of links expands gracefully. Pure functions of the store
 // (and the index for shared addresses); callers check purpose and audit.

@@ -223,6 +223,16 @@ TEST_F(Resolve, ProfilesAndTrajectoriesIncludeMergedRecords) {
   ASSERT_EQ(rp2["resolution"]["candidates"].size(), 1u);
   EXPECT_EQ(rp2["resolution"]["candidates"][0]["score"], 2);
 
+  // In the graph the record is a merged_record of 张伟, not somebody sharing his phone (his wife is).
+  GraphOptions go;
+  go.cotravel = false;
+  std::map<std::pair<std::string, std::string>, int64_t> kinds;  // (kind, other) -> weight
+  for (const auto& e : EdgesOf(*store_, index_.get(), zhang, go)) kinds[{e.kind, store_->RefString(e.b)}] = e.weight;
+  EXPECT_EQ((kinds[{"merged_record", r1_}]), 2);
+  EXPECT_FALSE(kinds.contains({"shared_phone", r1_}));
+  EXPECT_TRUE(kinds.contains({"shared_phone", "ID:" + wang_}));
+  EXPECT_TRUE(kinds.contains({"shared_phone", r2_}));  // R2 is not merged: it shares the phone
+
   auto t = analysis::RunTrajectory(*store_, *identity::ParseEntityRef("ID:" + zhang_), {});
   ASSERT_TRUE(t.ok());
   EXPECT_EQ(t->events.size(), 3u);
