@@ -93,7 +93,8 @@ json ToJson(const Results& r) {
                     {"sources", h.sources},
                     {"events", h.events},
                     {"score", h.score},
-                    {"exact", h.exact}});
+                    {"exact", h.exact},
+                    {"merged_into", h.merged_into.empty() ? json(nullptr) : json(h.merged_into)}});
   json places = json::array();
   for (const PlaceHit& p : r.places)
     places.push_back({{"code", p.code},
@@ -430,6 +431,7 @@ EntityHit HitFor(const events::Store& store, EntityId id) {
   }
   h.sources = SourceCounts(store, id);
   h.events = store.EntityEventCount(id);
+  if (auto m = store.MergeOf(id)) h.merged_into = store.RefString(m->survivor);
   return h;
 }
 
@@ -531,6 +533,7 @@ Result<Results> Index::Search(std::string_view q_in, size_t limit) const {
     h.kind = full.kind;
     h.sources = std::move(full.sources);
     h.events = full.events;
+    h.merged_into = std::move(full.merged_into);
   }
   // People first (a name also finds the vehicles and phones linked to them), each group by score.
   std::stable_partition(r.entities.begin(), r.entities.end(),

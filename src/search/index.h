@@ -50,12 +50,13 @@ std::vector<std::string> NamesOf(const events::Store& store, events::EntityId e,
 struct EntityHit {
   events::EntityId id = 0;
   std::string ref;   // KIND:VALUE
-  std::string kind;  // ID, PASSPORT, PLATE, PHONE
+  std::string kind;  // ID, PASSPORT, PLATE, PHONE, PERSON
   std::vector<std::string> names;
   std::map<std::string, int64_t> sources;  // events/rows per source
   int64_t events = 0;
   double score = 0;
   bool exact = false;  // the query was this identifier
+  std::string merged_into;  // a PERSON record merged into a person: their ref
 };
 struct PlaceHit {
   std::string code, kind, name, district_code;

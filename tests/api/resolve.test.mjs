@@ -72,6 +72,10 @@ test('strong matches are merged at ingest; the person carries their events', asy
     assert.equal(into.ref, rec.person);
     assert.equal(into.by, 'auto');
     assert.deepEqual(into.evidence.map((m) => [m.field, m.match]), [['name', true], ['birth_date', true], ['phone', true]]);
+    const hit = await s.req('GET', `/api/v1/search?q=${enc(rec.ref)}`, { token: analyst, headers: PURPOSE });
+    assert.equal(hit.status, 200, hit.text);
+    assert.equal(hit.json.kind, 'PERSON');
+    assert.equal(hit.json.entities[0].merged_into, rec.person);
     const p = await profile(rec.person);
     assert.equal(p.status, 200);
     assert.equal(p.json.resolution.status, 'person');

@@ -13,6 +13,7 @@ export interface EntityHit {
   events: number
   score: number
   exact: boolean
+  merged_into: string | null  // a PERSON record merged into a person: their ref
 }
 export interface PlaceHit {
   code: string
