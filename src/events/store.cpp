@@ -729,6 +729,21 @@ void Store::AddListener(Listener l) {
   listeners_.push_back(std::move(l));
 }
 
+void Store::AddLinkListener(LinkListener l) {
+  std::lock_guard lock(listeners_mu_);
+  link_listeners_.push_back(std::move(l));
+}
+
+void Store::NotifyLinks(const std::vector<std::pair<EntityId, EntityId>>& links) {
+  std::vector<LinkListener> copy;
+  {
+    std::lock_guard lock(listeners_mu_);
+    copy = link_listeners_;
+  }
+  if (links.empty()) return;
+  for (const auto& l : copy) l(links);
+}
+
 void Store::Notify(const std::vector<Event>& stored) {
   std::vector<Listener> copy;
   {
@@ -1047,7 +1062,13 @@ Status Writer::StoreBatch(Impl& m) {
     if (last_slot.size() <= p.e.place) last_slot.resize(p.e.place + 1, 0);
     last_slot[p.e.place] = std::max(last_slot[p.e.place], p.e.time / kSlotSeconds + 1);
   }
-  // Tell the listeners (watchlists, the search index) what was stored.
+  // Tell the listeners (watchlists, the search index) what was stored: links first.
+  if (!m.links.empty()) {
+    std::vector<std::pair<EntityId, EntityId>> links;
+    links.reserve(m.links.size());
+    for (const auto& l : m.links) links.emplace_back(l.a, l.b);
+    store_->NotifyLinks(links);
+  }
   std::vector<Event> stored;
   stored.reserve(m.events.size());
   for (const auto& p : m.events) stored.push_back(p.e);

@@ -171,6 +171,11 @@ class Store {
   // on the writer's storing thread; keep it short (hand work to a queue).
   using Listener = std::function<void(const std::vector<Event>&)>;
   void AddListener(Listener l);
+  // Called after each stored batch, before the event listeners, with the
+  // batch's links (identifier a linked to b, both directions; may repeat):
+  // watchlists on a phone learn who gave it before that person's events come.
+  using LinkListener = std::function<void(const std::vector<std::pair<EntityId, EntityId>>&)>;
+  void AddLinkListener(LinkListener l);
 
   // A small key-value area for ingest checkpoints and other metadata.
   std::optional<std::string> GetMeta(std::string_view key) const;
@@ -234,6 +239,7 @@ class Store {
   Status LoadPlaces();
   Status LoadMerges();
   void Notify(const std::vector<Event>& stored);
+  void NotifyLinks(const std::vector<std::pair<EntityId, EntityId>>& links);
   Status ScanBlocks(size_t cf, uint32_t owner, uint32_t from, uint32_t to, uint32_t unit,
                     const std::function<bool(const Event&)>& f) const;
 
@@ -252,6 +258,7 @@ class Store {
   std::mutex writer_mu_;
   std::mutex listeners_mu_;
   std::vector<Listener> listeners_;  // guarded by listeners_mu_
+  std::vector<LinkListener> link_listeners_;  // guarded by listeners_mu_
   struct WriteCache;
   std::unique_ptr<WriteCache> cache_;  // entity and header ids; guarded by writer_mu_
   uint64_t journal_seq_ = 0;           // last journal seq handed out; guarded by writer_mu_

@@ -39,6 +39,8 @@ Status Service::Attach() {
   JW_RETURN_IF_ERROR(Rebuild());
   worker_ = std::thread([this] { Worker(); });
   if (events_) {
+    events_->AddLinkListener(
+        [this](const std::vector<std::pair<events::EntityId, events::EntityId>>& links) { OnLinks(links); });
     events_->AddListener([this](const std::vector<events::Event>& batch) { OnEvents(batch); });
     events_->AddMergeListener([this](events::EntityId a, events::EntityId b, bool merged) { OnMerge(a, b, merged); });
   }
@@ -71,7 +73,10 @@ Status Service::Rebuild() {
     }
     if (ref->kind == identity::Kind::kPhone) {
       size_t n = 0;
-      for (const auto& l : events_->LinksOf(*id)) {
+      auto linked_people = events_->LinksOf(*id);
+      // A hub phone (more people than kMaxLinked) is not followed to newcomers.
+      if (linked_people.size() < kMaxLinked) idx->phones[*id].push_back(t.entry_id);
+      for (const auto& l : linked_people) {
         if (n++ >= kMaxLinked) break;
         Target linked = t;
         linked.via = events_->RefString(l.other);
@@ -99,6 +104,25 @@ Status Service::Rebuild() {
   while (cur > checked_before && !max_checked_.compare_exchange_weak(cur, checked_before)) {
   }
   return Status::Ok();
+}
+
+void Service::OnLinks(const std::vector<std::pair<events::EntityId, events::EntityId>>& links) {
+  std::shared_ptr<const Index> idx = Snapshot();
+  if (idx->phones.empty()) return;
+  for (const auto& [a, b] : links) {
+    auto phone = idx->phones.find(b);
+    if (phone == idx->phones.end()) continue;
+    // Already followed for every entry on this phone?
+    auto it = idx->by_id.find(a);
+    size_t followed = 0;
+    if (it != idx->by_id.end())
+      for (int64_t entry : phone->second)
+        for (const Target& t : it->second) followed += t.entry_id == entry;
+    if (followed >= phone->second.size()) continue;
+    Status s = Rebuild();
+    if (!s.ok()) log::Error("watch.rebuild", {{"error", s.message()}});
+    return;  // the rebuilt index has every link of the batch
+  }
 }
 
 void Service::OnEvents(const std::vector<events::Event>& batch) {

@@ -102,6 +102,8 @@ class Service {
 
   // The store listener's body (public for tests and the benchmark).
   void OnEvents(const std::vector<events::Event>& batch);
+  // The link listener: somebody new gave a watched phone, so the entry follows them too.
+  void OnLinks(const std::vector<std::pair<events::EntityId, events::EntityId>>& links);
   // Blocks until every queued match has been stored and published.
   void WaitIdle();
 
@@ -121,6 +123,7 @@ class Service {
   struct Index {
     std::unordered_map<events::EntityId, std::vector<Target>> by_id;
     std::unordered_map<std::string, std::vector<Target>> unresolved;  // refs not in the dictionary yet
+    std::unordered_map<events::EntityId, std::vector<int64_t>> phones;  // watched phone -> entry ids
     size_t entries = 0;
   };
   struct Match {

@@ -208,6 +208,22 @@ TEST_P(WatchTest, APhoneEntryAlertsOnThePeopleWhoGaveThePhone) {
   EXPECT_EQ((*list)[0].source, "hotel");
 }
 
+// Somebody the store has never seen checks in giving a watched phone: the
+// entry learns the link from the same batch and alerts on that check-in.
+TEST_P(WatchTest, APhoneEntryFollowsANewcomerWhoGivesThePhone) {
+  auto e = svc_->Request(kInvestigator, Input("PHONE:13800138000"));
+  ASSERT_TRUE(e.ok()) << e.status().ToString();
+  ASSERT_TRUE(svc_->Approve(kCommander, e->id, "").ok());
+  CheckIn("460106198503120035", "13900139000", "2026-03-01T20:00:00");  // another phone: nothing
+  EXPECT_EQ(svc_->AlertsRaised(), 0);
+  CheckIn("460106198503120019", "13800138000", "2026-03-01T21:00:00");  // a newcomer with the watched phone
+  ASSERT_EQ(svc_->AlertsRaised(), 1);
+  auto list = svc_->Alerts("wang.inv", 0, 10, false);
+  ASSERT_TRUE(list.ok());
+  ASSERT_EQ(list->size(), 1u);
+  EXPECT_EQ((*list)[0].via, "ID:460106198503120019");
+}
+
 // A hotel check-in without an ID number (name, birth date, phone) is its own
 // PERSON record: it alerts on a watched person once merged into them (its
 // events so far, then every new one) and stops when the merge is undone.
