@@ -525,6 +525,22 @@ Status Store::ScanPlace(PlaceId p, uint32_t from, uint32_t to, const std::functi
   return ScanBlocks(kByPlace, p, from, to, kSlotSeconds, f);
 }
 
+std::optional<Record> Store::DecodeRecord(std::string_view v, HeaderCache* headers) const {
+  uint32_t hid = 0;
+  if (!GetVarint(&v, &hid)) return std::nullopt;
+  auto h = headers->find(hid);
+  if (h == headers->end()) {
+    std::vector<std::string> cols;
+    if (auto hv = GetMeta("header/" + std::to_string(hid)))
+      for (auto c : SplitUnit(*hv)) cols.emplace_back(c);
+    h = headers->emplace(hid, std::move(cols)).first;
+  }
+  Record r;
+  r.columns = h->second;
+  for (auto f : SplitUnit(v)) r.values.emplace_back(f);
+  return r;
+}
+
 std::vector<std::optional<Record>> Store::Records(const std::vector<Event>& events) const {
   std::vector<std::string> keys;
   keys.reserve(events.size());
@@ -535,10 +551,40 @@ std::vector<std::optional<Record>> Store::Records(const std::vector<Event>& even
   if (!keys.empty())
     db_->MultiGet(rocksdb::ReadOptions(), cf_[kRecords], keys.size(), slices.data(), values.data(), statuses.data());
   std::vector<std::optional<Record>> out(keys.size());
-  std::map<uint32_t, std::vector<std::string>> headers;
-  for (size_t i = 0; i < keys.size(); ++i) {
-    if (!statuses[i].ok()) continue;
-    std::string_view v(values[i].data(), values[i].size());
+  HeaderCache headers;
+  for (size_t i = 0; i < keys.size(); ++i)
+    if (statuses[i].ok()) out[i] = DecodeRecord(std::string_view(values[i].data(), values[i].size()), &headers);
+  return out;
+}
+
+std::string_view Store::RecordView::Get(std::string_view column) const {
+  if (!columns) return {};
+  for (size_t i = 0; i < columns->size() && i < values.size(); ++i)
+    if ((*columns)[i] == column) return values[i];
+  return {};
+}
+
+Status Store::ScanPlaceRecords(PlaceId p, uint32_t from, uint32_t to, std::optional<Source> only,
+                               const std::function<bool(const Event&, const RecordView&)>& f) const {
+  if (from > to) return Status::Ok();
+  std::string lo, hi;
+  Put32(&lo, p);
+  Put32(&lo, from);
+  Put32(&hi, p);
+  Put32(&hi, to);
+  hi.append("\xff\xff\xff\xff\xff", 5);  // past every entity and source of the last second
+  rocksdb::ReadOptions ro;
+  rocksdb::Slice upper(hi);
+  ro.iterate_upper_bound = &upper;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, cf_[kRecords]));
+  HeaderCache headers;
+  RecordView view;
+  for (it->Seek(lo); it->Valid(); it->Next()) {
+    rocksdb::Slice k = it->key();
+    if (k.size() != 13) continue;
+    Event e{Get32(k.data() + 8), Get32(k.data()), Get32(k.data() + 4), static_cast<Source>(k[12])};
+    if (only && e.source != *only) continue;
+    std::string_view v(it->value().data(), it->value().size());
     uint32_t hid = 0;
     if (!GetVarint(&v, &hid)) continue;
     auto h = headers.find(hid);
@@ -548,12 +594,12 @@ std::vector<std::optional<Record>> Store::Records(const std::vector<Event>& even
         for (auto c : SplitUnit(*hv)) cols.emplace_back(c);
       h = headers.emplace(hid, std::move(cols)).first;
     }
-    Record r;
-    r.columns = h->second;
-    for (auto f : SplitUnit(v)) r.values.emplace_back(f);
-    out[i] = std::move(r);
+    view.columns = &h->second;
+    view.values.clear();
+    for (auto field : SplitUnit(v)) view.values.push_back(field);
+    if (!f(e, view)) break;
   }
-  return out;
+  return FromRocks(it->status(), "scan records");
 }
 
 namespace {

@@ -107,15 +107,13 @@ void CoLodging(const events::Store& store, EntityId self, Acc& acc) {
     std::string room = Col(*recs[i], "room");
     if (room.empty()) continue;
     uint32_t lo = DayStart(mine[i].time);
-    std::vector<Event> others;
-    (void)store.ScanPlace(mine[i].place, lo, lo + 86399, [&](const Event& e) {
-      if (e.source == Source::kHotel && e.entity != self) others.push_back(e);
-      return others.size() < 2000;
-    });
-    auto orecs = store.Records(others);
-    for (size_t k = 0; k < others.size(); ++k)
-      if (orecs[k] && Col(*orecs[k], "room") == room)
-        acc.Add(self, others[k].entity, "co_lodging", 1, EvidenceOf(store, mine[i], "room " + room));
+    size_t seen = 0;
+    (void)store.ScanPlaceRecords(mine[i].place, lo, lo + 86399, Source::kHotel,
+                                 [&](const Event& e, const events::Store::RecordView& r) {
+                                   if (e.entity != self && r.Get("room") == room)
+                                     acc.Add(self, e.entity, "co_lodging", 1, EvidenceOf(store, mine[i], "room " + room));
+                                   return ++seen < 2000;
+                                 });
   }
 }
 
@@ -126,18 +124,17 @@ void SameTrip(const events::Store& store, EntityId self, Acc& acc) {
     if (!recs[i]) continue;
     std::string trip = Col(*recs[i], "trip_no"), seat = Col(*recs[i], "seat");
     if (trip.empty() || seat.empty()) continue;
-    std::vector<Event> others;
-    (void)store.ScanPlace(mine[i].place, mine[i].time, mine[i].time, [&](const Event& e) {
-      if (e.source == Source::kTravel && e.entity != self) others.push_back(e);
-      return others.size() < 2000;
-    });
-    auto orecs = store.Records(others);
-    for (size_t k = 0; k < others.size(); ++k) {
-      if (!orecs[k] || Col(*orecs[k], "trip_no") != trip) continue;
-      std::string theirs = Col(*orecs[k], "seat");
-      if (!AdjacentSeats(seat, theirs)) continue;
-      acc.Add(self, others[k].entity, "same_trip", 1, EvidenceOf(store, mine[i], trip + " " + seat + "/" + theirs));
-    }
+    size_t seen = 0;
+    (void)store.ScanPlaceRecords(mine[i].place, mine[i].time, mine[i].time, Source::kTravel,
+                                 [&](const Event& e, const events::Store::RecordView& r) {
+                                   if (e.entity != self && r.Get("trip_no") == trip) {
+                                     std::string theirs(r.Get("seat"));
+                                     if (AdjacentSeats(seat, theirs))
+                                       acc.Add(self, e.entity, "same_trip", 1,
+                                               EvidenceOf(store, mine[i], trip + " " + seat + "/" + theirs));
+                                   }
+                                   return ++seen < 2000;
+                                 });
   }
 }
 
