@@ -109,41 +109,44 @@ void Store::NotifyMerge(EntityId absorbed, EntityId survivor, bool merged) {
 }
 
 Status Store::SetMerge(EntityId absorbed, EntityId survivor, const std::string& detail) {
-  JW_RETURN_IF_ERROR(SetMergeLocked(absorbed, survivor, detail));
+  JW_RETURN_IF_ERROR(WriteMerge(absorbed, survivor, detail));
   NotifyMerge(absorbed, survivor, true);
   return Status::Ok();
 }
 
 Status Store::RemoveMerge(EntityId absorbed, const std::string& detail) {
   std::optional<Merge> m = MergeOf(absorbed);
-  JW_RETURN_IF_ERROR(RemoveMergeLocked(absorbed, detail));
+  JW_RETURN_IF_ERROR(WriteUnmerge(absorbed, detail));
   NotifyMerge(absorbed, m ? m->survivor : 0, false);
   return Status::Ok();
 }
 
-Status Store::SetMergeLocked(EntityId absorbed, EntityId survivor, const std::string& detail) {
+// Adds the history entry (on both sides) to b and writes it, synced.
+Status Store::WriteWithHistory(rocksdb::WriteBatch* b, EntityId absorbed, EntityId survivor, const std::string& detail) {
+  uint64_t seq = merge_seq_ + 1;
+  b->Put(cf_[kMetaCf], "mergelog/" + Hex(absorbed, 8) + "/" + Hex(seq, 16), detail);
+  b->Put(cf_[kMetaCf], "mergelog/" + Hex(survivor, 8) + "/" + Hex(seq, 16), detail);
+  b->Put(cf_[kMetaCf], "merge_seq", Hex(seq, 16));
+  rocksdb::WriteOptions wo;
+  wo.sync = true;
+  JW_RETURN_IF_ERROR(Rocks(db_->Write(wo, b), "write merge"));
+  merge_seq_ = seq;
+  return Status::Ok();
+}
+
+Status Store::WriteMerge(EntityId absorbed, EntityId survivor, const std::string& detail) {
   if (read_only_) return Conflict("read_only", "the event store is open read-only");
   if (absorbed == survivor) return InvalidArgument("not_mergeable", "an entity cannot be merged into itself");
   std::lock_guard lock(merges_mu_);
   if (merges_.contains(absorbed)) return Conflict("already_merged", "this record is merged already; undo that first");
   rocksdb::WriteBatch b;
   b.Put(cf_[kMetaCf], "merge/" + Hex(absorbed, 8), Hex(survivor, 8) + "\n" + detail);
-  uint64_t seq = ++merge_seq_;
-  b.Put(cf_[kMetaCf], "mergelog/" + Hex(absorbed, 8) + "/" + Hex(seq, 16), detail);
-  b.Put(cf_[kMetaCf], "mergelog/" + Hex(survivor, 8) + "/" + Hex(seq, 16), detail);
-  b.Put(cf_[kMetaCf], "merge_seq", Hex(seq, 16));
-  rocksdb::WriteOptions wo;
-  wo.sync = true;
-  Status s = Rocks(db_->Write(wo, &b), "write merge");
-  if (!s.ok()) {
-    --merge_seq_;
-    return s;
-  }
+  JW_RETURN_IF_ERROR(WriteWithHistory(&b, absorbed, survivor, detail));
   merges_[absorbed] = Merge{absorbed, survivor, detail};
   return Status::Ok();
 }
 
-Status Store::RemoveMergeLocked(EntityId absorbed, const std::string& detail) {
+Status Store::WriteUnmerge(EntityId absorbed, const std::string& detail) {
   if (read_only_) return Conflict("read_only", "the event store is open read-only");
   std::lock_guard lock(merges_mu_);
   auto it = merges_.find(absorbed);
@@ -152,17 +155,7 @@ Status Store::RemoveMergeLocked(EntityId absorbed, const std::string& detail) {
   rocksdb::WriteBatch b;
   b.Delete(cf_[kMetaCf], "merge/" + Hex(absorbed, 8));
   b.Put(cf_[kMetaCf], "apart/" + Hex(absorbed, 8) + Hex(survivor, 8), detail);
-  uint64_t seq = ++merge_seq_;
-  b.Put(cf_[kMetaCf], "mergelog/" + Hex(absorbed, 8) + "/" + Hex(seq, 16), detail);
-  b.Put(cf_[kMetaCf], "mergelog/" + Hex(survivor, 8) + "/" + Hex(seq, 16), detail);
-  b.Put(cf_[kMetaCf], "merge_seq", Hex(seq, 16));
-  rocksdb::WriteOptions wo;
-  wo.sync = true;
-  Status s = Rocks(db_->Write(wo, &b), "write unmerge");
-  if (!s.ok()) {
-    --merge_seq_;
-    return s;
-  }
+  JW_RETURN_IF_ERROR(WriteWithHistory(&b, absorbed, survivor, detail));
   merges_.erase(it);
   apart_[{absorbed, survivor}] = detail;
   return Status::Ok();

@@ -37,6 +37,7 @@
 
 namespace rocksdb {
 class DB;
+class WriteBatch;
 class ColumnFamilyHandle;
 struct ColumnFamilyOptions;
 }  // namespace rocksdb
@@ -281,8 +282,9 @@ class Store {
   uint64_t merge_seq_ = 0;                                        // guarded by merges_mu_
   std::vector<MergeListener> merge_listeners_;                    // guarded by listeners_mu_
   void NotifyMerge(EntityId absorbed, EntityId survivor, bool merged);
-  Status SetMergeLocked(EntityId absorbed, EntityId survivor, const std::string& detail);
-  Status RemoveMergeLocked(EntityId absorbed, const std::string& detail);
+  Status WriteMerge(EntityId absorbed, EntityId survivor, const std::string& detail);
+  Status WriteUnmerge(EntityId absorbed, const std::string& detail);
+  Status WriteWithHistory(rocksdb::WriteBatch* b, EntityId absorbed, EntityId survivor, const std::string& detail);
 };
 
 // Buffers events, records, links and registry rows; Write() stores them

@@ -4,11 +4,9 @@
 // uploads over HTTP, and the second-writer lock.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { spawnSync } from 'node:child_process';
 import { after, before, test } from 'node:test';
-import { BIN, auditSince, expectError, lastAuditId, startServer } from './lib/server.mjs';
+import { genCity, auditSince, expectError, lastAuditId, startServer } from './lib/server.mjs';
 
 let s;
 let analyst;
@@ -16,13 +14,11 @@ let inspector;
 let admin;
 let dispatcher;
 let truth;
-const genDir = fs.mkdtempSync(path.join(os.tmpdir(), 'jingwu-gen-'));
+let genDir;
 const PURPOSE = { 'X-Purpose': '案件研判', 'X-Case-No': 'A4601002025000123' };
 
 before(async () => {
-  const g = spawnSync(BIN, ['gen', '--out', genDir, '--seed', '4', '--scale', 'small'], { encoding: 'utf8' });
-  assert.equal(g.status, 0, g.stderr);
-  truth = JSON.parse(fs.readFileSync(path.join(genDir, 'truth.json'), 'utf8'));
+  ({ dir: genDir, truth } = genCity(4, 'jingwu-gen-'));
   s = await startServer({
     users: [
       { username: 'analyst', roles: ['analyst'] },

@@ -6,11 +6,9 @@
 // actions are audited; an upload is resolved by the running server.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { spawnSync } from 'node:child_process';
 import { after, before, test } from 'node:test';
-import { BIN, auditSince, expectError, lastAuditId, startServer } from './lib/server.mjs';
+import { genCity, auditSince, expectError, lastAuditId, startServer } from './lib/server.mjs';
 
 let s;
 let analyst;
@@ -19,7 +17,7 @@ let dispatcher;
 let admin;
 let commander;
 let truth;
-const genDir = fs.mkdtempSync(path.join(os.tmpdir(), 'jingwu-gen-'));
+let genDir;
 const PURPOSE = { 'X-Purpose': '身份研判' };
 const CASE = { 'X-Purpose': '身份研判', 'X-Case-No': 'A4601002025000777' };
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -32,9 +30,7 @@ const unmerge = (ref, body, token = analyst) =>
   s.req('POST', `/api/v1/entities/${enc(ref)}/unmerge`, { token, headers: PURPOSE, body });
 
 before(async () => {
-  const g = spawnSync(BIN, ['gen', '--out', genDir, '--seed', '4', '--scale', 'small'], { encoding: 'utf8' });
-  assert.equal(g.status, 0, g.stderr);
-  truth = JSON.parse(fs.readFileSync(path.join(genDir, 'truth.json'), 'utf8'));
+  ({ dir: genDir, truth } = genCity(4, 'jingwu-gen-'));
   s = await startServer({
     users: [
       { username: 'analyst', roles: ['analyst'] },

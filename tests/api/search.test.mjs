@@ -4,11 +4,9 @@
 // indexing of an upload, and `jingwu reindex`.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { spawnSync } from 'node:child_process';
 import { after, before, test } from 'node:test';
-import { BIN, auditSince, expectError, lastAuditId, startServer } from './lib/server.mjs';
+import { genCity, auditSince, expectError, lastAuditId, startServer } from './lib/server.mjs';
 
 let s;
 let analyst;
@@ -18,7 +16,7 @@ let admin;
 let truth;
 let suspect;       // ID:… of collisions[0].suspects[0]
 let suspectName;   // their name, from their records
-const genDir = fs.mkdtempSync(path.join(os.tmpdir(), 'jingwu-gen-'));
+let genDir;
 const PURPOSE = { 'X-Purpose': '案件研判' };
 const CASE = { 'X-Purpose': '案件研判', 'X-Case-No': 'A4601002025000123' };
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -43,9 +41,7 @@ async function searchCaughtUp(q, headers = PURPOSE) {
 }
 
 before(async () => {
-  const g = spawnSync(BIN, ['gen', '--out', genDir, '--seed', '4', '--scale', 'small'], { encoding: 'utf8' });
-  assert.equal(g.status, 0, g.stderr);
-  truth = JSON.parse(fs.readFileSync(path.join(genDir, 'truth.json'), 'utf8'));
+  ({ dir: genDir, truth } = genCity(4, 'jingwu-gen-'));
   suspect = truth.collisions[0].suspects[0];
   s = await startServer({
     users: [

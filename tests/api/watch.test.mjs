@@ -4,24 +4,20 @@
 // acknowledgement, audit; and the duty-free rings analysis on a small city.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { spawnSync } from 'node:child_process';
 import { after, before, test } from 'node:test';
-import { BIN, auditSince, expectError, lastAuditId, startServer } from './lib/server.mjs';
+import { genCity, auditSince, expectError, lastAuditId, startServer } from './lib/server.mjs';
 import { openStream } from './lib/sse.mjs';
 
 let s;
 let admin, inv, inv2, cmd, cmd2, inspector;
 let truth;
-const genDir = fs.mkdtempSync(path.join(os.tmpdir(), 'jingwu-watch-gen-'));
+let genDir;
 const CP = 'KKWATCH01';
 const PURPOSE = { 'X-Purpose': '打击走私', 'X-Case-No': 'A4601002025000777' };
 
 before(async () => {
-  const g = spawnSync(BIN, ['gen', '--out', genDir, '--seed', '5', '--scale', 'small'], { encoding: 'utf8' });
-  assert.equal(g.status, 0, g.stderr);
-  truth = JSON.parse(fs.readFileSync(path.join(genDir, 'truth.json'), 'utf8'));
+  ({ dir: genDir, truth } = genCity(5, 'jingwu-watch-gen-'));
   s = await startServer({
     users: [
       { username: 'admin', roles: ['admin'] },

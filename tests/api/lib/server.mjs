@@ -80,6 +80,14 @@ function headerValue(v) {
  *   testClock: false to start without --test-clock (as in production)
  *   beforeStart: (cli) => void, run after the users are created (e.g. an import)
  */
+// `jingwu gen --scale small` into a fresh temp folder: {dir, truth} (truth.json parsed).
+export function genCity(seed, prefix = 'jingwu-gen-') {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  const g = spawnSync(BIN, ['gen', '--out', dir, '--seed', String(seed), '--scale', 'small'], { encoding: 'utf8' });
+  assert.equal(g.status, 0, g.stderr);
+  return { dir, truth: JSON.parse(fs.readFileSync(path.join(dir, 'truth.json'), 'utf8')) };
+}
+
 export async function startServer(opts = {}) {
   const db = (opts.db || BACKEND).toLowerCase();
   if (db !== 'sqlite' && db !== 'postgres') throw new Error(`unknown backend ${db}`);
