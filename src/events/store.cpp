@@ -1,5 +1,6 @@
 #include "events/store.h"
 
+#include <absl/container/flat_hash_map.h>
 #include <rocksdb/cache.h>
 #include <rocksdb/db.h>
 #include <rocksdb/filter_policy.h>
@@ -267,9 +268,11 @@ std::string EncodeValues(const std::vector<std::string_view>& values) {
 
 // ---------------------------------------------------------------------------
 
-// Entity dictionary and header ids shared by the writers of a store.
+// Entity dictionary and header ids shared by the writers of a store. The
+// dictionary is looked up once or twice per ingested row: an open-addressing
+// map (one probe, no node per entry) instead of std::unordered_map.
 struct Store::WriteCache {
-  std::unordered_map<std::string, EntityId> ids;
+  absl::flat_hash_map<std::string, EntityId> ids;
   EntityId next = 0;
   std::map<std::string, uint32_t> headers;
   uint32_t next_header = 0;
