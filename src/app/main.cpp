@@ -125,8 +125,9 @@ int Serve(Config config, bool print_admin_password) {
   if (!index.ok()) return Fail(index.status());
   // Records without an ID number that a new batch brings are matched to people
   // once the index has them (search/resolve.h).
-  (*index)->OnCaughtUp([store = events->get(), clock = app.clock.get()] {
-    auto r = search::ResolvePending(*store, clock->Now());
+  (*index)->OnCaughtUp([store = events->get(), clock = app.clock.get()](const std::vector<events::EntityId>& touched,
+                                                                         bool all) {
+    auto r = all ? search::ResolvePending(*store, clock->Now()) : search::ResolveTouched(*store, clock->Now(), touched);
     if (!r.ok()) log::Warn("resolve.failed", {{"error", r.status().message()}});
     else if (r->merged > 0) log::Info("resolve.merged", {{"records", r->merged}});
   });

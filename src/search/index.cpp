@@ -282,6 +282,9 @@ Result<int64_t> Index::CatchUpLocked() {
     JW_RETURN_IF_ERROR(Commit({{"seq", std::to_string(base)}, {"rebuild_next", ""}, {"rebuild_seq", ""},
                                {"places", std::to_string(store_->Places().size())}}));
     committed_seq_ = base;
+    std::lock_guard lock(touched_mu_);
+    touched_all_ = true;  // everything is new to whoever follows
+    touched_.clear();
   }
   // Places change rarely (UpsertPlaces has no journal): re-index when the count moved.
   if (impl_->db->get_metadata("places") != std::to_string(store_->Places().size())) {
@@ -299,6 +302,7 @@ Result<int64_t> Index::CatchUpLocked() {
     written += static_cast<int64_t>(ids.size());
     JW_RETURN_IF_ERROR(Commit({{"seq", std::to_string(upto)}}));
     committed_seq_ = upto;
+    Touch(ids);
     pending.clear();
     return Status::Ok();
   };
@@ -318,6 +322,26 @@ Result<int64_t> Index::CatchUpLocked() {
   double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   if (written > 0 && secs > 0) last_rate_ = static_cast<double>(written) / secs;
   return written;
+}
+
+void Index::Touch(const std::vector<EntityId>& ids) {
+  std::lock_guard lock(touched_mu_);
+  if (touched_all_) return;
+  if (touched_.size() + ids.size() > kMaxTouched) {
+    touched_all_ = true;
+    touched_.clear();
+    return;
+  }
+  touched_.insert(touched_.end(), ids.begin(), ids.end());
+}
+
+bool Index::TakeTouched(std::vector<EntityId>* out) {
+  std::lock_guard lock(touched_mu_);
+  bool all = touched_all_;
+  out->swap(touched_);
+  touched_.clear();
+  touched_all_ = false;
+  return all;
 }
 
 void Index::Follow(events::Store* store) {
@@ -346,7 +370,11 @@ void Index::Follow(events::Store* store) {
         log::Warn("search.catch_up_failed", {{"error", r.status().message()}});
         continue;
       }
-      if (*r > 0 && after_catch_up_) after_catch_up_();
+      if (*r > 0 && after_catch_up_) {
+        std::vector<EntityId> touched;
+        bool all = TakeTouched(&touched);
+        after_catch_up_(touched, all);
+      }
       // The journal entries the index has committed are not needed any more.
       uint64_t committed = committed_seq_.load();
       if (committed > pruned) {

@@ -86,9 +86,14 @@ class Index {
   // on a background thread until Stop(), pruning the journal entries it has
   // committed (Store::PruneJournal).
   void Follow(events::Store* store);
-  // Called on the follower thread after a catch-up that indexed documents
-  // (the server resolves new records without an ID number there). Set before Follow.
-  void OnCaughtUp(std::function<void()> f) { after_catch_up_ = std::move(f); }
+  // Called on the follower thread after a catch-up that indexed documents,
+  // with the entities indexed since the last call (all = too many to list, or
+  // a rebuild): the server resolves new records without an ID number there.
+  // Set before Follow.
+  using CaughtUp = std::function<void(const std::vector<events::EntityId>& touched, bool all)>;
+  void OnCaughtUp(CaughtUp f) { after_catch_up_ = std::move(f); }
+  // The entities indexed since the last call (false) or "too many / all" (true).
+  bool TakeTouched(std::vector<events::EntityId>* out);
   void Stop();
 
   Result<Results> Search(std::string_view q, size_t limit = 20) const;
@@ -125,7 +130,12 @@ class Index {
   std::atomic<uint64_t> committed_seq_{0};
   std::atomic<double> last_rate_{0};
   size_t commit_every_ = 5000;
-  std::function<void()> after_catch_up_;
+  CaughtUp after_catch_up_;
+  void Touch(const std::vector<events::EntityId>& ids);
+  static constexpr size_t kMaxTouched = 200000;
+  std::mutex touched_mu_;
+  std::vector<events::EntityId> touched_;  // guarded by touched_mu_
+  bool touched_all_ = false;               // guarded by touched_mu_
   std::thread follower_;
   std::mutex follow_mu_;
   std::condition_variable follow_cv_;

@@ -192,9 +192,11 @@ std::vector<Candidate> RecordsFor(const events::Store& store, const Index* index
   return out;
 }
 
-Result<ResolveReport> ResolvePending(events::Store& store, Timestamp now) {
+namespace {
+
+Result<ResolveReport> ResolveRecords(events::Store& store, Timestamp now, const std::vector<EntityId>& records) {
   ResolveReport r;
-  for (EntityId record : store.EntitiesOfKind(identity::Kind::kPerson)) {
+  for (EntityId record : records) {
     ++r.records;
     if (store.MergeOf(record)) {
       ++r.already_merged;
@@ -216,6 +218,34 @@ Result<ResolveReport> ResolvePending(events::Store& store, Timestamp now) {
     ++r.merged;
   }
   return r;
+}
+
+}  // namespace
+
+Result<ResolveReport> ResolvePending(events::Store& store, Timestamp now) {
+  return ResolveRecords(store, now, store.EntitiesOfKind(identity::Kind::kPerson));
+}
+
+Result<ResolveReport> ResolveTouched(events::Store& store, Timestamp now, const std::vector<EntityId>& touched) {
+  std::set<EntityId> records;
+  auto records_of_phone = [&](EntityId phone) {
+    for (const auto& l : store.LinksOf(phone))
+      if (auto ref = store.EntityOf(l.other); ref.ok() && ref->kind == identity::Kind::kPerson) records.insert(l.other);
+  };
+  for (EntityId e : touched) {
+    auto ref = store.EntityOf(e);
+    if (!ref.ok()) continue;
+    if (ref->kind == identity::Kind::kPerson) {
+      records.insert(e);
+    } else if (ref->kind == identity::Kind::kPhone) {
+      records_of_phone(e);
+    } else if (IsPersonKind(ref->kind)) {
+      for (const auto& l : store.LinksOf(e))
+        if (auto other = store.EntityOf(l.other); other.ok() && other->kind == identity::Kind::kPhone)
+          records_of_phone(l.other);
+    }
+  }
+  return ResolveRecords(store, now, std::vector<EntityId>(records.begin(), records.end()));
 }
 
 Status MergeRecord(events::Store& store, EntityId record, EntityId person, const std::string& actor,

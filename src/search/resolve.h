@@ -71,6 +71,10 @@ struct ResolveReport {
 // Merges every unmerged PERSON record that has exactly one strong match
 // (found through its phone), unless the pair was kept apart. Idempotent.
 Result<ResolveReport> ResolvePending(events::Store& store, Timestamp now);
+// The same for the records a batch may have changed: the PERSON records among
+// `touched`, those linked to a touched phone, and those linked to the phones
+// of a touched person (a newly registered resident can make a strong match).
+Result<ResolveReport> ResolveTouched(events::Store& store, Timestamp now, const std::vector<events::EntityId>& touched);
 
 // Merges a PERSON record into a person (ID or PASSPORT). Validation
 // "reason_required"; Conflict "not_mergeable", "already_merged".

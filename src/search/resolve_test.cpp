@@ -289,6 +289,36 @@ TEST_F(Resolve, MergeAndUndoKeepTheStableIds) {
   EXPECT_TRUE(MergeRecord(*store_, r1, zhang, "analyst1", "核实为同一人", kNow).ok());
 }
 
+// The server resolves only what a batch touched (the index hands it over):
+// a resident registered after their check-in without an ID number resolves it.
+TEST_F(Resolve, ALateRegistrationResolvesAnEarlierRecord) {
+  std::vector<events::EntityId> touched;
+  index_->TakeTouched(&touched);  // what SetUp indexed
+  auto none = ResolveTouched(*store_, kNow, {});
+  ASSERT_TRUE(none.ok());
+  EXPECT_EQ(none->records, 0);
+  Load(events::Source::kHotel, std::string(kHotelHeader) +
+                                   "ID,,孙丽,CHN,13300133000,HT00001,0901,2025-08-01T20:00:00,,1992-03-12\n");
+  ASSERT_TRUE(index_->CatchUp().ok());
+  ASSERT_FALSE(index_->TakeTouched(&touched));
+  auto first = ResolveTouched(*store_, kNow, touched);
+  ASSERT_TRUE(first.ok());
+  EXPECT_EQ(first->records, 1);  // the new record only, not the five of SetUp
+  EXPECT_EQ(first->merged, 0);   // nobody to match yet
+  const std::string sun = Id(51, 1992);
+  Load(events::Source::kResidents,
+       "id_type,id_number,name,gender,birth_date,phone,address_code,address,moved_in_at\n"
+       "ID," + sun + ",孙丽,F,1992-03-12,13300133000,460106003,龙华区国贸路2号,2025-09-01\n");
+  ASSERT_TRUE(index_->CatchUp().ok());
+  ASSERT_FALSE(index_->TakeTouched(&touched));
+  auto later = ResolveTouched(*store_, kNow, touched);
+  ASSERT_TRUE(later.ok());
+  EXPECT_EQ(later->merged, 1);
+  auto m = store_->MergeOf(IdOf("PERSON:孙丽/19920312/13300133000"));
+  ASSERT_TRUE(m.has_value());
+  EXPECT_EQ(m->survivor, IdOf("ID:" + sun));
+}
+
 TEST_F(Resolve, MergeErrors) {
   ASSERT_TRUE(ResolvePending(*store_, kNow).ok());
   events::EntityId zhang = IdOf("ID:" + zhang_), wang = IdOf("ID:" + wang_), r1 = IdOf(r1_), r2 = IdOf(r2_),
