@@ -2,7 +2,7 @@
 // Search and profiles state a purpose (X-Purpose); the graph and the merge /
 // unmerge of a record are analyses and also state a case number (X-Case-No).
 import { http } from './http'
-import { headerValue, type AnalysisContext, type TrajectoryEvent } from './analysis'
+import { headerValue, type AnalysisContext, type Place, type TrajectoryEvent } from './analysis'
 
 export interface EntityHit {
   id: number
@@ -15,15 +15,8 @@ export interface EntityHit {
   exact: boolean
   merged_into: string | null  // a PERSON record merged into a person: their ref
 }
-export interface PlaceHit {
-  code: string
-  kind: string
-  name: string
-  district_code: string
-  district: string
-  lat: number
-  lon: number
-}
+/** A place as the search finds it: the place of the place list, without its event count. */
+export type PlaceHit = Omit<Place, 'events'>
 export interface SearchAnswer {
   query: string
   kind: string
