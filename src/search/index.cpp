@@ -427,16 +427,29 @@ int64_t Index::DocsForEntity(EntityId e) const {
   }
 }
 
-std::vector<EntityId> Index::EntitiesWithTerm(const std::string& term, size_t limit) const {
+std::vector<EntityId> Index::EntitiesWithTerm(const std::string& term, size_t limit, const std::string& also) const {
   std::vector<EntityId> out;
   std::lock_guard lock(read_mu_);
   try {
     Xapian::Database& db = Reader(impl_->reader, dir_);
-    for (auto it = db.postlist_begin(term); it != db.postlist_end(term) && out.size() < limit; ++it) {
+    // With `also`, walk the rarer posting list and skip along the other (both are in docid order).
+    bool swap = !also.empty() && db.get_termfreq(also) < db.get_termfreq(term);
+    const std::string& first = swap ? also : term;
+    const std::string& second = swap ? term : also;
+    Xapian::PostingIterator other = second.empty() ? db.postlist_end("") : db.postlist_begin(second);
+    for (auto it = db.postlist_begin(first); it != db.postlist_end(first) && out.size() < limit; ++it) {
+      if (!second.empty()) {
+        other.skip_to(*it);
+        if (other == db.postlist_end(second)) break;
+        if (*other != *it) continue;
+      }
       Xapian::Document doc = db.get_document(*it);
-      for (auto t = doc.termlist_begin(); t != doc.termlist_end(); ++t) {
+      auto t = doc.termlist_begin();
+      t.skip_to("Q");  // the unique term Q<entity id> (QP<id> for places)
+      for (; t != doc.termlist_end(); ++t) {
         std::string s = *t;
-        if (s.size() > 1 && s[0] == 'Q' && s[1] != 'P') {
+        if (s.empty() || s[0] != 'Q') break;
+        if (s.size() > 1 && s[1] != 'P') {
           out.push_back(static_cast<EntityId>(std::stoul(s.substr(1))));
           break;
         }

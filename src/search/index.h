@@ -107,7 +107,9 @@ class Index {
   // How many documents carry the unique term of entity e (tests: exactly 1).
   int64_t DocsForEntity(events::EntityId e) const;
   // Entity ids whose documents carry term (e.g. "A" + a residents address).
-  std::vector<events::EntityId> EntitiesWithTerm(const std::string& term, size_t limit) const;
+  // With `also`, only the documents that carry that term as well (e.g. "KPERSON").
+  std::vector<events::EntityId> EntitiesWithTerm(const std::string& term, size_t limit,
+                                                 const std::string& also = "") const;
 
   // Chunk size between commits (tests make it small).
   void set_commit_every(size_t n) { commit_every_ = n; }

@@ -101,7 +101,8 @@ void Sort(std::vector<Candidate>* v) {
 std::vector<EntityId> ByName(const events::Store& store, const Index* index, const std::string& name, bool persons) {
   std::vector<EntityId> out;
   if (!index || name.empty()) return out;
-  for (EntityId id : index->EntitiesWithTerm(NameTerm(name), 500)) {
+  // Records without an ID number are few: asking for them only keeps a common name cheap.
+  for (EntityId id : index->EntitiesWithTerm(NameTerm(name), 500, persons ? "" : "KPERSON")) {
     auto ref = store.EntityOf(id);
     if (!ref.ok()) continue;
     if (persons ? IsPersonKind(ref->kind) : ref->kind == identity::Kind::kPerson) out.push_back(id);
