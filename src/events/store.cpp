@@ -57,6 +57,11 @@ inline bool GetVarint(std::string_view* in, uint32_t* v) {
   return false;
 }
 
+// Days since 1970-01-01 in Asia/Shanghai (a hotel stay's check-in date).
+uint32_t LocalDayOf(uint32_t t) {
+  return static_cast<uint32_t>((static_cast<int64_t>(t) + int64_t{kShanghaiOffsetMinutes} * 60) / 86400);
+}
+
 // records: place(4) time(4) entity(4) source(1) — the event itself
 std::string PlaceKey(const Event& e) {
   std::string k;
@@ -361,6 +366,7 @@ Result<std::unique_ptr<Store>> Store::Open(const std::string& dir, OpenOptions o
   s->db_.reset(raw);
   JW_RETURN_IF_ERROR(s->LoadPlaces());
   JW_RETURN_IF_ERROR(s->LoadMerges());
+  s->has_stay_index_ = s->GetMeta("stay_index").has_value() || (s->TotalEvents() == 0 && s->EntityCount() == 0);
   if (auto f = s->GetMeta("next_fragment"); f && f->size() == 4) s->next_frag_ = Get32(f->data());
   // The layout of docs/event-store.md, version 2 (packed blocks). An older
   // store is refused with a clear message rather than read wrongly.
@@ -370,6 +376,7 @@ Result<std::unique_ptr<Store>> Store::Open(const std::string& dir, OpenOptions o
       rocksdb::WriteOptions wo;
       wo.sync = true;
       JW_RETURN_IF_ERROR(FromRocks(s->db_->Put(wo, s->cf_[kMeta], "format", kFormat), "write format"));
+      JW_RETURN_IF_ERROR(FromRocks(s->db_->Put(wo, s->cf_[kMeta], "stay_index", "1"), "write format"));
     }
   } else if (!format || *format != kFormat) {
     return Conflict("event_store_format", "the event store in " + dir + " has layout version " +
@@ -565,6 +572,23 @@ std::string_view Store::RecordView::Get(std::string_view column) const {
   for (size_t i = 0; i < columns->size() && i < values.size(); ++i)
     if ((*columns)[i] == column) return values[i];
   return {};
+}
+
+std::optional<std::vector<Store::Stay>> Store::StayMates(PlaceId p, uint32_t time, std::string_view room) const {
+  if (!has_stay_index_) return std::nullopt;
+  std::string prefix = "\xfe";
+  Put32(&prefix, p);
+  Put32(&prefix, LocalDayOf(time));
+  prefix.append(room);
+  prefix.push_back('\0');
+  std::vector<Stay> out;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), cf_[kRecords]));
+  for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
+    rocksdb::Slice k = it->key();
+    if (k.size() != prefix.size() + 4 || it->value().size() != 4) continue;
+    out.push_back({Get32(k.data() + prefix.size()), Get32(it->value().data())});
+  }
+  return out;
 }
 
 Status Store::ScanPlaceRecords(PlaceId p, uint32_t from, uint32_t to, std::optional<Source> only,
@@ -937,6 +961,19 @@ void Writer::AddRegistryRecord(EntityId e, Source s, uint32_t header_id, std::st
   rec.append(row_values);
   impl_->registry.emplace_back(std::move(k), std::move(rec));
   ++pending_;
+}
+
+void Writer::AddStay(const Event& e, std::string_view room) {
+  if (room.empty() || room.find('\0') != std::string_view::npos) return;
+  std::string k = "\xfe";
+  Put32(&k, e.place);
+  Put32(&k, LocalDayOf(e.time));
+  k.append(room);
+  k.push_back('\0');
+  Put32(&k, e.entity);
+  std::string v;
+  Put32(&v, e.time);
+  impl_->registry.emplace_back(std::move(k), std::move(v));  // sorts after the events' rows, before 0xFF
 }
 
 bool Writer::Exists(const Event& e) const {

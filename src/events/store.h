@@ -148,6 +148,15 @@ class Store {
   // The events at one place with from <= time <= to together with their rows,
   // in time order: one range read, cheaper than ScanPlace + Records when the
   // rows are wanted (who shared a hotel room, a flight).
+  // Who checked in at a hotel on the same local day into the same room
+  // (同住), from the stay index kept at ingest: key 0xFE · place · day · room
+  // · 0 · entity → check-in time. nullopt for a store created before the index
+  // existed (callers then read the day's rows).
+  struct Stay {
+    EntityId entity;
+    uint32_t time;
+  };
+  std::optional<std::vector<Stay>> StayMates(PlaceId p, uint32_t time, std::string_view room) const;
   // The row is a view, valid during the call only.
   struct RecordView {
     const std::vector<std::string>* columns = nullptr;
@@ -263,6 +272,7 @@ class Store {
   std::vector<rocksdb::ColumnFamilyHandle*> cf_;  // indexed by the Cf enum in store.cpp
   std::vector<std::shared_ptr<rocksdb::ColumnFamilyOptions>> cf_options_;
   bool bulk_ = false;
+  bool has_stay_index_ = false;  // "stay_index" in meta: every hotel stay was indexed by room
   uint32_t next_frag_ = 1;  // the next batch's fragment number; guarded by writer_mu_
   std::vector<uint32_t> last_slot_;  // per place: 1 + the last ten-minute slot stored (writer only)
   bool last_slot_loaded_ = false;
@@ -301,6 +311,8 @@ class Writer {
   void Add(const Event& e, uint32_t header_id, std::string_view row_values);
   // Adds a link between two identifiers (both directions).
   void Link(EntityId a, EntityId b, Source s);
+  // Indexes a hotel stay by place, check-in day and room (Store::StayMates).
+  void AddStay(const Event& e, std::string_view room);
   // Keeps a registry row (residents, vehicles) for an entity.
   void AddRegistryRecord(EntityId e, Source s, uint32_t header_id, std::string_view row_values);
   // A stable id for a list of column names.

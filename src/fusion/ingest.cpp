@@ -44,7 +44,7 @@ struct Reject {
 // Column positions of the fields a source reads (-1 when absent).
 struct Columns {
   int id_type = -1, id_number = -1, nationality = -1, phone = -1, place = -1, time = -1, plate = -1;
-  int owner_id_type = -1, owner_id_number = -1, birth_date = -1;
+  int owner_id_type = -1, owner_id_number = -1, birth_date = -1, room = -1;
   int code = -1, kind = -1, name = -1, district = -1, lat = -1, lon = -1;
 };
 
@@ -83,6 +83,7 @@ class Loader {
     c.nationality = IndexOf(header_, "nationality");
     c.phone = IndexOf(header_, "phone");
     c.birth_date = IndexOf(header_, "birth_date");
+    c.room = IndexOf(header_, "room");
     c.plate = IndexOf(header_, "plate");
     c.owner_id_type = IndexOf(header_, "owner_id_type");
     c.owner_id_number = IndexOf(header_, "owner_id_number");
@@ -307,6 +308,7 @@ class Loader {
       return {};
     }
     writer_->Add(ev, header_id_, Encode(f));
+    if (source_ == Source::kHotel) writer_->AddStay(ev, Field(f, c.room));
     if (phone) writer_->Link(ev.entity, writer_->Intern(*phone), source_);
     return {};
   }

@@ -106,6 +106,12 @@ void CoLodging(const events::Store& store, EntityId self, Acc& acc) {
     if (!recs[i]) continue;
     std::string room = Col(*recs[i], "room");
     if (room.empty()) continue;
+    if (auto mates = store.StayMates(mine[i].place, mine[i].time, room)) {
+      for (const auto& m : *mates)
+        if (m.entity != self) acc.Add(self, m.entity, "co_lodging", 1, EvidenceOf(store, mine[i], "room " + room));
+      continue;
+    }
+    // A store from before the stay index: read the hotel's rows of that day.
     uint32_t lo = DayStart(mine[i].time);
     size_t seen = 0;
     (void)store.ScanPlaceRecords(mine[i].place, lo, lo + 86399, Source::kHotel,
