@@ -197,3 +197,14 @@ test('an upload without an ID number is resolved by the running server and alert
   assert.equal(alerts.json.items[0].record.room, '1808');
   assert.equal(alerts.json.items[0].source, 'hotel');
 });
+
+test('the request log names no entity: routes only (personal data stays in the audit log)', async () => {
+  const log = fs.readFileSync(path.join(s.dataDir, 'server.err'), 'utf8');
+  assert.match(log, /"path":"\/api\/v1\/entities\/\{ref\}\/merge"/);
+  assert.match(log, /"path":"\/api\/v1\/entities\/\{ref\}"/);
+  assert.ok(!log.includes('PERSON:'), 'no record reference in the log');
+  for (const rec of truth.noid_records) {
+    assert.ok(!log.includes(rec.ref.split('/').at(-1)), `no phone of ${rec.ref} in the log`);
+    if (rec.person) assert.ok(!log.includes(rec.person.slice(3)), `no ID number of ${rec.person} in the log`);
+  }
+});
