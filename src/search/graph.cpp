@@ -99,8 +99,8 @@ struct Acc {
   }
 };
 
-void CoLodging(const events::Store& store, EntityId self, Acc& acc) {
-  auto mine = EventsOf(store, self, Source::kHotel, kMaxScan);
+void CoLodging(const events::Store& store, EntityId self, size_t max_stays, Acc& acc) {
+  auto mine = EventsOf(store, self, Source::kHotel, max_stays);
   auto recs = store.Records(mine);
   for (size_t i = 0; i < mine.size(); ++i) {
     if (!recs[i]) continue;
@@ -123,8 +123,8 @@ void CoLodging(const events::Store& store, EntityId self, Acc& acc) {
   }
 }
 
-void SameTrip(const events::Store& store, EntityId self, Acc& acc) {
-  auto mine = EventsOf(store, self, Source::kTravel, kMaxScan);
+void SameTrip(const events::Store& store, EntityId self, size_t max_trips, Acc& acc) {
+  auto mine = EventsOf(store, self, Source::kTravel, max_trips);
   auto recs = store.Records(mine);
   for (size_t i = 0; i < mine.size(); ++i) {
     if (!recs[i]) continue;
@@ -158,8 +158,8 @@ std::vector<Edge> EdgesOf(const events::Store& store, const Index* index, Entity
   if (!ref.ok()) return {};
   bool person = IsPerson(ref->kind);
   if (person) {
-    CoLodging(store, self, acc);
-    SameTrip(store, self, acc);
+    CoLodging(store, self, o.max_scan, acc);
+    SameTrip(store, self, o.max_scan, acc);
   }
   // Links: shared phone / vehicle between people; the identifier itself.
   for (const auto& l : store.LinksOf(self)) {
@@ -262,7 +262,10 @@ Graph BuildGraph(const events::Store& store, const Index* index, EntityId root, 
       break;
     }
     GraphOptions here = o;
-    if (g.nodes[ci].depth > 0) here.cotravel_max_events = o.cotravel_max_events_deeper;
+    if (g.nodes[ci].depth > 0) {
+      here.cotravel_max_events = o.cotravel_max_events_deeper;
+      here.max_scan = o.max_scan_deeper;
+    }
     auto edges = EdgesOf(store, index, cur, here);
     g.nodes[ci].expanded = true;
     int d = g.nodes[ci].depth + 1;

@@ -35,6 +35,8 @@ struct GraphOptions {
   bool cotravel = true;     // co-travel is the costliest edge kind:
   int64_t cotravel_max_events = 2000;       // skipped for the root beyond this many events,
   int64_t cotravel_max_events_deeper = 300; // and for the nodes it expands to beyond this
+  size_t max_scan = 300;         // latest hotel stays / trips looked at for 同住 and 同行 (the root)
+  size_t max_scan_deeper = 100;  // the same for the nodes it expands to
 };
 
 struct Evidence {
