@@ -574,15 +574,31 @@ std::string_view Store::RecordView::Get(std::string_view column) const {
   return {};
 }
 
-std::optional<std::vector<Store::Stay>> Store::StayMates(PlaceId p, uint32_t time, std::string_view room) const {
+struct Store::RecordCursor::Impl {
+  std::unique_ptr<rocksdb::Iterator> it;
+  HeaderCache headers;
+  RecordView view;
+};
+Store::RecordCursor::RecordCursor() : impl_(std::make_unique<Impl>()) {}
+Store::RecordCursor::~RecordCursor() = default;
+
+// One iterator over `records` for many look-ups (creating one costs as much as a short scan).
+rocksdb::Iterator* Store::CursorIterator(RecordCursor* c) const {
+  if (!c->impl_->it) c->impl_->it.reset(db_->NewIterator(rocksdb::ReadOptions(), cf_[kRecords]));
+  return c->impl_->it.get();
+}
+
+std::optional<std::vector<Store::Stay>> Store::StayMates(PlaceId p, uint32_t time, std::string_view room,
+                                                         RecordCursor* cursor) const {
   if (!has_stay_index_) return std::nullopt;
+  RecordCursor local;
+  rocksdb::Iterator* it = CursorIterator(cursor ? cursor : &local);
   std::string prefix = "\xfe";
   Put32(&prefix, p);
   Put32(&prefix, LocalDayOf(time));
   prefix.append(room);
   prefix.push_back('\0');
   std::vector<Stay> out;
-  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), cf_[kRecords]));
   for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
     rocksdb::Slice k = it->key();
     if (k.size() != prefix.size() + 4 || it->value().size() != 4) continue;
@@ -592,21 +608,21 @@ std::optional<std::vector<Store::Stay>> Store::StayMates(PlaceId p, uint32_t tim
 }
 
 Status Store::ScanPlaceRecords(PlaceId p, uint32_t from, uint32_t to, std::optional<Source> only,
-                               const std::function<bool(const Event&, const RecordView&)>& f) const {
+                               const std::function<bool(const Event&, const RecordView&)>& f,
+                               RecordCursor* cursor) const {
   if (from > to) return Status::Ok();
+  RecordCursor local;
+  RecordCursor& c = cursor ? *cursor : local;
+  rocksdb::Iterator* it = CursorIterator(&c);
   std::string lo, hi;
   Put32(&lo, p);
   Put32(&lo, from);
   Put32(&hi, p);
   Put32(&hi, to);
   hi.append("\xff\xff\xff\xff\xff", 5);  // past every entity and source of the last second
-  rocksdb::ReadOptions ro;
   rocksdb::Slice upper(hi);
-  ro.iterate_upper_bound = &upper;
-  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, cf_[kRecords]));
-  HeaderCache headers;
-  RecordView view;
-  for (it->Seek(lo); it->Valid(); it->Next()) {
+  RecordView& view = c.impl_->view;
+  for (it->Seek(lo); it->Valid() && it->key().compare(upper) < 0; it->Next()) {
     rocksdb::Slice k = it->key();
     if (k.size() != 13) continue;
     Event e{Get32(k.data() + 8), Get32(k.data()), Get32(k.data() + 4), static_cast<Source>(k[12])};
@@ -614,12 +630,12 @@ Status Store::ScanPlaceRecords(PlaceId p, uint32_t from, uint32_t to, std::optio
     std::string_view v(it->value().data(), it->value().size());
     uint32_t hid = 0;
     if (!GetVarint(&v, &hid)) continue;
-    auto h = headers.find(hid);
-    if (h == headers.end()) {
+    auto h = c.impl_->headers.find(hid);
+    if (h == c.impl_->headers.end()) {
       std::vector<std::string> cols;
       if (auto hv = GetMeta("header/" + std::to_string(hid)))
-        for (auto c : SplitUnit(*hv)) cols.emplace_back(c);
-      h = headers.emplace(hid, std::move(cols)).first;
+        for (auto col : SplitUnit(*hv)) cols.emplace_back(col);
+      h = c.impl_->headers.emplace(hid, std::move(cols)).first;
     }
     view.columns = &h->second;
     view.values.clear();

@@ -37,6 +37,7 @@
 
 namespace rocksdb {
 class DB;
+class Iterator;
 class WriteBatch;
 class ColumnFamilyHandle;
 struct ColumnFamilyOptions;
@@ -156,7 +157,21 @@ class Store {
     EntityId entity;
     uint32_t time;
   };
-  std::optional<std::vector<Stay>> StayMates(PlaceId p, uint32_t time, std::string_view room) const;
+  // A reusable read position over the rows, for many StayMates /
+  // ScanPlaceRecords calls in a row (one iterator instead of one per call).
+  // Not thread-safe; sees the store as of its first use.
+  class RecordCursor {
+   public:
+    RecordCursor();
+    ~RecordCursor();
+
+   private:
+    friend class Store;
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
+  };
+  std::optional<std::vector<Stay>> StayMates(PlaceId p, uint32_t time, std::string_view room,
+                                             RecordCursor* cursor = nullptr) const;
   // The row is a view, valid during the call only.
   struct RecordView {
     const std::vector<std::string>* columns = nullptr;
@@ -164,7 +179,8 @@ class Store {
     std::string_view Get(std::string_view column) const;  // "" when absent
   };
   Status ScanPlaceRecords(PlaceId p, uint32_t from, uint32_t to, std::optional<Source> only,
-                          const std::function<bool(const Event&, const RecordView&)>& f) const;
+                          const std::function<bool(const Event&, const RecordView&)>& f,
+                          RecordCursor* cursor = nullptr) const;
 
   // ---- counters kept at ingest ----
   std::vector<SourceDayCount> CountsBySourceDay(int64_t from_day, int64_t to_day) const;
@@ -260,6 +276,7 @@ class Store {
   Status LoadPlaces();
   Status LoadMerges();
   using HeaderCache = std::map<uint32_t, std::vector<std::string>>;
+  rocksdb::Iterator* CursorIterator(RecordCursor* c) const;
   std::optional<Record> DecodeRecord(std::string_view v, HeaderCache* headers) const;
   void Notify(const std::vector<Event>& stored);
   void NotifyLinks(const std::vector<std::pair<EntityId, EntityId>>& links);

@@ -102,11 +102,12 @@ struct Acc {
 void CoLodging(const events::Store& store, EntityId self, size_t max_stays, Acc& acc) {
   auto mine = EventsOf(store, self, Source::kHotel, max_stays);
   auto recs = store.Records(mine);
+  events::Store::RecordCursor cursor;
   for (size_t i = 0; i < mine.size(); ++i) {
     if (!recs[i]) continue;
     std::string room = Col(*recs[i], "room");
     if (room.empty()) continue;
-    if (auto mates = store.StayMates(mine[i].place, mine[i].time, room)) {
+    if (auto mates = store.StayMates(mine[i].place, mine[i].time, room, &cursor)) {
       for (const auto& m : *mates)
         if (m.entity != self) acc.Add(self, m.entity, "co_lodging", 1, EvidenceOf(store, mine[i], "room " + room));
       continue;
@@ -119,13 +120,15 @@ void CoLodging(const events::Store& store, EntityId self, size_t max_stays, Acc&
                                    if (e.entity != self && r.Get("room") == room)
                                      acc.Add(self, e.entity, "co_lodging", 1, EvidenceOf(store, mine[i], "room " + room));
                                    return ++seen < 2000;
-                                 });
+                                 },
+                                 &cursor);
   }
 }
 
 void SameTrip(const events::Store& store, EntityId self, size_t max_trips, Acc& acc) {
   auto mine = EventsOf(store, self, Source::kTravel, max_trips);
   auto recs = store.Records(mine);
+  events::Store::RecordCursor cursor;
   for (size_t i = 0; i < mine.size(); ++i) {
     if (!recs[i]) continue;
     std::string trip = Col(*recs[i], "trip_no"), seat = Col(*recs[i], "seat");
@@ -140,7 +143,8 @@ void SameTrip(const events::Store& store, EntityId self, size_t max_trips, Acc& 
                                                EvidenceOf(store, mine[i], trip + " " + seat + "/" + theirs));
                                    }
                                    return ++seen < 2000;
-                                 });
+                                 },
+                                 &cursor);
   }
 }
 
