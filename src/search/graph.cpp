@@ -99,7 +99,7 @@ struct Acc {
   }
 };
 
-void CoLodging(const events::Store& store, EntityId self, size_t max_stays, Acc& acc) {
+void CoLodging(const events::Store& store, EntityId self, size_t max_stays, bool use_index, Acc& acc) {
   auto mine = EventsOf(store, self, Source::kHotel, max_stays);
   auto recs = store.Records(mine);
   events::Store::RecordCursor cursor;
@@ -107,7 +107,8 @@ void CoLodging(const events::Store& store, EntityId self, size_t max_stays, Acc&
     if (!recs[i]) continue;
     std::string room = Col(*recs[i], "room");
     if (room.empty()) continue;
-    if (auto mates = store.StayMates(mine[i].place, mine[i].time, room, &cursor)) {
+    auto mates = use_index ? store.StayMates(mine[i].place, mine[i].time, room, &cursor) : std::nullopt;
+    if (mates) {
       for (const auto& m : *mates)
         if (m.entity != self) acc.Add(self, m.entity, "co_lodging", 1, EvidenceOf(store, mine[i], "room " + room));
       continue;
@@ -162,7 +163,7 @@ std::vector<Edge> EdgesOf(const events::Store& store, const Index* index, Entity
   if (!ref.ok()) return {};
   bool person = IsPerson(ref->kind);
   if (person) {
-    CoLodging(store, self, o.max_scan, acc);
+    CoLodging(store, self, o.max_scan, o.use_stay_index, acc);
     SameTrip(store, self, o.max_scan, acc);
   }
   // Links: shared phone / vehicle between people; the identifier itself.

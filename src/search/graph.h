@@ -37,6 +37,7 @@ struct GraphOptions {
   int64_t cotravel_max_events_deeper = 300; // and for the nodes it expands to beyond this
   size_t max_scan = 300;         // latest hotel stays / trips looked at for 同住 and 同行 (the root)
   size_t max_scan_deeper = 100;  // the same for the nodes it expands to
+  bool use_stay_index = true;    // false: 同住 from the hotel's rows of the day (stores without the index)
 };
 
 struct Evidence {

@@ -246,6 +246,16 @@ TEST_F(World, GraphEdgesWithKindAndEvidence) {
   EXPECT_FALSE(edges.count({"ID:" + wang_, "co_lodging"}));  // another room, another night
   Graph g2 = BuildGraph(*store_, index_.get(), IdOf("ID:" + zhang_), {.depth = 2});
   EXPECT_GE(g2.nodes.size(), g.nodes.size());
+  // A store from before the stay index reads the hotel's day instead: the same 同住 edges.
+  GraphOptions scan = o;
+  scan.use_stay_index = false;
+  std::set<std::pair<std::string, int64_t>> by_index, by_scan;
+  for (const Edge& e : EdgesOf(*store_, nullptr, IdOf("ID:" + zhang_), o))
+    if (e.kind == "co_lodging") by_index.insert({store_->RefString(e.b), e.weight});
+  for (const Edge& e : EdgesOf(*store_, nullptr, IdOf("ID:" + zhang_), scan))
+    if (e.kind == "co_lodging") by_scan.insert({store_->RefString(e.b), e.weight});
+  EXPECT_EQ(by_index, (std::set<std::pair<std::string, int64_t>>{{"ID:" + li_, 1}}));
+  EXPECT_EQ(by_scan, by_index);
 }
 
 // A phone given by 300 people: every node shows its top N edges and counts the rest.
