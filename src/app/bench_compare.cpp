@@ -280,31 +280,50 @@ std::string CotravelSql(const std::string& e, int min) {
 }
 const char* kSourceDaySql = "SELECT source, (ts + 28800) / 86400 AS d, count(*) FROM ev GROUP BY source, d";
 
-// Runs the eight queries through exec (which returns the row count of one SQL statement).
-void RunSqlQueries(Bench& b, const std::string& engine, const Params& p, const std::string& month_expr,
-                   const std::function<Result<int64_t>(const std::string&)>& exec) {
+// One engine's way to answer the eight queries; each returns the rows of its answer.
+struct QuerySet {
+  std::function<Result<int64_t>(const std::string& entity)> traj;
+  std::function<Result<int64_t>(const std::vector<analysis::Window>&)> collision;
+  std::function<Result<int64_t>(const std::string& entity, int min)> cotravel;
+  std::function<Result<int64_t>()> count_source_day, count_district_month;
+};
+
+// Measures the eight queries of kQueries on one engine (results under `engine`).
+void RunQueries(Bench& b, const std::string& engine, const std::string& label, const Params& p, const QuerySet& q) {
   auto& r = b.results[engine];
   int R = b.args.repeat;
-  std::printf("  %s: queries\n", engine.c_str());
+  std::printf("  %s: queries\n", label.c_str());
   std::fflush(stdout);
   Run(r["traj100"], R, [&]() -> Result<int64_t> {
     int64_t n = 0;
     for (const auto& e : p.traj100) {
-      JW_ASSIGN_OR_RETURN(int64_t k, exec(TrajSql(e)));
+      JW_ASSIGN_OR_RETURN(int64_t k, q.traj(e));
       n += k;
     }
     return n;
   });
-  Run(r["collision5h"], R, [&] { return exec(CollisionSql(p.coll5h, "ev", false)); });
-  Run(r["cotravel_group"], R, [&] { return exec(CotravelSql(p.cot_group, 5)); });
-  Run(r["traj_busiest"], R, [&] { return exec(TrajSql(p.busiest)); });
-  Run(r["collision5d"], R, [&] { return exec(CollisionSql(p.coll5d, "ev", false)); });
-  Run(r["cotravel_busy"], R, [&] { return exec(CotravelSql(p.busiest, 3)); });
-  Run(r["count_source_day"], R, [&] { return exec(kSourceDaySql); });
-  Run(r["count_district_month"], R, [&] {
-    return exec("SELECT p.district, " + month_expr +
-                " AS m, count(*) FROM ev JOIN places p ON p.code = ev.place GROUP BY p.district, m");
-  });
+  Run(r["collision5h"], R, [&] { return q.collision(p.coll5h); });
+  Run(r["cotravel_group"], R, [&] { return q.cotravel(p.cot_group, 5); });
+  Run(r["traj_busiest"], R, [&] { return q.traj(p.busiest); });
+  Run(r["collision5d"], R, [&] { return q.collision(p.coll5d); });
+  Run(r["cotravel_busy"], R, [&] { return q.cotravel(p.busiest, 3); });
+  Run(r["count_source_day"], R, q.count_source_day);
+  Run(r["count_district_month"], R, q.count_district_month);
+}
+
+// The eight queries as SQL through exec (which returns the row count of one statement).
+void RunSqlQueries(Bench& b, const std::string& engine, const Params& p, const std::string& month_expr,
+                   const std::function<Result<int64_t>(const std::string&)>& exec) {
+  RunQueries(b, engine, engine, p,
+             {.traj = [&](const std::string& e) { return exec(TrajSql(e)); },
+              .collision = [&](const std::vector<analysis::Window>& ws) { return exec(CollisionSql(ws, "ev", false)); },
+              .cotravel = [&](const std::string& e, int min) { return exec(CotravelSql(e, min)); },
+              .count_source_day = [&] { return exec(kSourceDaySql); },
+              .count_district_month =
+                  [&] {
+                    return exec("SELECT p.district, " + month_expr +
+                                " AS m, count(*) FROM ev JOIN places p ON p.code = ev.place GROUP BY p.district, m");
+                  }});
 }
 
 // ---------------------------------------------------------------- SQLite
@@ -617,10 +636,6 @@ Status RunClickHouse(Bench& b, const Params& p) {
   l.ok = true;
   l.note = "two MergeTree tables, ORDER BY (entity, ts) and (place, ts); bytes = both, as loaded (no OPTIMIZE)";
 
-  auto& r = b.results["clickhouse"];
-  int R = b.args.repeat;
-  std::printf("  clickhouse: queries\n");
-  std::fflush(stdout);
   auto traj = [&](const std::string& e) {
     return ch.Rows("SELECT place, ts, source FROM ev_e WHERE entity = " + SqlQuote(e, true) + " ORDER BY ts");
   };
@@ -673,68 +688,46 @@ Status RunClickHouse(Bench& b, const Params& p) {
     for (const auto& [who, s] : hits) n += static_cast<int64_t>(s.size()) >= min;
     return n;
   };
-  Run(r["traj100"], R, [&]() -> Result<int64_t> {
-    int64_t n = 0;
-    for (const auto& e : p.traj100) {
-      JW_ASSIGN_OR_RETURN(int64_t k, traj(e));
-      n += k;
-    }
-    return n;
-  });
-  Run(r["collision5h"], R, [&] { return ch.Rows(CollisionSql(p.coll5h, "ev_p", true)); });
-  Run(r["cotravel_group"], R, [&] { return cotravel(p.cot_group, 5); });
-  Run(r["traj_busiest"], R, [&] { return traj(p.busiest); });
-  Run(r["collision5d"], R, [&] { return ch.Rows(CollisionSql(p.coll5d, "ev_p", true)); });
-  Run(r["cotravel_busy"], R, [&] { return cotravel(p.busiest, 3); });
-  Run(r["count_source_day"], R, [&] {
-    return ch.Rows("SELECT source, intDiv(ts + 28800, 86400) AS d, count() FROM ev_p GROUP BY source, d");
-  });
-  Run(r["count_district_month"], R, [&] {
-    return ch.Rows("SELECT district, m, count() FROM (SELECT place, toYYYYMM(toDateTime(ts + 28800)) AS m FROM ev_p) "
-                   "ANY INNER JOIN (SELECT code AS place, district FROM places) USING place GROUP BY district, m");
-  });
+  RunQueries(b, "clickhouse", "clickhouse", p,
+             {.traj = traj,
+              .collision = [&](const std::vector<analysis::Window>& ws) { return ch.Rows(CollisionSql(ws, "ev_p", true)); },
+              .cotravel = cotravel,
+              .count_source_day =
+                  [&] { return ch.Rows("SELECT source, intDiv(ts + 28800, 86400) AS d, count() FROM ev_p GROUP BY source, d"); },
+              .count_district_month =
+                  [&] {
+                    return ch.Rows(
+                        "SELECT district, m, count() FROM (SELECT place, toYYYYMM(toDateTime(ts + 28800)) AS m FROM ev_p) "
+                        "ANY INNER JOIN (SELECT code AS place, district FROM places) USING place GROUP BY district, m");
+                  }});
   return Status::Ok();
 }
 
 // ---------------------------------------------------------------- jingwu
 
 void RunJingwuInProcess(Bench& b, const events::Store& store, const Params& p) {
-  auto& r = b.results["jingwu"];
-  int R = b.args.repeat;
-  std::printf("  jingwu (in-process): queries\n");
-  std::fflush(stdout);
   // The engine calls without records or JSON (the peers return bare rows too).
-  auto traj = [&](const std::string& e) -> Result<int64_t> {
-    JW_ASSIGN_OR_RETURN(identity::EntityRef ref, identity::ParseEntityRef(e));
-    JW_ASSIGN_OR_RETURN(analysis::Trajectory t, analysis::RunTrajectory(store, ref, {}, 100000000));
-    return static_cast<int64_t>(t.events.size());
-  };
-  auto collision = [&](const std::vector<analysis::Window>& ws) -> Result<int64_t> {
-    JW_ASSIGN_OR_RETURN(analysis::Collision c, analysis::RunCollision(store, ws, static_cast<int>(ws.size()), SIZE_MAX));
-    return static_cast<int64_t>(c.hits.size());
-  };
-  auto cotravel = [&](const std::string& e, int min) -> Result<int64_t> {
-    JW_ASSIGN_OR_RETURN(identity::EntityRef ref, identity::ParseEntityRef(e));
-    JW_ASSIGN_OR_RETURN(analysis::Cotravel c, analysis::RunCotravel(store, ref, 120, min, {}, SIZE_MAX));
-    return static_cast<int64_t>(c.hits.size());
-  };
-  Run(r["traj100"], R, [&]() -> Result<int64_t> {
-    int64_t n = 0;
-    for (const auto& e : p.traj100) {
-      JW_ASSIGN_OR_RETURN(int64_t k, traj(e));
-      n += k;
-    }
-    return n;
-  });
-  Run(r["collision5h"], R, [&] { return collision(p.coll5h); });
-  Run(r["cotravel_group"], R, [&] { return cotravel(p.cot_group, 5); });
-  Run(r["traj_busiest"], R, [&] { return traj(p.busiest); });
-  Run(r["collision5d"], R, [&] { return collision(p.coll5d); });
-  Run(r["cotravel_busy"], R, [&] { return cotravel(p.busiest, 3); });
-  Run(r["count_source_day"], R,
-      [&]() -> Result<int64_t> { return static_cast<int64_t>(store.CountsBySourceDay(0, int64_t{1} << 40).size()); });
-  Run(r["count_district_month"], R,
-      [&]() -> Result<int64_t> { return static_cast<int64_t>(store.CountsByDistrictMonth().size()); });
+  RunQueries(
+      b, "jingwu", "jingwu (in-process)", p,
+      {.traj = [&](const std::string& e) -> Result<int64_t> {
+         JW_ASSIGN_OR_RETURN(identity::EntityRef ref, identity::ParseEntityRef(e));
+         JW_ASSIGN_OR_RETURN(analysis::Trajectory t, analysis::RunTrajectory(store, ref, {}, 100000000));
+         return static_cast<int64_t>(t.events.size());
+       },
+       .collision = [&](const std::vector<analysis::Window>& ws) -> Result<int64_t> {
+         JW_ASSIGN_OR_RETURN(analysis::Collision c,
+                             analysis::RunCollision(store, ws, static_cast<int>(ws.size()), SIZE_MAX));
+         return static_cast<int64_t>(c.hits.size());
+       },
+       .cotravel = [&](const std::string& e, int min) -> Result<int64_t> {
+         JW_ASSIGN_OR_RETURN(identity::EntityRef ref, identity::ParseEntityRef(e));
+         JW_ASSIGN_OR_RETURN(analysis::Cotravel c, analysis::RunCotravel(store, ref, 120, min, {}, SIZE_MAX));
+         return static_cast<int64_t>(c.hits.size());
+       },
+       .count_source_day =
+           [&]() -> Result<int64_t> { return static_cast<int64_t>(store.CountsBySourceDay(0, int64_t{1} << 40).size()); },
+       .count_district_month =
+           [&]() -> Result<int64_t> { return static_cast<int64_t>(store.CountsByDistrictMonth().size()); }});
 }
 
 Status RunJingwuHttp(Bench& b, const std::string& data, const Params& p) {
@@ -800,25 +793,12 @@ Status RunJingwuHttp(Bench& b, const std::string& data, const Params& p) {
                    "&limit=10000",
                "entities");
   };
-  auto& r = b.results["jingwu-http"];
-  int R = b.args.repeat;
-  std::printf("  jingwu (HTTP): queries\n");
-  std::fflush(stdout);
-  Run(r["traj100"], R, [&]() -> Result<int64_t> {
-    int64_t n = 0;
-    for (const auto& e : p.traj100) {
-      JW_ASSIGN_OR_RETURN(int64_t k, traj(e));
-      n += k;
-    }
-    return n;
-  });
-  Run(r["collision5h"], R, [&] { return collision(p.coll5h); });
-  Run(r["cotravel_group"], R, [&] { return cotravel(p.cot_group, 5); });
-  Run(r["traj_busiest"], R, [&] { return traj(p.busiest); });
-  Run(r["collision5d"], R, [&] { return collision(p.coll5d); });
-  Run(r["cotravel_busy"], R, [&] { return cotravel(p.busiest, 3); });
-  Run(r["count_source_day"], R, [&] { return get("/api/v1/events/stats?by=source_day", "rows"); });
-  Run(r["count_district_month"], R, [&] { return get("/api/v1/events/stats?by=district_month", "rows"); });
+  RunQueries(b, "jingwu-http", "jingwu (HTTP)", p,
+             {.traj = traj,
+              .collision = collision,
+              .cotravel = cotravel,
+              .count_source_day = [&] { return get("/api/v1/events/stats?by=source_day", "rows"); },
+              .count_district_month = [&] { return get("/api/v1/events/stats?by=district_month", "rows"); }});
   std::string hwm = StatusField(pid, "VmHWM");
   b.serve_hwm_kb = std::atoll(hwm.c_str());
   return Status::Ok();
