@@ -13,5 +13,7 @@ bool IsValidUtf8(std::string_view s);
 std::string SanitizeUtf8(std::string_view s);
 // At most max_bytes of s, cut at a character boundary.
 std::string TruncateUtf8(std::string_view s, size_t max_bytes);
+// s without leading and trailing ASCII whitespace (space, tab, CR, LF).
+std::string_view TrimAscii(std::string_view s);
 
 }  // namespace jingwu

@@ -168,19 +168,4 @@ std::vector<std::string> Store::MergeHistory(EntityId e) const {
   return out;
 }
 
-std::vector<EntityId> Store::EntitiesOfKind(identity::Kind kind) const {
-  std::vector<EntityId> out;
-  std::string prefix = "n";
-  prefix.push_back(static_cast<char>('0' + static_cast<int>(kind)));
-  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), cf_[1]));  // Cf kDict
-  for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
-    rocksdb::Slice v = it->value();
-    if (v.size() != 4) continue;
-    const auto* p = reinterpret_cast<const unsigned char*>(v.data());
-    out.push_back(static_cast<EntityId>(p[0]) << 24 | static_cast<EntityId>(p[1]) << 16 |
-                  static_cast<EntityId>(p[2]) << 8 | p[3]);
-  }
-  return out;
-}
-
 }  // namespace jingwu::events

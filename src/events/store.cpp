@@ -535,9 +535,9 @@ Status Store::ScanPlace(PlaceId p, uint32_t from, uint32_t to, const std::functi
   return ScanBlocks(kByPlace, p, from, to, kSlotSeconds, f);
 }
 
-std::optional<Record> Store::DecodeRecord(std::string_view v, HeaderCache* headers) const {
+const std::vector<std::string>* Store::HeaderOf(std::string_view* v, HeaderCache* headers) const {
   uint32_t hid = 0;
-  if (!GetVarint(&v, &hid)) return std::nullopt;
+  if (!GetVarint(v, &hid)) return nullptr;
   auto h = headers->find(hid);
   if (h == headers->end()) {
     std::vector<std::string> cols;
@@ -545,8 +545,14 @@ std::optional<Record> Store::DecodeRecord(std::string_view v, HeaderCache* heade
       for (auto c : SplitUnit(*hv)) cols.emplace_back(c);
     h = headers->emplace(hid, std::move(cols)).first;
   }
+  return &h->second;
+}
+
+std::optional<Record> Store::DecodeRecord(std::string_view v, HeaderCache* headers) const {
+  const std::vector<std::string>* columns = HeaderOf(&v, headers);
+  if (!columns) return std::nullopt;
   Record r;
-  r.columns = h->second;
+  r.columns = *columns;
   for (auto f : SplitUnit(v)) r.values.emplace_back(f);
   return r;
 }
@@ -628,16 +634,8 @@ Status Store::ScanPlaceRecords(PlaceId p, uint32_t from, uint32_t to, std::optio
     Event e{Get32(k.data() + 8), Get32(k.data()), Get32(k.data() + 4), static_cast<Source>(k[12])};
     if (only && e.source != *only) continue;
     std::string_view v(it->value().data(), it->value().size());
-    uint32_t hid = 0;
-    if (!GetVarint(&v, &hid)) continue;
-    auto h = c.impl_->headers.find(hid);
-    if (h == c.impl_->headers.end()) {
-      std::vector<std::string> cols;
-      if (auto hv = GetMeta("header/" + std::to_string(hid)))
-        for (auto col : SplitUnit(*hv)) cols.emplace_back(col);
-      h = c.impl_->headers.emplace(hid, std::move(cols)).first;
-    }
-    view.columns = &h->second;
+    view.columns = HeaderOf(&v, &c.impl_->headers);
+    if (!view.columns) continue;
     view.values.clear();
     for (auto field : SplitUnit(v)) view.values.push_back(field);
     if (!f(e, view)) break;
@@ -758,6 +756,16 @@ uint64_t Store::JournalHead() const {
   it->SeekForPrev(JournalKey(~uint64_t{0}));
   if (!it->Valid() || !it->key().starts_with(rocksdb::Slice(kJournalPrefix.data(), kJournalPrefix.size()))) return 0;
   return JournalSeqOf(it->key());
+}
+
+std::vector<EntityId> Store::EntitiesOfKind(identity::Kind kind) const {
+  std::vector<EntityId> out;
+  std::string prefix = "n";
+  prefix.push_back(KindByte(kind));
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), cf_[kDict]));
+  for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next())
+    if (it->value().size() == 4) out.push_back(Get32(it->value().data()));
+  return out;
 }
 
 Status Store::PruneJournal(uint64_t before) {
@@ -1243,6 +1251,16 @@ Status Writer::WriteFiles(Impl& m, const std::map<std::string, uint64_t>& counte
     args.push_back(std::move(a));
     return Status::Ok();
   };
+  // The sorted registry rows and stay keys, each key once (an SST takes no duplicates).
+  auto put_registry = [&](rocksdb::SstFileWriter& w) -> Status {
+    const std::string* last = nullptr;
+    for (const auto& [k, v] : m.registry) {
+      if (last && *last == k) continue;
+      JW_RETURN_IF_ERROR(FromRocks(w.Put(k, v), "sst put"));
+      last = &k;
+    }
+    return Status::Ok();
+  };
   if (!m.events.empty()) {
     std::vector<std::pair<std::string, std::string>> by_place, by_entity;
     BuildBlocks(m, m.frag, &by_place, &by_entity);
@@ -1250,17 +1268,11 @@ Status Writer::WriteFiles(Impl& m, const std::map<std::string, uint64_t>& counte
       for (const auto& [k, v] : by_place) JW_RETURN_IF_ERROR(FromRocks(w.Put(k, v), "sst put"));
       return Status::Ok();
     }));
-    // Records: the events' rows in place order, then registry rows (keys starting 0xFF sort last).
+    // Records: the events' rows in place order, then the stay index (0xFE) and registry rows (0xFF), which sort last.
     std::sort(m.registry.begin(), m.registry.end());
     JW_RETURN_IF_ERROR(file(kRecords, [&](rocksdb::SstFileWriter& w) {
       for (const auto& p : m.events) JW_RETURN_IF_ERROR(FromRocks(w.Put(PlaceKey(p.e), m.records[p.record]), "sst put"));
-      const std::string* last = nullptr;
-      for (const auto& [k, v] : m.registry) {
-        if (last && *last == k) continue;
-        JW_RETURN_IF_ERROR(FromRocks(w.Put(k, v), "sst put"));
-        last = &k;
-      }
-      return Status::Ok();
+      return put_registry(w);
     }));
     JW_RETURN_IF_ERROR(file(kByEntity, [&](rocksdb::SstFileWriter& w) {
       for (const auto& [k, v] : by_entity) JW_RETURN_IF_ERROR(FromRocks(w.Put(k, v), "sst put"));
@@ -1268,15 +1280,7 @@ Status Writer::WriteFiles(Impl& m, const std::map<std::string, uint64_t>& counte
     }));
   } else if (!m.registry.empty()) {
     std::sort(m.registry.begin(), m.registry.end());
-    JW_RETURN_IF_ERROR(file(kRecords, [&](rocksdb::SstFileWriter& w) {
-      const std::string* last = nullptr;
-      for (const auto& [k, v] : m.registry) {
-        if (last && *last == k) continue;
-        JW_RETURN_IF_ERROR(FromRocks(w.Put(k, v), "sst put"));
-        last = &k;
-      }
-      return Status::Ok();
-    }));
+    JW_RETURN_IF_ERROR(file(kRecords, put_registry));
   }
   if (!m.dict.empty()) {
     std::sort(m.dict.begin(), m.dict.end());

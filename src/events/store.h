@@ -277,6 +277,8 @@ class Store {
   Status LoadMerges();
   using HeaderCache = std::map<uint32_t, std::vector<std::string>>;
   rocksdb::Iterator* CursorIterator(RecordCursor* c) const;
+  // The columns of a stored row's header (the varint at the front of v, consumed).
+  const std::vector<std::string>* HeaderOf(std::string_view* v, HeaderCache* headers) const;
   std::optional<Record> DecodeRecord(std::string_view v, HeaderCache* headers) const;
   void Notify(const std::vector<Event>& stored);
   void NotifyLinks(const std::vector<std::pair<EntityId, EntityId>>& links);

@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <set>
 
+#include "core/utf8.h"
 #include "search/index.h"
 
 namespace jingwu::search {
@@ -22,8 +23,6 @@ std::string DateText(const identity::Date& d) {
   return buf;
 }
 
-// Names compare without spaces, width or ASCII case.
-std::string NameKey(std::string_view name) { return NameTerm(name); }
 
 struct Value {
   std::string value, source;
@@ -64,7 +63,7 @@ Candidate Compare(const identity::PersonKey& key, const Facts& f) {
   Candidate c;
   Match name{"name", key.name, f.names.empty() ? "" : f.names.front(), false, "records"};
   for (const auto& n : f.names)
-    if (NameKey(n) == NameKey(key.name)) {
+    if (NameTerm(n) == NameTerm(key.name)) {  // without spaces, width or ASCII case
       name.person = n;
       name.match = true;
       break;
@@ -133,13 +132,6 @@ std::vector<Candidate> PhoneCandidates(const events::Store& store, const Index* 
   }
   Sort(&out);
   return out;
-}
-
-std::string Trimmed(const std::string& s) {
-  size_t a = s.find_first_not_of(" \t\r\n");
-  if (a == std::string::npos) return "";
-  size_t b = s.find_last_not_of(" \t\r\n");
-  return s.substr(a, b - a + 1);
 }
 
 json Parse(const std::string& s) {
@@ -251,7 +243,7 @@ Result<ResolveReport> ResolveTouched(events::Store& store, Timestamp now, const 
 
 Status MergeRecord(events::Store& store, EntityId record, EntityId person, const std::string& actor,
                    const std::string& reason, Timestamp now, bool automatic) {
-  std::string why = Trimmed(reason);
+  std::string why(TrimAscii(reason));
   if (why.empty()) return InvalidArgument("reason_required", "say why these are the same person (reason)");
   JW_ASSIGN_OR_RETURN(identity::EntityRef rref, store.EntityOf(record));
   JW_ASSIGN_OR_RETURN(identity::EntityRef pref, store.EntityOf(person));
@@ -278,7 +270,7 @@ Status MergeRecord(events::Store& store, EntityId record, EntityId person, const
 
 Status UnmergeRecord(events::Store& store, EntityId record, const std::string& actor, const std::string& reason,
                      Timestamp now) {
-  std::string why = Trimmed(reason);
+  std::string why(TrimAscii(reason));
   if (why.empty()) return InvalidArgument("reason_required", "say why the merge is wrong (reason)");
   auto m = store.MergeOf(record);
   if (!m) return Conflict("not_merged", store.RefString(record) + " is not merged into anyone");

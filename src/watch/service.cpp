@@ -6,6 +6,7 @@
 #include <unordered_set>
 
 #include "core/log.h"
+#include "core/utf8.h"
 #include "identity/identity.h"
 
 namespace jingwu::watch {
@@ -13,13 +14,6 @@ namespace jingwu::watch {
 namespace {
 
 const audit::Actor kSystem{"system", "system", "watch"};
-
-std::string Trim(const std::string& s) {
-  size_t a = s.find_first_not_of(" \t\r\n");
-  if (a == std::string::npos) return "";
-  size_t b = s.find_last_not_of(" \t\r\n");
-  return s.substr(a, b - a + 1);
-}
 
 }  // namespace
 
@@ -42,7 +36,7 @@ Status Service::Attach() {
     events_->AddLinkListener(
         [this](const std::vector<std::pair<events::EntityId, events::EntityId>>& links) { OnLinks(links); });
     events_->AddListener([this](const std::vector<events::Event>& batch) { OnEvents(batch); });
-    events_->AddMergeListener([this](events::EntityId a, events::EntityId b, bool merged) { OnMerge(a, b, merged); });
+    events_->AddMergeListener([this](events::EntityId record, events::EntityId, bool merged) { OnMerge(record, merged); });
   }
   return Status::Ok();
 }
@@ -181,7 +175,7 @@ void Service::OnEvents(const std::vector<events::Event>& batch) {
   queue_cv_.notify_one();
 }
 
-void Service::OnMerge(events::EntityId record, events::EntityId person, bool merged) {
+void Service::OnMerge(events::EntityId record, bool merged) {
   Status s = Rebuild();
   if (!s.ok()) {
     log::Error("watch.rebuild", {{"error", s.message()}});
@@ -204,7 +198,6 @@ void Service::OnMerge(events::EntityId record, events::EntityId person, bool mer
     size_t first = evs.size() > kMaxMergedAlerts ? evs.size() - kMaxMergedAlerts : 0;
     for (size_t i = first; i < evs.size(); ++i) matches.push_back({t, evs[i]});
   }
-  (void)person;
   if (matches.empty()) return;
   {
     std::lock_guard lock(queue_mu_);
@@ -300,7 +293,7 @@ void Service::AddAlertListener(AlertListener l) {
 
 Result<Entry> Service::Request(const audit::Actor& who, const RequestInput& in) {
   JW_ASSIGN_OR_RETURN(identity::EntityRef ref, identity::ParseEntityRef(in.entity));
-  std::string reason = Trim(in.reason), basis = Trim(in.legal_basis);
+  std::string reason = std::string(TrimAscii(in.reason)), basis = std::string(TrimAscii(in.legal_basis));
   if (reason.empty()) return Validation(code::kReasonRequired, "a reason is required");
   if (basis.empty()) return Validation(code::kLegalBasisRequired, "a legal basis is required");
   Timestamp now = clock_->Now();
@@ -339,7 +332,7 @@ Result<Entry> Service::Approve(const audit::Actor& who, int64_t id, const std::s
   e.status = kActive;
   e.decided_by = who.username;
   e.decided_at = clock_->Now();
-  e.decision_note = Trim(note);
+  e.decision_note = std::string(TrimAscii(note));
   JW_RETURN_IF_ERROR(store_.Update(e, kPending));
   JW_RETURN_IF_ERROR(Rebuild());
   audit_->Record(who, "watch.approve", e.entity, "ok", "entry " + std::to_string(id) + " of " + e.requested_by);
@@ -354,7 +347,7 @@ Result<Entry> Service::Reject(const audit::Actor& who, int64_t id, const std::st
   e.status = kRejected;
   e.decided_by = who.username;
   e.decided_at = clock_->Now();
-  e.decision_note = Trim(note);
+  e.decision_note = std::string(TrimAscii(note));
   JW_RETURN_IF_ERROR(store_.Update(e, kPending));
   audit_->Record(who, "watch.reject", e.entity, "ok", "entry " + std::to_string(id) + " of " + e.requested_by);
   return store_.Get(id);
@@ -370,7 +363,7 @@ Result<Entry> Service::Revoke(const audit::Actor& who, int64_t id, const std::st
   e.status = kRevoked;
   e.revoked_by = who.username;
   e.revoked_at = clock_->Now();
-  if (!Trim(note).empty()) e.decision_note = Trim(note);
+  if (!TrimAscii(note).empty()) e.decision_note = std::string(TrimAscii(note));
   JW_RETURN_IF_ERROR(store_.Update(e, from));
   JW_RETURN_IF_ERROR(Rebuild());
   audit_->Record(who, "watch.revoke", e.entity, "ok", "entry " + std::to_string(id));

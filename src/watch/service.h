@@ -135,7 +135,7 @@ class Service {
   // A record was merged into (or split from) a person: the active entries
   // follow it; when merged, its events alert (the newest kMaxMergedAlerts):
   // that the record is the watched person is news, whenever it happened.
-  void OnMerge(events::EntityId record, events::EntityId person, bool merged);
+  void OnMerge(events::EntityId record, bool merged);
   static constexpr size_t kMaxMergedAlerts = 50;
   std::shared_ptr<const Index> Snapshot() const;
   void Worker();
