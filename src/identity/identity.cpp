@@ -406,8 +406,10 @@ Result<Date> ParseBirthDate(std::string_view text) {
 
 Result<PersonKey> MakePersonKey(std::string_view name, std::string_view birth_date, std::string_view phone) {
   PersonKey k;
-  // Width-normalised, inner runs of spaces collapsed to one.
-  for (char c : Trim(NormalizeWidth(name))) {
+  // Width-normalised, inner runs of spaces collapsed to one. The normalised
+  // string is named: a view into a temporary would dangle inside the loop.
+  const std::string normal = NormalizeWidth(name);
+  for (char c : Trim(normal)) {
     if (IsSpace(c)) {
       if (!k.name.empty() && k.name.back() != ' ') k.name += ' ';
       continue;

@@ -478,6 +478,24 @@ TEST(EntityRefTest, KindNames) {
   EXPECT_EQ((EntityRef{Kind::kPlate, "琼A12345"}).ToString(), "PLATE:琼A12345");
 }
 
+// ---- People known by name, birth date and phone ----
+
+// Found by fuzz/fuzz_identity: the name was read through a view into a
+// destroyed temporary (ASan: stack-use-after-scope); these fail under ASan
+// without the fix and check the name normalisation itself.
+TEST(PersonKeyTest, NameNormalisedFromItsOwnCopy) {
+  EXPECT_EQ(ParsePersonKey("1985/03/12").status().code(), "invalid_birth_date");  // the fuzzer's input
+  Result<PersonKey> k = MakePersonKey("\u3000 张\t\u3000伟  ", "1985-03-12", "13800138000");
+  ASSERT_TRUE(k.ok()) << k.status().ToString();
+  EXPECT_EQ(k->name, "张 伟");
+  EXPECT_EQ(k->ToString(), "张 伟/19850312/13800138000");
+  // Longer than the small-string buffer, so the normalised copy lives on the heap.
+  Result<PersonKey> long_name = ParsePersonKey("ＡＢＣＤＥＦＧＨ　 ＩＪＫＬＭＮＯＰＱＲＳＴ/19850312/13800138000");
+  ASSERT_TRUE(long_name.ok()) << long_name.status().ToString();
+  EXPECT_EQ(long_name->name, "ABCDEFGH IJKLMNOPQRST");
+  EXPECT_EQ(ParsePersonKey(long_name->ToString())->name, long_name->name);
+}
+
 // ---- DetectKind ----
 
 struct DetectCase {
