@@ -2,7 +2,7 @@
 BUILD ?= build
 CMAKE_FLAGS ?=
 
-.PHONY: all deps build web demo test bench bench-compare clean format
+.PHONY: all deps build web demo test bench bench-compare fuzz fuzz-smoke clean format
 
 all: build web
 
@@ -31,6 +31,14 @@ bench: deps build
 EVENTS ?= 10000000
 bench-compare:
 	bash scripts/bench-compare.sh --events $(EVENTS) $(BENCH_ARGS)
+
+# libFuzzer targets of fuzz/ built with clang into build-fuzz/ (docs/fuzzing.md); crashes in build-fuzz/crashes/.
+RUNS ?= 10000000
+fuzz: deps
+	bash scripts/fuzz.sh long $(RUNS)
+
+fuzz-smoke: deps
+	bash scripts/fuzz.sh smoke
 
 clean:
 	rm -rf $(BUILD) web/dist

@@ -12,6 +12,8 @@ packages=(
   libcpp-httplib-dev libssl-dev zlib1g-dev libbrotli-dev nlohmann-json3-dev libsqlite3-dev libpq-dev
   libsodium-dev libcli11-dev libspdlog-dev libfmt-dev
   librocksdb-dev libsimdjson-dev libroaring-dev libxapian-dev libabsl-dev
+  # fuzzing (scripts/fuzz.sh): clang++ and libclang_rt.fuzzer
+  clang libclang-rt-14-dev
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev postgresql sqlite3 python3
   # the side-by-side benchmark (make bench)

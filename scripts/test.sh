@@ -43,6 +43,13 @@ p=$(sed -n 's/.*\[  PASSED  \] \([0-9]*\) test.*/\1/p' "$logs/unit.log" | tail -
 f=$(sed -n 's/.*\[  FAILED  \] \([0-9]*\) test.*/\1/p' "$logs/unit.log" | tail -n 1)
 count "unit (gtest)" "${p:-0}" "${f:-0}" "$rc"
 
+echo "== fuzz smoke"
+scripts/fuzz.sh smoke >"$logs/fuzz.log" 2>&1; rc=$?
+p=$(sed -n 's/^fuzz: \([0-9]*\) passed, [0-9]* failed$/\1/p' "$logs/fuzz.log" | tail -n 1)
+f=$(sed -n 's/^fuzz: [0-9]* passed, \([0-9]*\) failed$/\1/p' "$logs/fuzz.log" | tail -n 1)
+[ "$rc" -ne 0 ] && tail -n 40 "$logs/fuzz.log"
+count "fuzz smoke (libFuzzer)" "${p:-0}" "${f:-0}" "$rc"
+
 for backend in sqlite postgres; do
   echo "== API tests on $backend"
   JINGWU_BIN="$bin" JINGWU_TEST_DB=$backend bash tests/api/run.sh >"$logs/api-$backend.log" 2>&1; rc=$?
