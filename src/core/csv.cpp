@@ -1,6 +1,25 @@
 #include "core/csv.h"
 
+#include <cstdlib>
+
 namespace jingwu {
+
+namespace {
+bool IsPlainNumber(const std::string& f) {
+  if (f.size() < 2 || f.size() > 40) return false;
+  char* end = nullptr;
+  std::strtod(f.c_str(), &end);
+  return end == f.c_str() + f.size() && f.find_first_of("xXpPeEnNiI") == std::string::npos;
+}
+}  // namespace
+
+void AppendCsvExportRow(std::string* out, const std::vector<std::string>& fields) {
+  std::vector<std::string> safe = fields;
+  for (auto& f : safe)
+    if (!f.empty() && std::string_view("=+-@\t\r").find(f[0]) != std::string_view::npos && !IsPlainNumber(f))
+      f.insert(0, "'");
+  AppendCsvRow(out, safe);
+}
 
 void AppendCsvRow(std::string* out, const std::vector<std::string>& fields) {
   for (size_t i = 0; i < fields.size(); ++i) {
@@ -89,12 +108,19 @@ CsvSplitter::Result CsvSplitter::Next(std::string_view buf, size_t* pos, bool at
       for (;;) {
         size_t q = buf.find('"', i);
         if (q == std::string_view::npos) {
-          if (at_eof) {
-            error_ = "unterminated quote";
-            *pos = n;
-            return Result::kError;
-          }
-          return Result::kNeedMore;
+          if (!at_eof) return Result::kNeedMore;
+          // The quote never closes: the record's first line is the bad row;
+          // reading goes on at the next line, so no later row is lost.
+          error_ = "unterminated quote";
+          size_t line_end = buf.find('\n', *pos);
+          if (line_end == std::string_view::npos) line_end = n;
+          fields->clear();
+          unescaped_.clear();
+          std::string_view line = buf.substr(*pos, line_end - *pos);
+          if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+          fields->push_back(line);
+          *pos = line_end < n ? line_end + 1 : n;
+          return Result::kError;
         }
         if (q + 1 < n && buf[q + 1] == '"') {
           doubled = true;

@@ -13,6 +13,11 @@ namespace jingwu {
 
 // Appends one record (and a newline) to out.
 void AppendCsvRow(std::string* out, const std::vector<std::string>& fields);
+// The same for a file a person opens in a spreadsheet (rejects files,
+// exports): a cell that starts with = + - @, a tab or a CR and is not a plain
+// number is written with a leading apostrophe, so that it is shown as text
+// and never run as a formula (CSV injection).
+void AppendCsvExportRow(std::string* out, const std::vector<std::string>& fields);
 
 class CsvReader {
  public:

@@ -46,4 +46,27 @@ TEST(Csv, UnterminatedQuoteIsAnError) {
 }
 
 }  // namespace
+TEST(Csv, ExportRowsCannotRunFormulas) {
+  std::string out;
+  AppendCsvExportRow(&out, {"=cmd|' /C calc'!A0", "+1+1", "-2+3", "@SUM(A1)", "\tx", "-12.5", "+86", "王五", ""});
+  EXPECT_EQ(out, "'=cmd|' /C calc'!A0,'+1+1,'-2+3,'@SUM(A1),'\tx,-12.5,+86,王五,\n");
+}
+
+TEST(Csv, SplitterRecoversFromAnUnterminatedQuoteAtTheNextLine) {
+  std::string buf = "a,b\n\"c,d\ne,f\ng,h\n";
+  CsvSplitter split;
+  std::vector<std::string_view> f;
+  size_t pos = 0;
+  ASSERT_EQ(split.Next(buf, &pos, true, &f), CsvSplitter::Result::kRecord);
+  EXPECT_EQ(split.Next(buf, &pos, true, &f), CsvSplitter::Result::kError);
+  EXPECT_STREQ(split.error(), "unterminated quote");
+  ASSERT_EQ(f.size(), 1u);
+  EXPECT_EQ(f[0], "\"c,d");  // the bad line as it was
+  ASSERT_EQ(split.Next(buf, &pos, true, &f), CsvSplitter::Result::kRecord);
+  EXPECT_EQ(f[0], "e");
+  ASSERT_EQ(split.Next(buf, &pos, true, &f), CsvSplitter::Result::kRecord);
+  EXPECT_EQ(f[1], "h");
+  EXPECT_EQ(split.Next(buf, &pos, true, &f), CsvSplitter::Result::kEnd);
+}
+
 }  // namespace jingwu

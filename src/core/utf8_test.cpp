@@ -29,5 +29,23 @@ TEST(Utf8, TruncateKeepsWholeCharacters) {
   EXPECT_EQ(TruncateUtf8("案", 2), "");
 }
 
+TEST(Utf8, TrimUnicodeRemovesBlanksControlsAndInvisibles) {
+  EXPECT_EQ(TrimUnicode("\u3000\u00A0 案件核查\t\u200B\uFEFF"), "案件核查");
+  EXPECT_EQ(TrimUnicode("\n\r\u3000"), "");
+  EXPECT_EQ(TrimUnicode("a b"), "a b");  // inside stays
+  EXPECT_EQ(TrimUnicode(""), "");
+}
+
+TEST(Utf8, CheckTextRefusesControlsAndLength) {
+  EXPECT_TRUE(CheckText("王五", "name", 10).ok());
+  EXPECT_EQ(CheckText(std::string("王\0五", 7), "name", 10).code(), "invalid_text");
+  EXPECT_EQ(CheckText("a\nb", "name", 10).code(), "invalid_text");
+  EXPECT_TRUE(CheckText("a\nb", "note", 10, true).ok());
+  EXPECT_EQ(CheckText("\xFF", "name", 10).code(), "invalid_text");
+  EXPECT_EQ(CheckText("案件核查", "name", 3).code(), "text_too_long");  // characters, not bytes
+  EXPECT_TRUE(CheckText("案件核", "name", 3).ok());
+  EXPECT_EQ(CheckText("a\u0085b", "name", 10).code(), "invalid_text");  // a C1 control
+}
+
 }  // namespace
 }  // namespace jingwu
