@@ -10,7 +10,7 @@ packages=(
   build-essential cmake ninja-build ccache pkg-config git
   # libraries (DESIGN.md "Dependencies")
   libcpp-httplib-dev libssl-dev zlib1g-dev libbrotli-dev nlohmann-json3-dev libsqlite3-dev libpq-dev
-  libsodium-dev libcli11-dev libspdlog-dev libfmt-dev
+  libsodium-dev libcli11-dev libspdlog-dev libfmt-dev libcrack2-dev cracklib-runtime
   librocksdb-dev libsimdjson-dev libroaring-dev libxapian-dev libabsl-dev
   # fuzzing (scripts/fuzz.sh): clang++ and libclang_rt.fuzzer
   clang libclang-rt-14-dev

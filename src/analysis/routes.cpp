@@ -63,7 +63,7 @@ void RegisterRoutes(http::Api& api, events::Store* store) {
   });
 
   api.Post(R"(/api/v1/sources/([a-z_]+)/records)",
-           {.permission = auth::perm::kSourcesWrite, .audit_action = "events.ingest"},
+           {.permission = auth::perm::kSourcesWrite, .audited_write = true, .audit_action = "events.ingest"},
            [store](Context& c) -> Result<Reply> {
              std::string name = c.PathArg(1);
              auto source = events::SourceFromName(name);
@@ -79,6 +79,8 @@ void RegisterRoutes(http::Api& api, events::Store* store) {
                              "send text/csv (with a header row) or application/x-ndjson");
              if (c.req.body.empty()) return InvalidArgument("empty_body", "the body holds no records");
              JW_ASSIGN_OR_RETURN(fusion::IngestReport r, fusion::IngestBody(*store, *source, c.req.body, format));
+             c.audit_detail = "rows=" + std::to_string(r.rows) + " accepted=" + std::to_string(r.accepted) +
+                              " already=" + std::to_string(r.already) + " rejected=" + std::to_string(r.rejected);
              return Reply::Json(ReportJson(r));
            });
 

@@ -20,6 +20,8 @@ Result<std::unique_ptr<App>> Open(Config config) {
   std::error_code ec;
   std::filesystem::create_directories(config.data_dir, ec);
   if (ec) return Internal("cannot create " + config.data_dir + ": " + ec.message());
+  // The folder holds personal data: its owner only (a folder made before this rule too).
+  std::filesystem::permissions(config.data_dir, std::filesystem::perms::owner_all, ec);
   if (config.test_clock) {
     auto c = std::make_unique<OffsetClock>();
     app->test_clock = c.get();

@@ -918,6 +918,8 @@ std::string Report(Bench& b) {
 
 int RunBenchCompare(const BenchCompareArgs& args) {
   log::SetLevel(log::Level::kWarn);
+  // Synthetic data only, read by peer servers running as other users.
+  umask(022);
   Bench b;
   b.args = args;
   if (b.args.repeat < 1) b.args.repeat = 1;
@@ -970,7 +972,7 @@ int RunBenchCompare(const BenchCompareArgs& args) {
     std::printf("jingwu: ingesting %s\n", src.c_str());
     std::fflush(stdout);
     auto t0 = Clock::now();
-    Status s = IngestFolder(store, src, false);
+    Status s = IngestFolder(store, src, false, nullptr);
     if (!s.ok()) return fail(s);
     LoadInfo& l = b.load["jingwu"];
     l.seconds = Seconds(t0);

@@ -11,6 +11,7 @@
 #include "analysis/dutyfree.h"
 #include "core/log.h"
 #include "fusion/ingest.h"
+#include "http/api.h"
 #include "gen/city_gen.h"
 
 #include <filesystem>
@@ -85,9 +86,12 @@ int RunIngest(const Config& config, const IngestArgs& args) {
     if (args.files.size() != 1) return Fail(InvalidArgument("bad_args", "--source all takes one folder written by jingwu gen"));
     events::OpenOptions oo;
     oo.bulk = true;
+    log::SetLevel(log::Level::kWarn);
+    auto opened = Open(config);
+    if (!opened.ok()) return Fail(opened.status());
     auto store = events::Store::Open(EventsDir(config), oo);
     if (!store.ok()) return Fail(store.status());
-    Status s = IngestFolder(**store, args.files[0], !args.quiet);
+    Status s = IngestFolder(**store, args.files[0], !args.quiet, (*opened)->audit.get());
     return s.ok() ? 0 : Fail(s);
   }
   auto source = events::SourceFromName(args.source);
@@ -145,7 +149,7 @@ Status ResolveAfterIngest(events::Store& store) {
   return Status::Ok();
 }
 
-Status IngestFolder(events::Store& store, const std::string& dir, bool progress) {
+Status IngestFolder(events::Store& store, const std::string& dir, bool progress, audit::Log* audit) {
   static constexpr std::pair<const char*, const char*> kOrder[] = {
       {"places", "places.csv"},   {"residents", "residents.csv"}, {"vehicles", "vehicles.csv"},
       {"hotel", "hotel.csv"},     {"vehicle_pass", "vehicle_pass.csv"}, {"travel", "travel.csv"},
@@ -157,7 +161,15 @@ Status IngestFolder(events::Store& store, const std::string& dir, bool progress)
     fusion::IngestOptions opt;
     opt.progress = progress;
     auto r = fusion::IngestFile(store, *events::SourceFromName(source), path, opt);
-    if (!r.ok()) return r.status();
+    if (!r.ok()) {
+      if (audit) audit->Record(kCli, "events.ingest", path, "failed", r.status().code());
+      return r.status();
+    }
+    // Source rows are personal data: every write is audited, like every read.
+    if (audit)
+      audit->Record(kCli, "events.ingest", path, "ok",
+                    std::string(source) + ": " + std::to_string(r->accepted) + " accepted, " +
+                        std::to_string(r->rejected) + " rejected");
     std::printf("  %-16s %9lld rows, %9lld accepted, %6lld rejected (%.1f s)\n", file, static_cast<long long>(r->rows),
                 static_cast<long long>(r->accepted), static_cast<long long>(r->rejected), r->seconds);
     std::fflush(stdout);
@@ -186,7 +198,7 @@ int RunEventsInfo(const Config& config, bool compact) {
   return 0;
 }
 
-Status SeedBigData(const Config& config, events::Store& store) {
+Status SeedBigData(const Config& config, events::Store& store, audit::Log* audit) {
   std::string dir = config.data_dir + "/sources";
   std::printf("  jingwu demo: generating the synthetic city's big-data sources (hotels, checkpoints, travel, "
               "duty-free, internet cafés) into %s ...\n", dir.c_str());
@@ -197,14 +209,15 @@ Status SeedBigData(const Config& config, events::Store& store) {
   o.scale = "small";
   JW_RETURN_IF_ERROR(gen::WriteCity(o));
   std::printf("  jingwu demo: ingesting them into the event store\n");
-  return IngestFolder(store, dir, false);
+  return IngestFolder(store, dir, false, audit);
 }
 
 int RunQuery(const Config& config, const QueryArgs& a) {
-  auto blank = [](const std::string& s) { return s.find_first_not_of(" \t") == std::string::npos; };
-  if (blank(a.purpose))
-    return Fail(InvalidArgument("purpose_required", "an analysis needs a stated purpose (--purpose)"));
-  if (blank(a.case_no)) return Fail(InvalidArgument("case_no_required", "an analysis needs a case number (--case)"));
+  // The same rule as over HTTP: real text, no controls, at least two characters.
+  auto purpose = http::CleanStatement(a.purpose, "purpose_required", "an analysis's stated purpose (--purpose)", 2);
+  if (!purpose.ok()) return Fail(purpose.status());
+  auto case_no = http::CleanStatement(a.case_no, "case_no_required", "an analysis's case number (--case)", 2);
+  if (!case_no.ok()) return Fail(case_no.status());
   log::SetLevel(log::Level::kWarn);
   auto opened = Open(config);
   if (!opened.ok()) return Fail(opened.status());
@@ -259,8 +272,8 @@ int RunQuery(const Config& config, const QueryArgs& a) {
     detail = std::to_string(c->hits.size()) + " entities";
   }
   audit::Entry e = CliEntry("analysis." + a.kind, target, "ok", detail);
-  e.purpose = a.purpose;
-  e.case_no = a.case_no;
+  e.purpose = *purpose;
+  e.case_no = *case_no;
   auto appended = app.audit->Append(e);
   if (!appended.ok()) return Fail(appended.status());  // no audit, no answer
 

@@ -30,7 +30,8 @@ int RunIngest(const Config& config, const IngestArgs& args);
 // Ingests the source files of a `jingwu gen` folder in dependency order
 // (places first). Files that are absent are skipped. Then resolves records
 // without an ID number (ResolveAfterIngest).
-Status IngestFolder(events::Store& store, const std::string& dir, bool progress);
+// Writes one audit entry per file when audit is given (actor "cli").
+Status IngestFolder(events::Store& store, const std::string& dir, bool progress, audit::Log* audit);
 // Merges the records without an ID number that have exactly one strong match
 // into that person (search/resolve.h) and prints what it did.
 Status ResolveAfterIngest(events::Store& store);
@@ -39,7 +40,7 @@ Status ResolveAfterIngest(events::Store& store);
 int RunEventsInfo(const Config& config, bool compact);
 
 // `jingwu demo`: generates the small synthetic city into DATA/sources and ingests it.
-Status SeedBigData(const Config& config, events::Store& store);
+Status SeedBigData(const Config& config, events::Store& store, audit::Log* audit);
 
 struct QueryArgs {
   std::string kind;  // trajectory, collision, cotravel

@@ -1,5 +1,6 @@
 // jingwu: the command line. See README.md "Usage" and DESIGN.md.
 #include <signal.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
@@ -11,6 +12,7 @@
 #include "app/app.h"
 #include "app/bench_compare.h"
 #include "app/bigdata_cli.h"
+#include "app/cert.h"
 #include "app/simulate.h"
 #include "auth/roles.h"
 #include "core/crypto.h"
@@ -117,7 +119,7 @@ int Serve(Config config, bool print_admin_password) {
   auto events = events::Store::Open(EventsDir(app.config));
   if (!events.ok()) return Fail(events.status());
   if (print_admin_password && (*events)->TotalEvents() == 0) {
-    Status s = SeedBigData(app.config, **events);
+    Status s = SeedBigData(app.config, **events, app.audit.get());
     if (!s.ok()) return Fail(s);
   }
   // The search index follows the event store (catching up first, in the background).
@@ -143,7 +145,7 @@ int Serve(Config config, bool print_admin_password) {
   std::string host;
   int unused;
   SplitHostPort(app.config.listen, &host, &unused);
-  std::printf("jingwu serving http://%s:%d/ (data %s, db %s, web %s)\n", host.c_str(), *port,
+  std::printf("jingwu serving %s://%s:%d/ (data %s, db %s, web %s)\n", server.tls() ? "https" : "http", host.c_str(), *port,
               app.config.data_dir.c_str(), sql::DialectName(app.db->dialect()),
               app.config.web_root.empty() ? "none" : app.config.web_root.c_str());
   std::fflush(stdout);
@@ -164,6 +166,9 @@ int Serve(Config config, bool print_admin_password) {
 }  // namespace
 
 int Main(int argc, char** argv) {
+  // Everything jingwu writes (databases, stores, rejects files with personal
+  // data, keys) is for its own user only, whatever the caller's umask.
+  umask(077);
   CLI::App cli{"jingwu (警务): the policing platform"};
   cli.require_subcommand(1);
   Config config;
@@ -304,6 +309,14 @@ int Main(int argc, char** argv) {
   sim_dispatch->add_option("--seed", sim.seed);
   sim_dispatch->add_flag("--flat", sim.flat, "the same call rate all day (load test)");
 
+  auto* cert_cmd = cli.add_subcommand("cert", "TLS certificates");
+  cert_cmd->require_subcommand(1);
+  auto* cert_self = cert_cmd->add_subcommand(
+      "self-signed", "write DATA/tls/cert.pem and key.pem for a first run and use them (config.json tls_cert, tls_key)");
+  std::vector<std::string> cert_hosts;
+  cert_self->add_option("--data", data, "data folder")->required();
+  cert_self->add_option("--host", cert_hosts, "host name or address it is for (repeat; default localhost and 127.0.0.1)");
+
   auto* bench = cli.add_subcommand("bench", "benchmarks");
   bench->require_subcommand(1);
   BenchCompareArgs bench_args;
@@ -359,6 +372,21 @@ int Main(int argc, char** argv) {
     if (!s.ok()) return Fail(s);
     for (const auto& [file, n] : rows) std::printf("  %-18s %12lld rows\n", file.c_str(), static_cast<long long>(n));
     std::printf("  %-18s planted ground truth\n", "truth.json");
+    return 0;
+  }
+
+  if (cert_self->parsed()) {
+    SelfSignedOptions o{data + "/tls/cert.pem", data + "/tls/key.pem",
+                        cert_hosts.empty() ? std::vector<std::string>{"localhost", "127.0.0.1"} : cert_hosts};
+    std::error_code ec;
+    std::filesystem::create_directories(data, ec);
+    Status s = WriteSelfSigned(o);
+    if (!s.ok()) return Fail(s);
+    s = SetConfigKeys(data + "/config.json", {{"tls_cert", o.cert_path}, {"tls_key", o.key_path}});
+    if (!s.ok()) return Fail(s);
+    std::printf("wrote %s and %s (self-signed, %d days) and set tls_cert and tls_key in %s/config.json;\n"
+                "browsers will warn until the certificate is trusted or replaced by one from your CA\n",
+                o.cert_path.c_str(), o.key_path.c_str(), o.days, data.c_str());
     return 0;
   }
 

@@ -26,6 +26,25 @@ bool IsKnownRole(std::string_view role) {
   return false;
 }
 
+bool IsSensitiveRole(std::string_view role) {
+  for (const auto& r : AllRoles())
+    if (r.name == role)
+      for (const auto& p : r.permissions)
+        if (p == perm::kUsersManage || p == perm::kAuditRead || p == perm::kPersonRead) return true;
+  return false;
+}
+
+std::optional<std::pair<std::string, std::string>> IncompatibleRoles(const std::vector<std::string>& roles) {
+  std::string manager, auditor;
+  for (const auto& r : roles) {
+    auto perms = PermissionsOf({r});
+    if (perms.count(std::string(perm::kUsersManage))) manager = r;
+    if (perms.count(std::string(perm::kAuditRead))) auditor = r;
+  }
+  if (!manager.empty() && !auditor.empty()) return std::make_pair(manager, auditor);
+  return std::nullopt;
+}
+
 std::set<std::string> PermissionsOf(const std::vector<std::string>& roles) {
   std::set<std::string> out;
   for (const auto& r : AllRoles())

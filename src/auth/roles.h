@@ -3,7 +3,9 @@
 // The table is static data; thread-safe.
 #pragma once
 
+#include <optional>
 #include <set>
+#include <utility>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -40,6 +42,12 @@ struct RoleInfo {
 // All roles, in a stable order.
 const std::vector<RoleInfo>& AllRoles();
 bool IsKnownRole(std::string_view role);
+// Roles whose grant needs a second admin: those that manage accounts, read
+// the audit log or read personal data.
+bool IsSensitiveRole(std::string_view role);
+// Roles that may not be held together: account management with audit
+// reading (the admin would oversee itself). Returns the pair or empty.
+std::optional<std::pair<std::string, std::string>> IncompatibleRoles(const std::vector<std::string>& roles);
 // The union of the permissions of the given roles.
 std::set<std::string> PermissionsOf(const std::vector<std::string>& roles);
 

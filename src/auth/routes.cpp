@@ -32,11 +32,28 @@ Result<std::vector<std::string>> RolesField(const json& j) {
 }
 
 Result<int64_t> IdArg(const Context& c) {
-  try {
-    return std::stoll(c.PathArg(1));
-  } catch (...) {
-    return NotFound("not_found", "no such user");
-  }
+  if (int64_t id = c.IdArg()) return id;
+  return NotFound("not_found", "no such user");
+}
+
+json GrantJson(const RoleGrant& g) {
+  return {{"id", g.id},
+          {"user_id", g.user_id},
+          {"username", g.username},
+          {"roles", g.roles},
+          {"requested_by", g.requested_by},
+          {"requested_at", g.requested_at},
+          {"state", g.state},
+          {"decided_by", g.decided_by.empty() ? json(nullptr) : json(g.decided_by)},
+          {"decided_at", g.decided_at.empty() ? json(nullptr) : json(g.decided_at)},
+          {"note", g.note}};
+}
+
+// The user, with the grant that waits for a second admin (202) if any.
+Reply ChangeReply(const AdminChange& ch, int created_status) {
+  json j = http::UserJson(ch.user);
+  j["pending_grant"] = ch.pending ? GrantJson(*ch.pending) : json(nullptr);
+  return Reply::Json(j, ch.pending && created_status == 200 ? 202 : created_status);
 }
 
 }  // namespace
@@ -108,8 +125,8 @@ void RegisterRoutes(http::Api& api) {
     JW_ASSIGN_OR_RETURN(nu.display_name, StringField(body, "display_name", false));
     JW_ASSIGN_OR_RETURN(nu.password, StringField(body, "password"));
     JW_ASSIGN_OR_RETURN(nu.roles, RolesField(body));
-    JW_ASSIGN_OR_RETURN(User u, svc.CreateUser(c.user().AsActor(), nu));
-    return Reply::Json(http::UserJson(u), 201);
+    JW_ASSIGN_OR_RETURN(AdminChange ch, svc.CreateUserByAdmin(c.user().AsActor(), nu));
+    return ChangeReply(ch, 201);
   });
 
   api.Patch(R"(/api/v1/users/(\d+))", admin, [&svc](Context& c) -> Result<Reply> {
@@ -130,9 +147,33 @@ void RegisterRoutes(http::Api& api) {
         return Validation("cannot_disable_self", "you cannot disable your own account");
       patch.disabled = body["disabled"].get<bool>();
     }
-    JW_ASSIGN_OR_RETURN(User u, svc.UpdateUser(c.user().AsActor(), id, patch));
-    return Reply::Json(http::UserJson(u));
+    JW_ASSIGN_OR_RETURN(AdminChange ch, svc.UpdateUserByAdmin(c.user().AsActor(), id, patch));
+    return ChangeReply(ch, 200);
   });
+
+  // Grants of sensitive roles waiting for (or decided by) a second admin.
+  api.Get("/api/v1/role-grants", admin, [&svc](Context& c) -> Result<Reply> {
+    std::string state = c.Param("state");
+    if (!state.empty() && state != "pending" && state != "all")
+      return Validation("invalid_value", "state must be pending or all");
+    JW_ASSIGN_OR_RETURN(auto list, svc.ListGrants(state != "all"));
+    json items = json::array();
+    for (const auto& g : list) items.push_back(GrantJson(g));
+    return Reply::Json({{"items", items}, {"total", items.size()}});
+  });
+  for (bool approve : {true, false}) {
+    api.Post(std::string(R"(/api/v1/role-grants/(\d+)/)") + (approve ? "approve" : "reject"), admin,
+             [&svc, approve](Context& c) -> Result<Reply> {
+               json body = json::object();
+               if (!c.req.body.empty()) {
+                 JW_ASSIGN_OR_RETURN(body, c.Body());
+               }
+               JW_ASSIGN_OR_RETURN(std::string note, StringField(body, "note", false));
+               JW_ASSIGN_OR_RETURN(RoleGrant g, approve ? svc.ApproveGrant(c.user().AsActor(), c.IdArg(), note)
+                                                        : svc.RejectGrant(c.user().AsActor(), c.IdArg(), note));
+               return Reply::Json(GrantJson(g));
+             });
+  }
 
   api.Post(R"(/api/v1/users/(\d+)/unlock)", admin, [&svc](Context& c) -> Result<Reply> {
     JW_ASSIGN_OR_RETURN(int64_t id, IdArg(c));

@@ -3,11 +3,16 @@
 #include <sodium.h>
 
 #include <algorithm>
+#include <cctype>
+#include <cstddef>  // before crack.h, which uses size_t without it
 #include <regex>
+
+#include <crack.h>
 
 #include "auth/roles.h"
 #include "auth/totp.h"
 #include "core/crypto.h"
+#include "core/utf8.h"
 
 namespace jingwu::auth {
 
@@ -60,8 +65,71 @@ Status CheckRoles(const std::vector<std::string>& roles) {
   if (roles.empty()) return Validation("unknown_role", "a user needs at least one role");
   for (const auto& r : roles)
     if (!IsKnownRole(r)) return Validation("unknown_role", "unknown role '" + r + "'");
+  if (auto pair = IncompatibleRoles(roles))
+    return Validation("incompatible_roles", "'" + pair->first + "' and '" + pair->second +
+                                                "' may not be held together: whoever manages accounts may not read "
+                                                "the audit log that oversees them");
   return Status::Ok();
 }
+
+constexpr const char* kGrantColumns =
+    "g.id, g.user_id, u.username, g.roles, g.requested_by, g.requested_at, g.state, g.decided_by, g.decided_at, g.note";
+
+RoleGrant GrantFromRow(const sql::Row& r) {
+  return {r.Int("id"),          r.Int("user_id"),         r.Text("username"),   SplitRoles(r.Text("roles")),
+          r.Text("requested_by"), r.Text("requested_at"), r.Text("state"),      r.Text("decided_by"),
+          r.Text("decided_at"), r.Text("note")};
+}
+
+// Password strength beyond length: cracklib (the checks PAM uses: dictionary
+// words, too few different characters, systematic sequences), also on the
+// password without its leading and trailing digits and punctuation
+// ("password1234"), and repeated chunks ("policepolice").
+}  // namespace
+
+Status CheckPasswordStrength(const std::string& pw, const std::string& username) {
+  auto refuse = [](const std::string& why, const std::string& text) {
+    return Validation("weak_password", "the password is too easy to guess: " + text + " (" + why + ")");
+  };
+  if (username.size() >= 3) {
+    std::string lower_pw = pw, lower_user = username;
+    for (auto* t : {&lower_pw, &lower_user})
+      for (char& ch : *t) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    if (lower_pw.find(lower_user) != std::string::npos) return refuse("based_on_username", "it contains the user name");
+  }
+  for (size_t len = 1; len <= pw.size() / 2; ++len) {
+    if (pw.size() % len) continue;
+    bool repeated = true;
+    for (size_t i = len; i < pw.size() && repeated; ++i) repeated = pw[i] == pw[i % len];
+    if (repeated) return refuse("repeated", "it repeats a shorter part");
+  }
+  size_t a = 0, b = pw.size();
+  auto trim = [](unsigned char c) { return c < 0x80 && !std::isalpha(c); };
+  while (a < b && trim(pw[a])) ++a;
+  while (b > a && trim(pw[b - 1])) --b;
+  std::vector<std::string> candidates{pw};
+  if (b - a >= 4 && b - a < pw.size()) candidates.push_back(pw.substr(a, b - a));
+  static std::mutex mu;  // cracklib keeps its dictionary in static state
+  std::lock_guard lock(mu);
+  for (const auto& c : candidates) {
+    const char* msg = FascistCheckUser(c.c_str(), GetDefaultCracklibDict(), username.c_str(), nullptr);
+    if (!msg) continue;
+    std::string m = msg;
+    if (m.find("dictionary word") != std::string::npos) return refuse("dictionary_word", m);
+    if (m.find("DIFFERENT") != std::string::npos) return refuse("too_few_different_characters", m);
+    if (m.find("simplistic") != std::string::npos) return refuse("too_simple", m);
+    if (m.find("username") != std::string::npos || m.find("user name") != std::string::npos ||
+        m.find("password information") != std::string::npos)
+      return refuse("based_on_username", m);
+    if (m.find("too short") != std::string::npos || m.find("WAY too short") != std::string::npos) continue;
+    if (m.find("error loading dictionary") != std::string::npos)
+      return Internal("the password dictionary is missing (install cracklib-runtime)");
+    return refuse("weak", m);
+  }
+  return Status::Ok();
+}
+
+namespace {
 
 }  // namespace
 
@@ -95,7 +163,12 @@ std::vector<sql::Migration> Migrations() {
            "CREATE INDEX login_failures_user ON login_failures (user_id, at_us);"
            "CREATE TABLE sessions (token_hash TEXT PRIMARY KEY, user_id BIGINT NOT NULL, "
            "created_us BIGINT NOT NULL, last_seen_us BIGINT NOT NULL, client TEXT NOT NULL);"
-           "CREATE INDEX sessions_user ON sessions (user_id)"}};
+           "CREATE INDEX sessions_user ON sessions (user_id)"},
+          {"auth", 2, "role grants that wait for a second admin",
+           "CREATE TABLE role_grants (id {{id}}, user_id BIGINT NOT NULL, roles TEXT NOT NULL, "
+           "requested_by TEXT NOT NULL, requested_at TEXT NOT NULL, state TEXT NOT NULL, decided_by TEXT NOT NULL "
+           "DEFAULT '', decided_at TEXT NOT NULL DEFAULT '', note TEXT NOT NULL DEFAULT '');"
+           "CREATE INDEX role_grants_state ON role_grants (state, id)"}};
 }
 
 Service::Service(sql::Database* db, audit::Log* audit, const Clock* clock, Config config)
@@ -119,7 +192,7 @@ Status Service::ValidatePassword(const std::string& pw, const std::string& usern
                       "a password needs at least " + std::to_string(config_.min_password_length) + " characters");
   if (pw.size() > 1024) return Validation("weak_password", "a password may have at most 1024 bytes");
   if (pw == username) return Validation("weak_password", "the password may not be the user name");
-  return Status::Ok();
+  return CheckPasswordStrength(pw, username);
 }
 
 bool Service::AddressThrottled(const std::string& client) {
@@ -169,7 +242,7 @@ Status Service::RecordFailure(int64_t user_id, const Actor& a, const std::string
     Audit(a, "auth.lockout", username, "ok",
           std::to_string(config_.lockout_failures) + " failures within " +
               std::to_string(config_.lockout_window_seconds / 60) + " minutes");
-    return PermissionDenied("account_locked", "too many failed sign-ins; the account is locked until an admin unlocks it");
+    // Answered like any wrong password, so that locking does not reveal that the name exists.
   }
   if (why == "invalid_totp") return Unauthenticated("invalid_totp", "the one-time code is wrong or already used");
   return Unauthenticated("invalid_credentials", "wrong user name or password");
@@ -193,9 +266,11 @@ Result<LoginResult> Service::Login(const LoginRequest& req) {
   Actor actor{user.username, JoinRoles(user.roles), req.client};
   if (!CheckPassword(row.Text("password_hash"), req.password)) {
     if (user.locked) {
+      // The same answer as for an unknown name: only the right password
+      // learns that the account is locked.
       NoteAddressFailure(req.client);
       Audit(actor, "auth.login_failed", user.username, "denied", "account_locked");
-      return PermissionDenied("account_locked", "the account is locked until an admin unlocks it");
+      return Unauthenticated("invalid_credentials", "wrong user name or password");
     }
     return RecordFailure(user.id, actor, "wrong_password");
   }
@@ -332,6 +407,7 @@ Result<User> Service::CreateUser(const Actor& actor, const NewUser& nu) {
     return fail(Validation("invalid_username",
                            "a user name is 2-32 lower-case letters, digits, '.', '_' or '-', starting with a letter or digit"));
   if (Status s = CheckRoles(nu.roles); !s.ok()) return fail(s);
+  if (Status s = CheckText(nu.display_name, "display_name", kShortText); !s.ok()) return fail(s);
   if (Status s = ValidatePassword(nu.password, nu.username); !s.ok()) return fail(s);
   std::string display = nu.display_name.empty() ? nu.username : nu.display_name;
   std::string hash = HashPassword(nu.password);
@@ -358,8 +434,9 @@ Result<User> Service::UpdateUser(const Actor& actor, int64_t id, const UserPatch
     }
     detail += "roles=" + JoinRoles(*patch.roles) + " ";
   }
-  if (patch.display_name && patch.display_name->empty())
+  if (patch.display_name && TrimUnicode(*patch.display_name).empty())
     return Validation("validation_failed", "display_name may not be empty");
+  if (patch.display_name) JW_RETURN_IF_ERROR(CheckText(*patch.display_name, "display_name", kShortText));
   if (patch.disabled) detail += std::string("disabled=") + (*patch.disabled ? "true" : "false");
   Status s = db_->Transaction([&](sql::Connection& c) -> Status {
     if (patch.display_name) {
@@ -457,6 +534,151 @@ Status Service::TotpConfirm(const Principal& p, const std::string& code) {
   if (!r.ok()) return r.status();
   Audit(p.AsActor(), "auth.totp_confirm", p.user.username, "ok");
   return Status::Ok();
+}
+
+Result<RoleGrant> Service::GetGrant(int64_t id) {
+  auto rows = db_->Query(std::string("SELECT ") + kGrantColumns +
+                             " FROM role_grants g JOIN users u ON u.id = g.user_id WHERE g.id = ?",
+                         {id});
+  if (!rows.ok()) return rows.status();
+  if (rows->empty()) return NotFound("not_found", "no role grant with id " + std::to_string(id));
+  return GrantFromRow((*rows)[0]);
+}
+
+Result<std::vector<RoleGrant>> Service::ListGrants(bool pending_only) {
+  auto rows = db_->Query(std::string("SELECT ") + kGrantColumns +
+                         " FROM role_grants g JOIN users u ON u.id = g.user_id" +
+                         (pending_only ? " WHERE g.state = 'pending'" : "") + " ORDER BY g.id DESC LIMIT 500");
+  if (!rows.ok()) return rows.status();
+  std::vector<RoleGrant> out;
+  for (const auto& r : *rows) out.push_back(GrantFromRow(r));
+  return out;
+}
+
+Result<RoleGrant> Service::RequestGrant(const Actor& actor, const User& u, const std::vector<std::string>& roles) {
+  std::string now = FormatTime(clock_->Now());
+  int64_t id = 0;
+  Status s = db_->Transaction([&](sql::Connection& c) -> Status {
+    // One open request per user: a newer one replaces it.
+    auto old = c.Exec("UPDATE role_grants SET state = 'superseded', decided_by = ?, decided_at = ? "
+                      "WHERE user_id = ? AND state = 'pending'",
+                      {actor.username, now, u.id});
+    if (!old.ok()) return old.status();
+    auto ins = c.Query("INSERT INTO role_grants (user_id, roles, requested_by, requested_at, state) "
+                       "VALUES (?, ?, ?, ?, 'pending') RETURNING id",
+                       {u.id, JoinRoles(roles), actor.username, now});
+    if (!ins.ok()) return ins.status();
+    id = (*ins)[0].Int("id");
+    return Status::Ok();
+  });
+  JW_RETURN_IF_ERROR(s);
+  Audit(actor, "user.role_grant.request", u.username, "ok",
+        "grant " + std::to_string(id) + ": roles=" + JoinRoles(roles) + "; waits for a second admin");
+  return GetGrant(id);
+}
+
+namespace {
+bool AddsSensitive(const std::vector<std::string>& before, const std::vector<std::string>& after) {
+  for (const auto& r : after)
+    if (IsSensitiveRole(r) && std::find(before.begin(), before.end(), r) == before.end()) return true;
+  return false;
+}
+}  // namespace
+
+Result<AdminChange> Service::CreateUserByAdmin(const Actor& actor, const NewUser& nu) {
+  if (!AddsSensitive({}, nu.roles)) {
+    JW_ASSIGN_OR_RETURN(User u, CreateUser(actor, nu));
+    return AdminChange{u, std::nullopt};
+  }
+  // The account starts with the roles that need no second admin (maybe none).
+  if (Status s = CheckRoles(nu.roles); !s.ok()) {
+    Audit(actor, "user.create", nu.username, "failed", s.code());
+    return s;
+  }
+  NewUser now = nu;
+  now.roles.clear();
+  for (const auto& r : nu.roles)
+    if (!IsSensitiveRole(r)) now.roles.push_back(r);
+  std::vector<std::string> keep = now.roles;
+  if (now.roles.empty()) now.roles = {"dispatcher"};  // passes the checks; replaced below
+  JW_ASSIGN_OR_RETURN(User u, CreateUser(actor, now));
+  if (keep.empty()) {
+    auto r = db_->Exec("UPDATE users SET roles = '' WHERE id = ?", {u.id});
+    if (!r.ok()) return r.status();
+    u.roles.clear();
+  }
+  JW_ASSIGN_OR_RETURN(RoleGrant g, RequestGrant(actor, u, nu.roles));
+  return AdminChange{u, g};
+}
+
+Result<AdminChange> Service::UpdateUserByAdmin(const Actor& actor, int64_t id, const UserPatch& patch) {
+  JW_ASSIGN_OR_RETURN(User u, GetUser(id));
+  if (patch.roles && u.username == actor.username) {
+    Audit(actor, "user.update", u.username, "denied", "self_grant");
+    return PermissionDenied("self_grant", "nobody changes their own roles; ask another admin");
+  }
+  if (!patch.roles || !AddsSensitive(u.roles, *patch.roles)) {
+    JW_ASSIGN_OR_RETURN(User after, UpdateUser(actor, id, patch));
+    return AdminChange{after, std::nullopt};
+  }
+  if (Status s = CheckRoles(*patch.roles); !s.ok()) {
+    Audit(actor, "user.update", u.username, "failed", s.code());
+    return s;
+  }
+  UserPatch rest = patch;
+  rest.roles.reset();
+  User after = u;
+  if (rest.display_name || rest.disabled) {
+    JW_ASSIGN_OR_RETURN(after, UpdateUser(actor, id, rest));
+  }
+  JW_ASSIGN_OR_RETURN(RoleGrant g, RequestGrant(actor, u, *patch.roles));
+  return AdminChange{after, g};
+}
+
+Result<RoleGrant> Service::ApproveGrant(const Actor& actor, int64_t grant_id, const std::string& note) {
+  JW_RETURN_IF_ERROR(CheckText(note, "note", kLongText, true));
+  JW_ASSIGN_OR_RETURN(RoleGrant g, GetGrant(grant_id));
+  if (g.state != "pending") return Conflict("grant_not_pending", "this grant was already " + g.state);
+  if (g.username == actor.username) {
+    Audit(actor, "user.role_grant.approve", g.username, "denied", "self_grant");
+    return PermissionDenied("self_grant", "nobody approves a grant of roles to themselves");
+  }
+  if (g.requested_by == actor.username) {
+    Audit(actor, "user.role_grant.approve", g.username, "denied", "second_admin_required");
+    return PermissionDenied("second_admin_required", "a second admin, not the one who asked, approves a grant");
+  }
+  JW_RETURN_IF_ERROR(CheckRoles(g.roles));
+  std::string now = FormatTime(clock_->Now());
+  bool won = false;
+  Status s = db_->Transaction([&](sql::Connection& c) -> Status {
+    auto st = c.Exec("UPDATE role_grants SET state = 'approved', decided_by = ?, decided_at = ?, note = ? "
+                     "WHERE id = ? AND state = 'pending'",
+                     {actor.username, now, note, grant_id});
+    if (!st.ok()) return st.status();
+    won = *st == 1;
+    if (!won) return Status::Ok();
+    auto r = c.Exec("UPDATE users SET roles = ? WHERE id = ?", {JoinRoles(g.roles), g.user_id});
+    return r.ok() ? Status::Ok() : r.status();
+  });
+  JW_RETURN_IF_ERROR(s);
+  if (!won) return Conflict("grant_not_pending", "this grant was decided meanwhile");
+  Audit(actor, "user.role_grant.approve", g.username, "ok",
+        "grant " + std::to_string(grant_id) + ": roles=" + JoinRoles(g.roles) + " asked by " + g.requested_by);
+  return GetGrant(grant_id);
+}
+
+Result<RoleGrant> Service::RejectGrant(const Actor& actor, int64_t grant_id, const std::string& note) {
+  JW_RETURN_IF_ERROR(CheckText(note, "note", kLongText, true));
+  JW_ASSIGN_OR_RETURN(RoleGrant g, GetGrant(grant_id));
+  if (g.state != "pending") return Conflict("grant_not_pending", "this grant was already " + g.state);
+  if (g.username == actor.username) return PermissionDenied("self_grant", "nobody decides a grant of roles to themselves");
+  auto st = db_->Exec("UPDATE role_grants SET state = 'rejected', decided_by = ?, decided_at = ?, note = ? "
+                      "WHERE id = ? AND state = 'pending'",
+                      {actor.username, FormatTime(clock_->Now()), note, grant_id});
+  if (!st.ok()) return st.status();
+  if (*st != 1) return Conflict("grant_not_pending", "this grant was decided meanwhile");
+  Audit(actor, "user.role_grant.reject", g.username, "ok", "grant " + std::to_string(grant_id));
+  return GetGrant(grant_id);
 }
 
 }  // namespace jingwu::auth

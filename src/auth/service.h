@@ -29,6 +29,11 @@ namespace jingwu::auth {
 
 std::vector<sql::Migration> Migrations();
 
+// Whether a password is too easy to guess (cracklib: dictionary words, too
+// few different characters, sequences; also with its leading and trailing
+// digits and punctuation removed; repeated parts). 422 weak_password saying why.
+Status CheckPasswordStrength(const std::string& password, const std::string& username);
+
 struct LoginRequest {
   std::string username;
   std::string password;
@@ -56,6 +61,28 @@ struct UserPatch {
   std::optional<bool> disabled;
 };
 
+// A grant of a sensitive role (admin, inspector, or one that reads personal
+// data) asked for by one admin; it takes effect when a second admin approves.
+struct RoleGrant {
+  int64_t id = 0;
+  int64_t user_id = 0;
+  std::string username;
+  std::vector<std::string> roles;  // the user's whole role list once approved
+  std::string requested_by;
+  std::string requested_at;
+  std::string state;  // pending, approved, rejected, superseded
+  std::string decided_by;
+  std::string decided_at;
+  std::string note;
+};
+
+// What an admin's change did: the user as it is now, and the grant that
+// waits for a second admin, if the change asked for a sensitive role.
+struct AdminChange {
+  User user;
+  std::optional<RoleGrant> pending;
+};
+
 struct TotpEnrollment {
   std::string secret;  // base32
   std::string otpauth_uri;
@@ -73,8 +100,18 @@ class Service {
   // without refreshing its idle timer (for long-lived streams).
   bool SessionStillValid(const std::string& token_hash, std::string_view permission);
 
+  // Direct changes (the command line, run by whoever holds the data folder).
   Result<User> CreateUser(const Actor& actor, const NewUser& u);
   Result<User> UpdateUser(const Actor& actor, int64_t id, const UserPatch& patch);
+  // An admin's changes over HTTP, under separation of duties: nobody changes
+  // their own roles (403 self_grant); sensitive roles wait for a second admin.
+  Result<AdminChange> CreateUserByAdmin(const Actor& actor, const NewUser& u);
+  Result<AdminChange> UpdateUserByAdmin(const Actor& actor, int64_t id, const UserPatch& patch);
+  Result<std::vector<RoleGrant>> ListGrants(bool pending_only);
+  // By an admin who neither asked for the grant nor receives it.
+  Result<RoleGrant> ApproveGrant(const Actor& actor, int64_t grant_id, const std::string& note);
+  // By any admin but the user it is for (the requester withdraws with it).
+  Result<RoleGrant> RejectGrant(const Actor& actor, int64_t grant_id, const std::string& note);
   Result<User> Unlock(const Actor& actor, int64_t id);
   Status SetPassword(const Actor& actor, int64_t id, const std::string& password);
   Status ChangeOwnPassword(const Principal& p, const std::string& old_pw, const std::string& new_pw);
@@ -96,6 +133,8 @@ class Service {
   bool AddressThrottled(const std::string& client);
   void NoteAddressFailure(const std::string& client);
   bool RequiresTotp(const std::vector<std::string>& roles) const;
+  Result<RoleGrant> RequestGrant(const Actor& actor, const User& u, const std::vector<std::string>& roles);
+  Result<RoleGrant> GetGrant(int64_t id);
 
   sql::Database* db_;
   audit::Log* audit_;

@@ -83,9 +83,11 @@ TEST_P(AuthTest, WrongPasswordAndUnknownUserLookTheSame) {
 TEST_P(AuthTest, LocksAfterFiveFailuresWithinFifteenMinutes) {
   User u = Add("wang");
   for (int i = 0; i < 4; ++i) EXPECT_EQ(Login("wang", "wrong-password-123").status().code(), "invalid_credentials");
-  EXPECT_EQ(Login("wang", "wrong-password-123").status().code(), "account_locked");
+  // The locking attempt and later wrong ones answer as for an unknown name.
+  EXPECT_EQ(Login("wang", "wrong-password-123").status().code(), "invalid_credentials");
   EXPECT_EQ(CountAudit("auth.lockout"), 1);
-  // Even the right password is refused now, and stays refused.
+  EXPECT_EQ(Login("wang", "wrong-password-456").status().code(), "invalid_credentials");
+  // Even the right password is refused now, and stays refused; only it learns of the lock.
   clock_.Advance(24 * kMicrosPerHour);
   EXPECT_EQ(Login("wang", kPw).status().code(), "account_locked");
   ASSERT_TRUE(svc_->Unlock(kAdmin, u.id).ok());
@@ -153,6 +155,72 @@ TEST_P(AuthTest, UserValidation) {
   ASSERT_TRUE(all.ok());
   EXPECT_EQ(all->size(), 1u);  // the failures stored nothing
   EXPECT_EQ(CountAudit("user.create", "failed"), 7);
+}
+
+TEST_P(AuthTest, PasswordsEasyToGuessAreRefusedWithTheReason) {
+  for (const char* pw : {"aaaaaaaaaaaa", "            ", "123456789012", "abcdefghijkl", "password1234", "qwertyuiop12",
+                         "policepolice", "!!Password!!"}) {
+    auto r = svc_->CreateUser(kAdmin, {"wang", "", pw, {"analyst"}});
+    EXPECT_EQ(r.status().code(), "weak_password") << pw;
+    EXPECT_NE(r.status().message().find("too easy to guess"), std::string::npos) << r.status().message();
+  }
+  for (const char* pw : {"correct-horse-battery", "Hai-Kou-Bay-7421", "十二个汉字的密码正好十二"})
+    EXPECT_TRUE(CheckPasswordStrength(pw, "wang").ok()) << pw;
+  EXPECT_EQ(CheckPasswordStrength("wang.li.2020x", "wang.li").code(), "weak_password");
+}
+
+TEST_P(AuthTest, AdminAndInspectorAreNeverHeldTogether) {
+  EXPECT_EQ(svc_->CreateUser(kAdmin, {"wang", "", kPw, {"admin", "inspector"}}).status().code(), "incompatible_roles");
+  User u = Add("wang", {"admin"});
+  EXPECT_EQ(svc_->UpdateUser(kAdmin, u.id, {.roles = std::vector<std::string>{"inspector", "admin"}}).status().code(),
+            "incompatible_roles");
+  EXPECT_EQ(svc_->GetUser(u.id)->roles, std::vector<std::string>{"admin"});
+}
+
+TEST_P(AuthTest, SensitiveGrantsWaitForASecondAdmin) {
+  User a1 = Add("admin1", {"admin"});
+  User a2 = Add("admin2", {"admin"});
+  User t = Add("target", {"dispatcher"});
+  const Actor first{"admin1", "admin", "10.0.0.1"}, second{"admin2", "admin", "10.0.0.2"};
+  // Nobody changes their own roles, sensitive or not.
+  EXPECT_EQ(svc_->UpdateUserByAdmin(first, a1.id, {.roles = std::vector<std::string>{"admin", "dispatcher"}})
+                .status().code(), "self_grant");
+  // A non-sensitive change applies at once.
+  auto plain = svc_->UpdateUserByAdmin(first, t.id, {.roles = std::vector<std::string>{"dispatcher", "service_clerk"}});
+  ASSERT_TRUE(plain.ok());
+  EXPECT_FALSE(plain->pending);
+  // A sensitive one waits.
+  auto ch = svc_->UpdateUserByAdmin(first, t.id, {.roles = std::vector<std::string>{"analyst"}});
+  ASSERT_TRUE(ch.ok()) << ch.status().ToString();
+  ASSERT_TRUE(ch->pending);
+  EXPECT_EQ(ch->user.roles, (std::vector<std::string>{"dispatcher", "service_clerk"}));
+  EXPECT_EQ(ch->pending->state, "pending");
+  EXPECT_EQ(svc_->ApproveGrant(first, ch->pending->id, "").status().code(), "second_admin_required");
+  // A newer request replaces the pending one.
+  auto newer = svc_->UpdateUserByAdmin(first, t.id, {.roles = std::vector<std::string>{"investigator"}});
+  ASSERT_TRUE(newer.ok());
+  EXPECT_EQ(svc_->ApproveGrant(second, ch->pending->id, "").status().code(), "grant_not_pending");
+  auto ok = svc_->ApproveGrant(second, newer->pending->id, "核准");
+  ASSERT_TRUE(ok.ok()) << ok.status().ToString();
+  EXPECT_EQ(ok->state, "approved");
+  EXPECT_EQ(ok->decided_by, "admin2");
+  EXPECT_EQ(svc_->GetUser(t.id)->roles, std::vector<std::string>{"investigator"});
+  // Granting admin2 anything sensitive: admin2 cannot approve it for themselves.
+  auto self = svc_->UpdateUserByAdmin(first, a2.id, {.roles = std::vector<std::string>{"admin", "commander"}});
+  ASSERT_TRUE(self.ok());
+  EXPECT_EQ(svc_->ApproveGrant(second, self->pending->id, "").status().code(), "self_grant");
+  EXPECT_EQ(svc_->RejectGrant(second, self->pending->id, "").status().code(), "self_grant");
+  ASSERT_TRUE(svc_->RejectGrant(first, self->pending->id, "withdrawn").ok());
+  EXPECT_EQ(svc_->ListGrants(true)->size(), 0u);
+  EXPECT_EQ(svc_->ListGrants(false)->size(), 3u);
+  // A new account with only sensitive roles starts with none.
+  auto created = svc_->CreateUserByAdmin(first, {"new.insp", "", kPw, {"inspector"}});
+  ASSERT_TRUE(created.ok()) << created.status().ToString();
+  EXPECT_TRUE(created->user.roles.empty());
+  ASSERT_TRUE(created->pending);
+  EXPECT_EQ(CountAudit("user.role_grant.request"), 4);
+  EXPECT_EQ(CountAudit("user.role_grant.approve", "ok"), 1);
+  EXPECT_EQ(CountAudit("user.role_grant.approve", "denied"), 2);
 }
 
 TEST_P(AuthTest, DisablingAndNewPasswordsEndSessions) {

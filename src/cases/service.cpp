@@ -1,5 +1,7 @@
 #include "cases/service.h"
 
+#include "core/utf8.h"
+
 #include <nlohmann/json.hpp>
 #include <unordered_map>
 
@@ -323,8 +325,14 @@ Result<CasePage> Service::Search(const CaseFilter& f) {
   in("district_code", f.districts);
   in("status", f.statuses);
   if (!f.q.empty()) {
-    where += " AND (case_no LIKE ? OR place LIKE ? OR narrative LIKE ?)";
-    std::string like = "%" + f.q + "%";
+    // The text is matched literally: % and _ in it are not wildcards.
+    where += " AND (case_no LIKE ? ESCAPE '\\' OR place LIKE ? ESCAPE '\\' OR narrative LIKE ? ESCAPE '\\')";
+    std::string like = "%";
+    for (char ch : f.q) {
+      if (ch == '%' || ch == '_' || ch == '\\') like += '\\';
+      like += ch;
+    }
+    like += "%";
     p.insert(p.end(), {like, like, like});
   }
   const char* col = f.basis == "occurred" ? "occurred_at" : f.basis == "solved" ? "solved_at" : "filed_at";
@@ -365,6 +373,8 @@ Result<std::vector<HistoryEntry>> Service::History(int64_t id) {
 Status Service::ValidateGang(Gang& g) const {
   if (g.name.empty() || g.name.size() > 200) return Invalid("validation_failed", "a gang needs a name (at most 200 bytes)");
   if (IndexOf(kGangTypes, g.type) < 0) return Invalid("unknown_gang_type", "type must be mafia, evil or smuggling");
+  JW_RETURN_IF_ERROR(CheckText(g.name, "name", kShortText * 2));
+  JW_RETURN_IF_ERROR(CheckText(g.notes, "notes", kLongText, true));
   if (IndexOf(kDistricts, g.district_code) < 0) return Invalid("unknown_district", "unknown district_code");
   if (g.broken_up_at && *g.broken_up_at > clock_->Now() + kMicrosPerHour)
     return Invalid("time_in_future", "broken_up_at is in the future");
@@ -444,6 +454,7 @@ Result<Accident> Service::AddAccident(const auth::Actor& actor, Accident a) {
   if (a.deaths < 0 || a.injuries < 0 || a.vehicles < 0 || a.deaths > 1000 || a.injuries > 10000 || a.vehicles > 1000)
     return Invalid("validation_failed", "deaths, injuries and vehicles are counts from 0");
   if (a.occurred_at > clock_->Now() + kMicrosPerHour) return Invalid("time_in_future", "occurred_at is in the future");
+  JW_RETURN_IF_ERROR(CheckText(a.place, "place", kShortText * 2));
   auto rows = db_->Query("INSERT INTO accidents (occurred_at, place, district_code, deaths, injuries, vehicles) "
                          "VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
                          {FormatTime(a.occurred_at), a.place, a.district_code, int64_t{a.deaths}, int64_t{a.injuries},

@@ -28,12 +28,34 @@ Status LoadConfigFile(const std::string& path, Config* c) {
       else if (k == "dispatch") c->dispatch = v.dump();
       else if (k == "services") c->services = v.dump();
       else if (k == "map_tile_url") c->map_tile_url = v.get<std::string>();
+      else if (k == "tls_cert") c->tls_cert = v.get<std::string>();
+      else if (k == "tls_key") c->tls_key = v.get<std::string>();
       else if (k == "totp_required_roles") c->totp_required_roles = v.get<std::set<std::string>>();
       else return InvalidArgument("bad_config", path + ": unknown key '" + k + "'");
     }
   } catch (const nlohmann::json::exception& e) {
     return InvalidArgument("bad_config", path + ": " + e.what());
   }
+  return Status::Ok();
+}
+
+Status SetConfigKeys(const std::string& path, const std::vector<std::pair<std::string, std::string>>& keys) {
+  nlohmann::json j = nlohmann::json::object();
+  if (std::filesystem::exists(path)) {
+    std::ifstream in(path);
+    j = nlohmann::json::parse(in, nullptr, /*allow_exceptions=*/false);
+    if (j.is_discarded() || !j.is_object()) return InvalidArgument("bad_config", path + ": not a JSON object");
+  }
+  for (const auto& [k, v] : keys) j[k] = v;
+  std::string tmp = path + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::trunc);
+    out << j.dump(2) << "\n";
+    if (!out) return Internal("cannot write " + tmp);
+  }
+  std::error_code ec;
+  std::filesystem::rename(tmp, path, ec);
+  if (ec) return Internal("cannot replace " + path + ": " + ec.message());
   return Status::Ok();
 }
 

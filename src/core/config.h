@@ -5,6 +5,8 @@
 #include <cstdint>
 #include <set>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "core/status.h"
 
@@ -34,6 +36,12 @@ struct Config {
   // empty: the offline district outline only.
   std::string map_tile_url;
 
+  // HTTPS: PEM certificate (chain) and private key. Both set: the server
+  // speaks only TLS on `listen` (plain HTTP is refused) and sends HSTS.
+  // `jingwu cert self-signed` makes a pair for a first run.
+  std::string tls_cert;
+  std::string tls_key;
+
   bool test_clock = false;               // expose POST /api/v1/_test/clock (tests only)
 
   // The SQLite file used when db_url is empty.
@@ -43,6 +51,9 @@ struct Config {
 // Reads DATA/config.json into *config if it exists (unknown keys are an
 // error, so a typo is not silently ignored).
 Status LoadConfigFile(const std::string& path, Config* config);
+
+// Sets string keys in a config.json (created if missing), keeping the others.
+Status SetConfigKeys(const std::string& path, const std::vector<std::pair<std::string, std::string>>& keys);
 
 // Splits "host:port"; false when malformed.
 bool SplitHostPort(const std::string& listen, std::string* host, int* port);

@@ -10,6 +10,8 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <simdjson.h>
+
+#include "core/utf8.h"
 #include <unordered_map>
 
 #include "core/crypto.h"
@@ -46,6 +48,7 @@ struct Columns {
   int id_type = -1, id_number = -1, nationality = -1, phone = -1, place = -1, time = -1, plate = -1;
   int owner_id_type = -1, owner_id_number = -1, birth_date = -1, room = -1;
   int code = -1, kind = -1, name = -1, district = -1, lat = -1, lon = -1;
+  int end_time = -1;  // netcafe logout_at: optional, not before the start
 };
 
 int IndexOf(const std::vector<std::string>& header, std::string_view name) {
@@ -102,7 +105,10 @@ class Loader {
       case Source::kDutyfree:
         c.place = IndexOf(header_, "store_code"), c.time = IndexOf(header_, "purchased_at");
         break;
-      case Source::kNetcafe: c.place = IndexOf(header_, "cafe_code"), c.time = IndexOf(header_, "login_at"); break;
+      case Source::kNetcafe:
+        c.place = IndexOf(header_, "cafe_code"), c.time = IndexOf(header_, "login_at");
+        c.end_time = IndexOf(header_, "logout_at");
+        break;
       default: break;
     }
     if (source_ != Source::kPlaces) {
@@ -118,14 +124,16 @@ class Loader {
   void Row(int64_t line, const std::vector<std::string_view>& f, bool skip_write) {
     ++report_->rows;
     unresolved_ = 0;
+    int64_t already = report_->already;
     Reject r = Check(f, skip_write);
     if (r.reason) {
       AddReject(line, r, f);
       return;
     }
-    ++report_->accepted;
     report_->unresolved += unresolved_;
+    // accepted counts what this run stored; rows stored before count as already.
     if (skip_write) ++report_->already;
+    else if (report_->already == already) ++report_->accepted;
   }
 
   void AddReject(int64_t line, const Reject& r, const std::vector<std::string_view>& f) {
@@ -135,7 +143,7 @@ class Loader {
       std::vector<std::string> row(f.begin(), f.end());
       row.emplace_back(r.reason);
       rejects_buf_.clear();
-      AppendCsvRow(&rejects_buf_, row);
+      AppendCsvExportRow(&rejects_buf_, row);
       std::fwrite(rejects_buf_.data(), 1, rejects_buf_.size(), rejects_out_);
     }
     if (report_->rejects.size() < opt_.keep_rejects)
@@ -149,7 +157,7 @@ class Loader {
     std::vector<std::string> h = header_;
     h.emplace_back("reason");
     std::string s;
-    AppendCsvRow(&s, h);
+    AppendCsvExportRow(&s, h);
     std::fwrite(s.data(), 1, s.size(), rejects_out_);
     return Status::Ok();
   }
@@ -240,6 +248,14 @@ class Loader {
     if (f.size() != header_.size())
       return {reason::kMalformedRow, "expected " + std::to_string(header_.size()) + " fields, found " +
                                          std::to_string(f.size())};
+    // Text is stored as it came: it must be UTF-8 and free of NUL (never
+    // replaced by U+FFFD or cut at the NUL).
+    for (size_t i = 0; i < f.size(); ++i) {
+      if (!simdjson::validate_utf8(f[i].data(), f[i].size()))
+        return {reason::kInvalidEncoding, "column " + header_[i] + " is not valid UTF-8"};
+      if (f[i].find('\0') != std::string_view::npos)
+        return {reason::kInvalidValue, "column " + header_[i] + " holds a NUL character"};
+    }
     const Columns& c = cols_;
     if (source_ == Source::kPlaces) return PlaceRow(f);
     if (source_ == Source::kVehicles) {
@@ -298,6 +314,12 @@ class Loader {
     uint32_t t = 0;
     Reject r = Time(Field(f, c.time), &t);
     if (r.reason) return r;
+    if (std::string_view end = Field(f, c.end_time); !end.empty()) {
+      uint32_t e = 0;
+      r = Time(end, &e);
+      if (r.reason) return {r.reason, header_[static_cast<size_t>(c.end_time)] + ": " + r.message};
+      if (e < t) return {reason::kInvalidTime, header_[static_cast<size_t>(c.end_time)] + " is before the start"};
+    }
     std::optional<identity::EntityRef> phone;
     r = Phone(Field(f, c.phone), &phone);
     if (r.reason) return r;
@@ -512,7 +534,22 @@ Status IngestNdjson(Loader& loader, IngestReport* report, std::string_view body,
   size_t start = 0;
   std::unordered_map<std::string, int> index;
   for (size_t i = 0; i < header.size(); ++i) index[header[i]] = static_cast<int>(i);
-  std::vector<std::pair<int64_t, std::string>> bad;
+  struct Bad {
+    int64_t line;
+    std::string text;
+    std::string why;
+  };
+  std::vector<Bad> bad;
+  std::string why;
+  // Extra keys become columns, as extra CSV columns do: plain names only, and
+  // a bounded number of them (every new key widens every row).
+  auto column_name = [](std::string_view k) {
+    if (k.empty() || k.size() > 40 || k[0] < 'a' || k[0] > 'z') return false;
+    for (char ch : k)
+      if (!((ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '_')) return false;
+    return true;
+  };
+  const size_t max_columns = header.size() + 32;
   while (start < body.size()) {
     size_t end = body.find('\n', start);
     if (end == std::string_view::npos) end = body.size();
@@ -526,6 +563,7 @@ Status IngestNdjson(Loader& loader, IngestReport* report, std::string_view body,
     simdjson::ondemand::document doc;
     simdjson::ondemand::object obj;
     bool ok = !parser.iterate(padded).get(doc) && !doc.get_object().get(obj);
+    why = "not a JSON object";
     if (ok) {
       for (auto field : obj) {
         std::string_view key;
@@ -547,6 +585,13 @@ Status IngestNdjson(Loader& loader, IngestReport* report, std::string_view body,
         else s = std::string(simdjson::to_json_string(v).value_unsafe());
         auto it = index.find(std::string(key));
         if (it == index.end()) {
+          if (!column_name(key) || header.size() >= max_columns) {
+            why = header.size() >= max_columns ? "too many keys that are not columns of the source"
+                                               : "key '" + SanitizeUtf8(TruncateUtf8(key, 40)) +
+                                                     "' is not a column name (a-z, 0-9, _)";
+            ok = false;
+            break;
+          }
           index[std::string(key)] = static_cast<int>(header.size());
           header.emplace_back(key);
           for (auto& r : rows) r.second.emplace_back();
@@ -556,15 +601,15 @@ Status IngestNdjson(Loader& loader, IngestReport* report, std::string_view body,
         values[static_cast<size_t>(it->second)] = std::move(s);
       }
     }
-    if (!ok) bad.emplace_back(line, std::string(text));
+    if (!ok) bad.push_back({line, std::string(text), why});
     else rows.emplace_back(line, std::move(values));
   }
   for (auto& r : rows) r.second.resize(header.size());
   JW_RETURN_IF_ERROR(loader.SetHeader(header));
   JW_RETURN_IF_ERROR(loader.OpenRejects(rejects_path));
-  for (auto& [l, text] : bad) {
+  for (auto& b : bad) {
     ++report->rows;
-    loader.AddReject(l, {reason::kMalformedRow, "not a JSON object"}, {text});
+    loader.AddReject(b.line, {reason::kMalformedRow, b.why}, {b.text});
   }
   std::vector<std::string_view> views;
   for (auto& [l, values] : rows) {

@@ -43,6 +43,7 @@ inline constexpr const char* kInvalidPhone = "invalid_phone";
 inline constexpr const char* kUnknownPlace = "unknown_place";
 inline constexpr const char* kInvalidTime = "invalid_time";
 inline constexpr const char* kInvalidValue = "invalid_value";
+inline constexpr const char* kInvalidEncoding = "invalid_encoding";
 }  // namespace reason
 
 enum class Format { kCsv, kNdjson };
@@ -68,8 +69,9 @@ struct IngestReport {
   std::string source;
   std::string file;
   int64_t rows = 0;      // data rows read
-  int64_t accepted = 0;  // rows stored (events, registry rows or places)
-  int64_t already = 0;   // accepted rows that were stored by an earlier run (not written again)
+  int64_t accepted = 0;  // rows this run stored (events, registry rows or places)
+  int64_t already = 0;   // valid rows that an earlier run stored (not written again)
+                         // rows == accepted + already + rejected
   int64_t rejected = 0;
   int64_t unresolved = 0;  // accepted rows kept under a PERSON reference (no valid ID number)
   std::map<std::string, int64_t> rejects_by_reason;

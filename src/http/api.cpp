@@ -7,6 +7,8 @@
 
 #include <strings.h>
 
+#include <charconv>
+
 namespace jingwu::http {
 
 std::string DumpJson(const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); }
@@ -44,6 +46,26 @@ Result<json> Context::Body() const {
   return j;
 }
 
+int64_t Context::IdArg(size_t i) const {
+  std::string v = PathArg(i);
+  int64_t n = 0;
+  auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
+  return ec == std::errc() && end == v.data() + v.size() && n > 0 ? n : 0;
+}
+
+Result<std::string> CleanStatement(std::string_view text, const char* code, const char* what, size_t min_chars) {
+  if (!IsValidUtf8(text)) return InvalidArgument("invalid_encoding", std::string(what) + " must be UTF-8");
+  if (text.find('\0') != std::string_view::npos)
+    return InvalidArgument(code, std::string(what) + " may not contain NUL characters");
+  std::string_view t = TrimUnicode(text);
+  if (HasControl(t)) return InvalidArgument(code, std::string(what) + " may not contain control characters or line breaks");
+  if (Utf8Chars(t) < min_chars)
+    return InvalidArgument(code, std::string(what) + " needs at least " + std::to_string(min_chars) + " characters");
+  if (Utf8Chars(t) > kShortText * 2)
+    return InvalidArgument(code, std::string(what) + " may have at most " + std::to_string(kShortText * 2) + " characters");
+  return std::string(t);
+}
+
 Result<int64_t> Context::IntParam(const std::string& name, int64_t def, int64_t lo, int64_t hi) const {
   std::string v = Param(name);
   if (v.empty()) return def;
@@ -60,8 +82,14 @@ Result<int64_t> Context::IntParam(const std::string& name, int64_t def, int64_t 
 std::vector<std::string> Api::MethodsFor(const std::string& path) const {
   std::vector<std::string> out;
   for (const auto& r : routes_)
-    if (std::regex_match(path, r.re) && std::find(out.begin(), out.end(), r.method) == out.end())
-      out.push_back(r.method);
+    if (std::regex_match(path, r.re) && std::find(out.begin(), out.end(), r.entry.method) == out.end())
+      out.push_back(r.entry.method);
+  return out;
+}
+
+std::vector<Api::RouteEntry> Api::Routes() const {
+  std::vector<RouteEntry> out;
+  for (const auto& r : routes_) out.push_back(r.entry);
   return out;
 }
 
@@ -77,7 +105,7 @@ Status CheckEncoding(const httplib::Request& req) {
     if (!IsValidUtf8(k) || !IsValidUtf8(v))
       return InvalidArgument("invalid_encoding", "query parameter '" + SanitizeUtf8(k) + "' is not valid UTF-8");
   for (const char* h : {"X-Purpose", "X-Case-No"})
-    if (!IsValidUtf8(req.get_header_value(h)))
+    if (auto it = req.headers.find(h); it != req.headers.end() && !IsValidUtf8(it->second))
       return InvalidArgument("invalid_encoding", std::string(h) + " is not valid UTF-8");
   return Status::Ok();
 }
@@ -85,7 +113,10 @@ Status CheckEncoding(const httplib::Request& req) {
 // X-Purpose may carry non-ASCII text percent-encoded as an RFC 8187 value
 // (UTF-8''%E6%A1%88...), since browsers send header values as Latin-1.
 std::string HeaderText(const httplib::Request& req, const char* name) {
-  std::string v = req.get_header_value(name);
+  // From the header map: get_header_value() returns a C string, which would
+  // silently cut the value at a NUL (cpp-httplib percent-decodes header values).
+  auto it = req.headers.find(name);
+  std::string v = it == req.headers.end() ? std::string() : it->second;
   static constexpr std::string_view kExt = "UTF-8''";
   if (v.size() >= kExt.size() && strncasecmp(v.c_str(), kExt.data(), kExt.size()) == 0)
     return httplib::detail::decode_url(v.substr(kExt.size()), false);
@@ -129,18 +160,38 @@ Status Api::Admit(Context& ctx, const RouteOptions& opt) {
         if (ctx.case_no.empty() && j.contains("case_no") && j["case_no"].is_string()) ctx.case_no = j["case_no"];
       }
     }
-    auto blank = [](const std::string& s) { return s.find_first_not_of(" \t") == std::string::npos; };
-    if (blank(ctx.purpose))
-      return InvalidArgument("purpose_required",
-                             "reading personal data needs a stated purpose (X-Purpose header or purpose field)");
-    if (opt.analysis && blank(ctx.case_no))
-      return InvalidArgument("case_no_required", "an analysis needs a case number (X-Case-No or case_no)");
+    // The minimum is two characters: 核查 is a purpose, a blank or a dot is not.
+    auto purpose = CleanStatement(ctx.purpose, "purpose_required", "the stated purpose (X-Purpose)", 2);
+    if (!purpose.ok()) {
+      if (ctx.purpose.empty())
+        return InvalidArgument("purpose_required",
+                               "reading personal data needs a stated purpose (X-Purpose header or purpose field)");
+      return purpose.status();
+    }
+    ctx.purpose = *purpose;
+    if (opt.analysis || !ctx.case_no.empty()) {
+      auto case_no = CleanStatement(ctx.case_no, "case_no_required", "the case number (X-Case-No)", 2);
+      if (!case_no.ok()) {
+        if (opt.analysis && ctx.case_no.empty())
+          return InvalidArgument("case_no_required", "an analysis needs a case number (X-Case-No or case_no)");
+        return case_no.status();
+      }
+      ctx.case_no = *case_no;
+    }
+  } else if (opt.audited_write) {
+    // A purpose is recorded when given; it must still be a real one.
+    ctx.purpose = HeaderText(ctx.req, "X-Purpose");
+    if (!ctx.purpose.empty()) {
+      JW_ASSIGN_OR_RETURN(ctx.purpose, CleanStatement(ctx.purpose, "invalid_purpose", "the stated purpose (X-Purpose)", 2));
+    }
   }
   return Status::Ok();
 }
 
-void Api::Add(const std::string& method, const std::string& pattern, RouteOptions opt, Handler h) {
-  routes_.push_back({method, std::regex(pattern)});
+void Api::Add(const std::string& method, const std::string& pattern, RouteOptions opt, Handler h, const char* file) {
+  std::string where = file;
+  if (auto src = where.rfind("/src/"); src != std::string::npos) where = where.substr(src + 5);
+  routes_.push_back({{method, pattern, std::string(opt.permission), where, opt.auth}, std::regex(pattern)});
   auto wrapped = [this, opt = std::move(opt), h = std::move(h)](const httplib::Request& req, httplib::Response& res) {
     Context ctx(req, res);
     ctx.request_id = RandomHex(8);
@@ -149,7 +200,7 @@ void Api::Add(const std::string& method, const std::string& pattern, RouteOption
     res.set_header("Cache-Control", "no-store");
     Status admitted = Admit(ctx, opt);
     Result<Reply> reply = admitted.ok() ? h(ctx) : Result<Reply>(admitted);
-    if (opt.personal_data && admitted.ok()) {
+    if ((opt.personal_data || opt.audited_write) && admitted.ok()) {
       audit::Entry e;
       e.actor = ctx.principal->user.username;
       e.role = auth::JoinRoles(ctx.principal->user.roles);
@@ -159,7 +210,7 @@ void Api::Add(const std::string& method, const std::string& pattern, RouteOption
       e.purpose = ctx.purpose;
       e.case_no = ctx.case_no;
       e.outcome = reply.ok() ? "ok" : "failed";
-      e.detail = reply.ok() ? "" : reply.status().code();
+      e.detail = reply.ok() ? ctx.audit_detail : reply.status().code();
       auto logged = audit_->Append(std::move(e));
       // No audit, no data: a personal-data read that cannot be recorded is refused.
       if (!logged.ok()) reply = Internal("the audit log could not be written");

@@ -9,8 +9,39 @@
 
 namespace jingwu::http {
 
+namespace {
+
+std::unique_ptr<httplib::Server> MakeServer(const Config& c) {
+  if (!c.tls_cert.empty() && !c.tls_key.empty())
+    return std::make_unique<httplib::SSLServer>(c.tls_cert.c_str(), c.tls_key.c_str());
+  return std::make_unique<httplib::Server>();
+}
+
+// The origin (scheme://host[:port]) of a URL template, for the CSP; "" if none.
+std::string OriginOf(const std::string& url) {
+  auto scheme = url.find("://");
+  if (scheme == std::string::npos) return "";
+  auto end = url.find_first_of("/?#", scheme + 3);
+  std::string origin = url.substr(0, end);
+  // A tile template may spread over subdomains ({s}.tile...): allow them all.
+  auto brace = origin.find('{');
+  if (brace != std::string::npos) {
+    auto dot = origin.find('.', brace);
+    if (dot == std::string::npos) return "";
+    origin = origin.substr(0, scheme + 3) + "*" + origin.substr(dot);
+  }
+  return origin;
+}
+
+}  // namespace
+
 Server::Server(Config config, Deps deps)
-    : config_(std::move(config)), deps_(deps), api_(&svr_, deps.auth, deps.audit, &config_, deps.clock) {
+    : config_(std::move(config)),
+      deps_(deps),
+      tls_(!config_.tls_cert.empty() && !config_.tls_key.empty()),
+      server_(MakeServer(config_)),
+      svr_(*server_),
+      api_(&svr_, deps.auth, deps.audit, &config_, deps.clock) {
   Configure();
 }
 
@@ -38,7 +69,45 @@ void Server::Configure() {
     });
   }
 
-  svr_.set_pre_routing_handler([](const httplib::Request& req, httplib::Response&) {
+  // Security headers on every response (the web app has no inline script;
+  // Element Plus sets inline style attributes, hence style-src 'unsafe-inline').
+  std::string tiles = OriginOf(config_.map_tile_url);
+  std::string csp = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:" +
+                    (tiles.empty() ? std::string() : " " + tiles) +
+                    "; font-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'self'; "
+                    "form-action 'self'; frame-ancestors 'none'";
+  httplib::Headers security = {{"Content-Security-Policy", csp},
+                               {"X-Content-Type-Options", "nosniff"},
+                               {"X-Frame-Options", "DENY"},
+                               {"Referrer-Policy", "no-referrer"},
+                               {"Cross-Origin-Opener-Policy", "same-origin"},
+                               {"Permissions-Policy", "camera=(), microphone=(), geolocation=(self)"}};
+  if (tls_) security.emplace("Strict-Transport-Security", "max-age=31536000; includeSubDomains");
+  svr_.set_default_headers(security);
+
+  svr_.set_pre_routing_handler([](const httplib::Request& req, httplib::Response& res) {
+    // Bodies are limited while they are read, before authentication. cpp-httplib
+    // checks Content-Length against the limit but reads a chunked or compressed
+    // body whole: such bodies are refused before a byte of them is read.
+    if (req.has_header("Transfer-Encoding") || req.has_header("Content-Encoding"))
+      res.set_header("X-Request-Id", RandomHex(8));
+    if (req.has_header("Transfer-Encoding")) {
+      WriteError(res, Status(ErrorKind::kInvalidArgument, "length_required",
+                             "send the body with a Content-Length (chunked request bodies are not accepted)"));
+      res.status = 411;
+      return httplib::Server::HandlerResponse::Handled;
+    }
+    if (req.has_header("Content-Encoding") && req.get_header_value("Content-Encoding") != "identity") {
+      WriteError(res, Status(ErrorKind::kInvalidArgument, "unsupported_encoding",
+                             "compressed request bodies are not accepted; send them uncompressed"));
+      res.status = 415;
+      return httplib::Server::HandlerResponse::Handled;
+    }
+    // A POST, PUT or PATCH without Content-Length has no body (RFC 9112 6.3);
+    // cpp-httplib would otherwise wait for the connection to close.
+    if ((req.method == "POST" || req.method == "PUT" || req.method == "PATCH") && !req.has_header("Content-Length"))
+      const_cast<httplib::Headers&>(req.headers).emplace("Content-Length", "0");
+
     // cpp-httplib compresses with brotli at its slowest quality when a client
     // accepts it (2.5 s for the UI bundle); gzip is 60x faster at a similar size.
     auto it = req.headers.find("Accept-Encoding");
@@ -192,6 +261,14 @@ void Server::RegisterSystemRoutes() {
       deps_.test_clock->Advance(body["advance_seconds"].get<int64_t>() * kMicrosPerSecond);
       return Reply::Json({{"now", FormatTime(deps_.clock->Now())}});
     });
+    // The route table, for the test that sends bad input to every route.
+    api_.Get("/api/v1/_test/routes", {.auth = false}, [this](Context&) -> Result<Reply> {
+      json items = json::array();
+      for (const auto& r : api_.Routes())
+        items.push_back({{"method", r.method}, {"pattern", r.pattern}, {"permission", r.permission},
+                         {"auth", r.auth}, {"file", r.file}});
+      return Reply::Json({{"items", items}});
+    });
   }
 }
 
@@ -210,6 +287,9 @@ json Metrics::Snapshot() const {
 }
 
 Result<int> Server::Start() {
+  if (tls_ && !svr_.is_valid())
+    return InvalidArgument("bad_tls", "cannot load the TLS certificate '" + config_.tls_cert + "' and key '" +
+                                          config_.tls_key + "' (PEM files, readable, a matching pair)");
   std::string host;
   int port;
   if (!SplitHostPort(config_.listen, &host, &port))

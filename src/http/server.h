@@ -69,6 +69,7 @@ class Server {
 
   // Binds the listen address and starts serving. Returns the bound port.
   Result<int> Start();
+  bool tls() const { return tls_; }
   void Stop();
   void Wait();
 
@@ -78,7 +79,9 @@ class Server {
 
   Config config_;
   Deps deps_;
-  httplib::Server svr_;
+  bool tls_ = false;
+  std::unique_ptr<httplib::Server> server_;  // an SSLServer when TLS is configured
+  httplib::Server& svr_;
   Api api_;
   Broadcaster audit_stream_;
   Broadcaster dispatch_stream_;

@@ -53,9 +53,13 @@ void RegisterRoutes(http::Api& api, events::Store* store, Index* index) {
             JW_ASSIGN_OR_RETURN(int64_t limit, c.IntParam("limit", 20, 1, 200));
             o.depth = static_cast<int>(depth);
             o.per_node = static_cast<size_t>(limit);
+            // Co-travel is an analysis result: the same permission as /analysis/cotravel.
+            o.cotravel = c.user().Can(auth::perm::kAnalysisRun);
             JW_ASSIGN_OR_RETURN(events::EntityId id, Resolve(*store, text));
             c.audit_target = store->RefString(id);
-            return Reply::Json(ToJson(BuildGraph(*store, index, id, o)));
+            json j = ToJson(BuildGraph(*store, index, id, o));
+            j["cotravel_included"] = o.cotravel;
+            return Reply::Json(j);
           });
 
   // Identity resolution: merge a record without an ID number into a person, or undo it.

@@ -125,7 +125,7 @@ std::string BearerToken(const Context& c) {
   return h.rfind("Bearer ", 0) == 0 ? h.substr(7) : "";
 }
 
-int64_t IdArg(const Context& c) { return std::stoll(c.PathArg(1)); }
+int64_t IdArg(const Context& c) { return c.IdArg(); }
 
 std::vector<std::string> Strings(const json& b, const char* key) {
   std::vector<std::string> out;
@@ -162,12 +162,12 @@ void RegisterRoutes(http::Api& api, Service& s) {
   auto citizen = [&s](Context& c) { return s.Authenticate(BearerToken(c)); };
   api.Post("/api/v1/citizen/register", {.auth = false}, [&s](Context& c) -> Result<Reply> {
     JW_ASSIGN_OR_RETURN(json b, c.Body());
-    JW_ASSIGN_OR_RETURN(Citizen ct, s.Register({Str(b, "phone"), Str(b, "password"), Str(b, "id_number"), Str(b, "name")}));
+    JW_ASSIGN_OR_RETURN(Citizen ct, s.Register({Str(b, "phone"), Str(b, "password"), Str(b, "id_number"), Str(b, "name"), c.client}));
     return Reply::Json(CitizenJson(ct), 201);
   });
   api.Post("/api/v1/citizen/login", {.auth = false}, [&s](Context& c) -> Result<Reply> {
     JW_ASSIGN_OR_RETURN(json b, c.Body());
-    JW_ASSIGN_OR_RETURN(std::string token, s.Login(Str(b, "phone"), Str(b, "password")));
+    JW_ASSIGN_OR_RETURN(std::string token, s.Login(Str(b, "phone"), Str(b, "password"), c.client));
     JW_ASSIGN_OR_RETURN(Citizen ct, s.Authenticate(token));
     return Reply::Json({{"token", token}, {"citizen", CitizenJson(ct)}});
   });
@@ -239,6 +239,10 @@ void RegisterRoutes(http::Api& api, Service& s) {
                                                  : c.Param("state");
     // ?commissioner=me: the cases this user oversees as approval commissioner, in every department.
     std::string commissioner = c.Param("commissioner") == "me" ? c.user().user.username : c.Param("commissioner");
+    // A clerk bound to a department sees other departments' cases only as
+    // their own commissioner, never by naming someone else.
+    if (!commissioner.empty() && !dept.empty() && commissioner != c.user().user.username)
+      return PermissionDenied("not_your_department", "a department clerk lists only their own commissioned cases");
     if (!commissioner.empty()) dept.clear();
     JW_ASSIGN_OR_RETURN(auto list, s.Queue(dept, states == "all" ? "" : states, static_cast<int>(limit), commissioner));
     int64_t today = s.Today();
@@ -266,6 +270,8 @@ void RegisterRoutes(http::Api& api, Service& s) {
     });
   };
   action("accept", [&s](Context& c, const json& b, const audit::Actor& a) {
+    if (b.contains("follow_days") && !b["follow_days"].is_number_integer())
+      return Result<Application>(Validation("validation_failed", "follow_days must be a whole number of working days"));
     return s.Accept(a, IdArg(c), Strings(b, "owed"), b.value("follow_days", 0), Str(b, "commissioner"));
   });
   action("request-material", [&s](Context& c, const json& b, const audit::Actor& a) {
@@ -297,8 +303,9 @@ void RegisterRoutes(http::Api& api, Service& s) {
     return Reply::Json(j);
   });
   api.Put(R"(/api/v1/services/staff/([A-Za-z0-9._-]+))", {.permission = auth::perm::kUsersManage},
-          [&s](Context& c) -> Result<Reply> {
+          [&s, &api](Context& c) -> Result<Reply> {
             JW_ASSIGN_OR_RETURN(json b, c.Body());
+            JW_RETURN_IF_ERROR(api.auth().FindUser(c.PathArg(1)).status());  // 404 for an unknown user
             JW_RETURN_IF_ERROR(s.SetStaffDepartment(c.PathArg(1), Str(b, "department")));
             return Reply::Json({{"username", c.PathArg(1)}, {"department", Str(b, "department")}});
           });

@@ -9,7 +9,9 @@
 #include <fstream>
 #include <regex>
 
+#include "auth/service.h"
 #include "core/crypto.h"
+#include "core/utf8.h"
 #include "identity/identity.h"
 
 namespace jingwu::services {
@@ -95,6 +97,10 @@ Result<Options> ParseOptions(const std::string& json_text, const std::string& da
   if (j.contains("upload_max_bytes")) o.upload_max_bytes = j.value("upload_max_bytes", o.upload_max_bytes);
   if (j.contains("verification_share")) o.verification_share = j.value("verification_share", o.verification_share);
   if (j.contains("follow_up_days")) o.follow_up_days = j.value("follow_up_days", o.follow_up_days);
+  if (j.contains("lockout_failures")) o.lockout_failures = j.value("lockout_failures", o.lockout_failures);
+  if (j.contains("lockout_seconds")) o.lockout_seconds = j.value("lockout_seconds", o.lockout_seconds);
+  if (j.contains("login_rate_per_minute")) o.login_rate_per_minute = j.value("login_rate_per_minute", o.login_rate_per_minute);
+  if (j.contains("register_per_hour")) o.register_per_hour = j.value("register_per_hour", o.register_per_hour);
   if (o.verification_share < 0 || o.verification_share > 1)
     return Validation("invalid_config", "verification_share must be between 0 and 1");
   return o;
@@ -112,13 +118,22 @@ Result<Citizen> Service::Register(const RegisterInput& in) {
   if (!phone.ok()) return Validation("invalid_phone", "the phone number is not a valid mainland mobile number");
   auto id = identity::ParseIdNumber(in.id_number, identity::LocalDate(clock_->Now()));
   if (!id.ok()) return Validation("invalid_id_number", "real-name check failed: " + id.status().message());
-  if (in.name.empty() || in.name.size() > 60) return Validation("invalid_name", "the name is required");
-  if (in.password.size() < 8) return Validation("weak_password", "the password needs at least 8 characters");
+  if (TrimUnicode(in.name).empty()) return Validation("invalid_name", "the name is required");
+  if (Status s = CheckText(in.name, "name", 30); !s.ok()) return Validation("invalid_name", s.message());
+  if (Utf8Chars(in.password) < 8) return Validation("weak_password", "the password needs at least 8 characters");
+  if (in.password.size() > 1024) return Validation("weak_password", "a password may have at most 1024 bytes");
+  JW_RETURN_IF_ERROR(auth::CheckPasswordStrength(in.password, *phone));
+  if (Throttled(&register_by_address_, in.client, kMicrosPerHour, opt_.register_per_hour))
+    return RateLimited("rate_limited", "too many registrations from this address; try again later");
+  NoteAttempt(&register_by_address_, in.client);
   std::lock_guard lock(mu_);
   JW_ASSIGN_OR_RETURN(auto existing, store_.CitizenByPhone(*phone));
-  if (existing) return Conflict("phone_taken", "an account with this phone number exists");
   JW_ASSIGN_OR_RETURN(bool taken, store_.IdNumberTaken(id->number));
-  if (taken) return Conflict("id_number_taken", "an account with this ID number exists");
+  // One answer for a taken phone or ID number, so that registration does not
+  // tell anyone which people have accounts.
+  if (existing || taken)
+    return Conflict("registration_refused",
+                    "these details cannot be registered; if you already have an account, sign in");
   char hash[crypto_pwhash_STRBYTES];
   if (crypto_pwhash_str(hash, in.password.data(), in.password.size(), crypto_pwhash_OPSLIMIT_INTERACTIVE,
                         crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0)
@@ -129,12 +144,55 @@ Result<Citizen> Service::Register(const RegisterInput& in) {
   return c;
 }
 
-Result<std::string> Service::Login(const std::string& phone_text, const std::string& password) {
+bool Service::Throttled(AttemptMap* m, const std::string& key, int64_t window_us, int limit) {
+  std::lock_guard lock(attempts_mu_);
+  auto& q = (*m)[key];
+  int64_t cutoff = clock_->Now().micros - window_us;
+  while (!q.empty() && q.front() <= cutoff) q.pop_front();
+  if (q.empty()) m->erase(key);
+  return static_cast<int>(q.size()) >= limit;
+}
+
+void Service::NoteAttempt(AttemptMap* m, const std::string& key) {
+  std::lock_guard lock(attempts_mu_);
+  (*m)[key].push_back(clock_->Now().micros);
+}
+
+Result<std::string> Service::Login(const std::string& phone_text, const std::string& password, const std::string& client) {
   auto phone = identity::ParsePhone(phone_text);
   auto denied = Unauthenticated("invalid_credentials", "wrong phone number or password");
-  if (!phone.ok()) return denied;
+  // A phone with too many failures is locked for the window (known or not, so
+  // that the lock says nothing about whether an account exists); an address
+  // that fails too often is slowed down.
+  std::string key = phone.ok() ? *phone : phone_text;
+  if (Throttled(&failures_by_phone_, key, opt_.lockout_seconds * kMicrosPerSecond, opt_.lockout_failures) ||
+      Throttled(&failures_by_address_, client, kMicrosPerMinute, opt_.login_rate_per_minute)) {
+    audit_->Record({"-", "citizen", client}, "services.citizen.login_failed", phone.ok() ? *phone : "-", "denied",
+                   "rate_limited");
+    return RateLimited("too_many_attempts", "too many failed sign-ins; wait " +
+                                                std::to_string(opt_.lockout_seconds / 60) + " minutes and try again");
+  }
+  auto fail = [&]() -> Status {
+    NoteAttempt(&failures_by_phone_, key);
+    NoteAttempt(&failures_by_address_, client);
+    audit_->Record({"-", "citizen", client}, "services.citizen.login_failed", phone.ok() ? *phone : "-", "failed",
+                   "invalid_credentials");
+    return denied;
+  };
+  if (!phone.ok()) return fail();
   JW_ASSIGN_OR_RETURN(auto c, store_.CitizenByPhone(*phone));
-  if (!c || crypto_pwhash_str_verify(c->password_hash.c_str(), password.data(), password.size()) != 0) return denied;
+  if (!c) {
+    // As long as a real check, so that timing does not tell either.
+    static const std::string dummy = [] {
+      char h[crypto_pwhash_STRBYTES];
+      if (crypto_pwhash_str(h, "dummy", 5, crypto_pwhash_OPSLIMIT_INTERACTIVE, crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0)
+        return std::string();
+      return std::string(h);
+    }();
+    if (crypto_pwhash_str_verify(dummy.c_str(), password.data(), password.size()) == 0) return fail();
+    return fail();
+  }
+  if (crypto_pwhash_str_verify(c->password_hash.c_str(), password.data(), password.size()) != 0) return fail();
   std::string token = "cz_" + RandomToken();
   JW_RETURN_IF_ERROR(
       store_.InsertSession(Sha256Hex(token), c->id, clock_->Now() + opt_.session_seconds * kMicrosPerSecond));
@@ -180,9 +238,10 @@ Result<Application> Service::Apply(const Citizen& c, const ApplyInput& in) {
 }
 
 Result<Application> Service::GetForCitizen(const Citizen& c, int64_t id) {
-  JW_ASSIGN_OR_RETURN(Application a, store_.Get(id));
-  if (a.citizen_id != c.id) return PermissionDenied("not_your_application", "this application is not yours");
-  return a;
+  auto a = store_.Get(id);
+  // Another citizen's application is answered as if it did not exist.
+  if (!a.ok() || a->citizen_id != c.id) return NotFound("not_found", "no such application");
+  return *a;
 }
 
 Result<std::vector<Application>> Service::ListForCitizen(const Citizen& c) { return store_.List(c.id, "", "", 500); }
@@ -246,7 +305,7 @@ Result<Application> Service::Upload(const Citizen& c, int64_t id, const UploadIn
   if (!std::filesystem::exists(path)) JW_RETURN_IF_ERROR(WriteFileDurably(path, in.bytes));
   int64_t today = Today();
   return Change(id, CitizenActor(c), "upload", [&](Application& a, const Item&) -> Status {
-    if (a.citizen_id != c.id) return PermissionDenied("not_your_application", "this application is not yours");
+    if (a.citizen_id != c.id) return NotFound("not_found", "no such application");
     if (IsDecided(a.state)) return Conflict("application_closed", "the application is already decided");
     a.uploads.push_back({in.material, sha, type, in.filename, static_cast<int64_t>(in.bytes.size()), clock_->Now()});
     auto it = std::find(a.owed.begin(), a.owed.end(), in.material);
@@ -274,7 +333,7 @@ Result<Application> Service::Rate(const Citizen& c, int64_t id, int level, const
   if (level < 1 || level > 5) return Validation("invalid_rating", "the rating is 1 (very dissatisfied) to 5 (very satisfied)");
   int64_t today = Today();
   return Change(id, CitizenActor(c), "rate", [&](Application& a, const Item&) -> Status {
-    if (a.citizen_id != c.id) return PermissionDenied("not_your_application", "this application is not yours");
+    if (a.citizen_id != c.id) return NotFound("not_found", "no such application");
     if (!IsDecided(a.state)) return Conflict("not_decided", "an application is rated once it is decided");
     if (a.rating) return Conflict("already_rated", "the application has been rated");
     Rating r{level, comment, clock_->Now()};
@@ -353,8 +412,8 @@ Result<Application> Service::Approve(const Actor& actor, int64_t id, const std::
 }
 
 Result<Application> Service::Reject(const Actor& actor, int64_t id, const std::string& reason) {
-  if (reason.find_first_not_of(" \t") == std::string::npos)
-    return Validation("reason_required", "a rejection states its reason");
+  if (TrimUnicode(reason).empty()) return Validation("reason_required", "a rejection states its reason");
+  JW_RETURN_IF_ERROR(CheckText(reason, "reason", kLongText, true));
   int64_t today = Today();
   return Change(id, actor.username, "reject", [&](Application& a, const Item&) -> Status {
     JW_RETURN_IF_ERROR(Move(a, kRejected));

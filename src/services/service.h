@@ -11,6 +11,8 @@
 #pragma once
 
 #include <condition_variable>
+#include <deque>
+#include <map>
 #include <mutex>
 #include <thread>
 #include <set>
@@ -32,6 +34,12 @@ struct Options {
   double verification_share = 0.1;         // share of approved commitment cases drawn for checking
   int follow_up_days = 5;                  // working days to follow up a bad rating
   int64_t session_seconds = 24 * 3600;
+  // Citizen sign-in: this many failures for one phone within lockout_seconds
+  // lock it for that long; an address is limited per minute.
+  int lockout_failures = 5;
+  int64_t lockout_seconds = 15 * 60;
+  int login_rate_per_minute = 30;
+  int register_per_hour = 20;  // registrations per address
 };
 
 // {"calendar": {...}, "upload_max_bytes": N, "verification_share": 0.1, "follow_up_days": 5}
@@ -39,6 +47,7 @@ Result<Options> ParseOptions(const std::string& json_text, const std::string& da
 
 struct RegisterInput {
   std::string phone, password, id_number, name;
+  std::string client;  // remote address (registrations are limited per address)
 };
 
 struct ApplyInput {
@@ -82,7 +91,8 @@ class Service {
   // ---- citizens
   Result<Citizen> Register(const RegisterInput& in);
   // Returns a session token.
-  Result<std::string> Login(const std::string& phone, const std::string& password);
+  // client: the remote address (failures are limited per phone and per address).
+  Result<std::string> Login(const std::string& phone, const std::string& password, const std::string& client);
   Result<Citizen> Authenticate(const std::string& token);
 
   // ---- citizen actions (refused with 403 not_your_application for another's)
@@ -156,6 +166,14 @@ class Service {
   const Clock* clock_;
   Options opt_;
   Store store_;
+  using AttemptMap = std::map<std::string, std::deque<int64_t>>;
+  // True when key has `limit` attempts within the window (old ones dropped).
+  bool Throttled(AttemptMap* m, const std::string& key, int64_t window_us, int limit);
+  void NoteAttempt(AttemptMap* m, const std::string& key);
+  std::mutex attempts_mu_;
+  AttemptMap failures_by_phone_;     // guarded by attempts_mu_
+  AttemptMap failures_by_address_;   // guarded by attempts_mu_
+  AttemptMap register_by_address_;   // guarded by attempts_mu_
   std::mutex mu_;  // serialises changes
   std::mutex timer_mu_;
   std::condition_variable timer_cv_;

@@ -83,12 +83,39 @@ TEST_P(ServicesTest, RegistrationChecksTheIdNumberAndUniqueness) {
   RegisterInput bad{"13900139000", "secret-pass-1", wrong_check, "李四"};
   EXPECT_EQ(Code(svc_->Register(bad).status()), "invalid_id_number");
   RegisterInput dup{"13800138001", "secret-pass-1", *identity::MakeIdNumber("460106", 1990, 1, 1, 5), "李四"};
-  EXPECT_EQ(Code(svc_->Register(dup).status()), "phone_taken");
-  auto tok = svc_->Login("13800138001", "secret-pass-1");
+  // Taken phone or taken ID number: one answer, which says neither.
+  EXPECT_EQ(Code(svc_->Register(dup).status()), "registration_refused");
+  RegisterInput dup_id{"13900139001", "secret-pass-1", alice_.id_number, "李四"};
+  EXPECT_EQ(Code(svc_->Register(dup_id).status()), "registration_refused");
+  auto tok = svc_->Login("13800138001", "secret-pass-1", "127.0.0.1");
   ASSERT_TRUE(tok.ok());
   EXPECT_EQ(svc_->Authenticate(*tok)->id, alice_.id);
-  EXPECT_EQ(Code(svc_->Login("13800138001", "wrong-pass").status()), "invalid_credentials");
+  EXPECT_EQ(Code(svc_->Login("13800138001", "wrong-pass", "127.0.0.1").status()), "invalid_credentials");
   EXPECT_EQ(Code(svc_->Authenticate("not-a-citizen-token").status()), "unauthenticated");
+}
+
+TEST_P(ServicesTest, SignInLocksAPhoneAfterFiveFailuresForTheWindow) {
+  for (int i = 0; i < 4; ++i)
+    EXPECT_EQ(Code(svc_->Login("13800138001", "wrong-pass", "10.0.0.1").status()), "invalid_credentials");
+  EXPECT_TRUE(svc_->Login("13800138001", "secret-pass-1", "10.0.0.1").ok()) << "4 failures do not lock";
+  EXPECT_EQ(Code(svc_->Login("13800138001", "wrong-pass", "10.0.0.2").status()), "invalid_credentials");
+  // Five failures, from any address: the right password is refused too.
+  EXPECT_EQ(Code(svc_->Login("13800138001", "secret-pass-1", "10.0.0.3").status()), "too_many_attempts");
+  // Another phone is not affected; an unknown phone locks the same way.
+  EXPECT_TRUE(svc_->Login("13800138002", "secret-pass-1", "10.0.0.3").ok());
+  for (int i = 0; i < 5; ++i) EXPECT_EQ(Code(svc_->Login("13700137000", "x", "10.0.0.4").status()), "invalid_credentials");
+  EXPECT_EQ(Code(svc_->Login("13700137000", "x", "10.0.0.4").status()), "too_many_attempts");
+  clock_.Advance(15 * kMicrosPerMinute + kMicrosPerSecond);
+  EXPECT_TRUE(svc_->Login("13800138001", "secret-pass-1", "10.0.0.3").ok());
+}
+
+TEST_P(ServicesTest, WeakAndControlCharacterRegistrationsAreRefused) {
+  for (const char* pw : {"aaaaaaaaaaaa", "123456789012", "password1234"})
+    EXPECT_EQ(Code(svc_->Register({"13900139002", pw, *identity::MakeIdNumber("460106", 1990, 1, 1, 9), "李四"}).status()),
+              "weak_password") << pw;
+  EXPECT_EQ(Code(svc_->Register({"13900139002", "secret-pass-1", *identity::MakeIdNumber("460106", 1990, 1, 1, 9),
+                                 std::string("李\0四", 7)}).status()),
+            "invalid_name");
 }
 
 TEST_P(ServicesTest, FormValidation) {
@@ -213,9 +240,10 @@ TEST_P(ServicesTest, MaterialRequestedThenSupplied) {
 
 TEST_P(ServicesTest, CitizensSeeOnlyTheirOwn) {
   Application a = TalentApp();
-  EXPECT_EQ(Code(svc_->GetForCitizen(bob_, a.id).status()), "not_your_application");
-  EXPECT_EQ(Code(Put(bob_, a.id, "photo", kPng, "image/png").status()), "not_your_application");
-  EXPECT_EQ(Code(svc_->Rate(bob_, a.id, 1, "").status()), "not_your_application");
+  // Another citizen's application is answered as one that does not exist.
+  EXPECT_EQ(Code(svc_->GetForCitizen(bob_, a.id).status()), "not_found");
+  EXPECT_EQ(Code(Put(bob_, a.id, "photo", kPng, "image/png").status()), "not_found");
+  EXPECT_EQ(Code(svc_->Rate(bob_, a.id, 1, "").status()), "not_found");
   EXPECT_EQ(svc_->ListForCitizen(bob_)->size(), 0u);
   EXPECT_EQ(svc_->ListForCitizen(alice_)->size(), 1u);
 }

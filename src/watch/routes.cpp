@@ -7,6 +7,9 @@
 #include <memory>
 
 #include "auth/roles.h"
+#include <set>
+
+#include "core/utf8.h"
 #include "http/api.h"
 #include "http/server.h"
 #include "http/sse.h"
@@ -112,6 +115,26 @@ std::string Str(const json& b, const char* k) {
 
 bool SeesAll(const Context& c) { return c.user().Can(auth::perm::kWatchlistApprove); }
 
+// The purpose of reading these alerts: the approved watchlist entries behind
+// them, with their reasons ("watchlist entry 3 (approved by li.si): reason").
+std::string AlertsPurpose(Service& s, const std::vector<Alert>& list) {
+  std::set<int64_t> ids;
+  for (const auto& a : list) ids.insert(a.entry_id);
+  if (ids.empty()) return "watchlist alerts (none listed)";
+  std::string out;
+  for (int64_t id : ids) {
+    auto e = s.Get(id);
+    if (!e.ok()) continue;
+    out += (out.empty() ? "" : "; ") + std::string("watchlist entry ") + std::to_string(id) + " (approved by " +
+           e->decided_by + "): " + e->reason;
+    if (out.size() > 900) {
+      out = TruncateUtf8(out, 900) + "; ...";
+      break;
+    }
+  }
+  return out;
+}
+
 }  // namespace
 
 std::shared_ptr<AlertStreams> RegisterRoutes(http::Api& api, Service* svc) {
@@ -126,12 +149,10 @@ std::shared_ptr<AlertStreams> RegisterRoutes(http::Api& api, Service* svc) {
     RequestInput in{Str(b, "entity"), Str(b, "reason"), Str(b, "legal_basis"), {}};
     std::string exp = Str(b, "expires_at");
     if (exp.empty()) return Validation(code::kInvalidExpiry, "expires_at (ISO 8601) is required");
-    auto t = ParseTime(exp);
-    if (!t.ok()) {
-      // A date alone means the end of that day (Asia/Shanghai).
-      t = ParseTime(exp + "T23:59:59");
-      if (!t.ok()) return Validation(code::kInvalidExpiry, "expires_at must be an ISO 8601 time or date");
-    }
+    // A date alone means the end of that day (Asia/Shanghai), not its midnight.
+    bool date_only = exp.size() == 10 && exp.find('T') == std::string::npos;
+    auto t = ParseTime(date_only ? exp + "T23:59:59" : exp);
+    if (!t.ok()) return Validation(code::kInvalidExpiry, "expires_at must be an ISO 8601 time or date");
     in.expires_at = *t;
     JW_ASSIGN_OR_RETURN(Entry e, s.Request(c.user().AsActor(), in));
     return Reply::Json(EntryJson(e, s.clock().Now()), 201);
@@ -189,8 +210,18 @@ std::shared_ptr<AlertStreams> RegisterRoutes(http::Api& api, Service* svc) {
     std::string who = SeesAll(c) && c.Param("mine") != "1" ? "" : c.user().user.username;
     JW_ASSIGN_OR_RETURN(std::vector<Alert> list, s.Alerts(who, 0, static_cast<int>(limit), unack, false, entry));
     JW_ASSIGN_OR_RETURN(int64_t open, s.CountAlerts(who, true));
-    api.audit().Record(c.user().AsActor(), "watch.alerts.read", who.empty() ? "all" : who, "ok",
-                       std::to_string(list.size()) + " alerts");
+    // Alerts are read without a typed purpose: the purpose is the approved
+    // reason of the watchlist entries they come from, recorded with the read.
+    audit::Entry e;
+    e.actor = c.user().user.username;
+    e.role = auth::JoinRoles(c.user().user.roles);
+    e.client = c.client;
+    e.action = "watch.alerts.read";
+    e.target = who.empty() ? "all" : who;
+    e.outcome = "ok";
+    e.detail = std::to_string(list.size()) + " alerts";
+    e.purpose = AlertsPurpose(s, list);
+    JW_RETURN_IF_ERROR(api.audit().Append(std::move(e)).status());
     json items = json::array();
     for (const auto& a : list) items.push_back(AlertJson(a));
     return Reply::Json({{"items", items}, {"unacknowledged", open}});

@@ -296,6 +296,8 @@ Result<Entry> Service::Request(const audit::Actor& who, const RequestInput& in) 
   std::string reason = std::string(TrimAscii(in.reason)), basis = std::string(TrimAscii(in.legal_basis));
   if (reason.empty()) return Validation(code::kReasonRequired, "a reason is required");
   if (basis.empty()) return Validation(code::kLegalBasisRequired, "a legal basis is required");
+  JW_RETURN_IF_ERROR(CheckText(reason, "reason", kLongText, true));
+  JW_RETURN_IF_ERROR(CheckText(basis, "legal_basis", kShortText * 3, true));
   Timestamp now = clock_->Now();
   if (in.expires_at <= now) return Validation(code::kInvalidExpiry, "the expiry must be in the future");
   if (in.expires_at.micros - now.micros > kMaxDays * 86400 * kMicrosPerSecond)
@@ -323,6 +325,7 @@ Result<Entry> Service::Pending(int64_t id) {
 }
 
 Result<Entry> Service::Approve(const audit::Actor& who, int64_t id, const std::string& note) {
+  JW_RETURN_IF_ERROR(CheckText(note, "note", kLongText, true));
   JW_ASSIGN_OR_RETURN(Entry e, store_.Get(id));
   if (e.requested_by == who.username) {
     audit_->Record(who, "watch.approve", e.entity, "denied", code::kSelfApproval);
@@ -340,6 +343,7 @@ Result<Entry> Service::Approve(const audit::Actor& who, int64_t id, const std::s
 }
 
 Result<Entry> Service::Reject(const audit::Actor& who, int64_t id, const std::string& note) {
+  JW_RETURN_IF_ERROR(CheckText(note, "note", kLongText, true));
   JW_ASSIGN_OR_RETURN(Entry e, store_.Get(id));
   if (e.requested_by == who.username)
     return PermissionDenied(code::kSelfApproval, "the requesting officer cannot decide on their own entry; revoke it");
@@ -354,6 +358,7 @@ Result<Entry> Service::Reject(const audit::Actor& who, int64_t id, const std::st
 }
 
 Result<Entry> Service::Revoke(const audit::Actor& who, int64_t id, const std::string& note, bool may_revoke_any) {
+  JW_RETURN_IF_ERROR(CheckText(note, "note", kLongText, true));
   JW_ASSIGN_OR_RETURN(Entry e, store_.Get(id));
   if (!may_revoke_any && e.requested_by != who.username)
     return PermissionDenied(code::kNotYours, "only the requesting officer or a commander can revoke this entry");

@@ -153,7 +153,7 @@ test('gangs: members masked, full members with a purpose; cases tie to them', as
   const got = await s.req('GET', `/api/v1/gangs/${g.json.id}`, { token: analyst });
   assert.deepEqual(got.json.case_nos, [c.json.case_no]);
   assert.equal(got.json.members[0].id_number, '460100********1230');
-  const full = await s.req('GET', `/api/v1/gangs/${g.json.id}/members?purpose=x`, { token: analyst });
+  const full = await s.req('GET', `/api/v1/gangs/${g.json.id}/members?purpose=%E6%A0%B8%E6%9F%A5`, { token: analyst });
   assert.equal(full.json.items[0].id_number, '460100199001011230');
   const list = await s.req('GET', '/api/v1/gangs?type=evil&page_size=1', { token: analyst });
   assert.equal(list.json.items.length, 1);

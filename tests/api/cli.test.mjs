@@ -53,14 +53,14 @@ test('user add: a short password exits non-zero and names the minimum (12)', asy
 
 test('user add with --password-stdin; the running server sees the new user at once', async () => {
   const r = s.cli(['user', 'add', '--username', 'piped', '--display-name', '王警官', '--roles', 'investigator',
-    '--password-stdin'], { input: 'piped-password-123\n' });
+    '--password-stdin'], { input: 'stdin-pass-phrase-9\n' });
   assert.equal(r.code, 0, r.stderr);
   // Ids need not be consecutive: on PostgreSQL the refused duplicate above used up a sequence value.
   const m = /^created user piped \(id (\d+), roles investigator\)$/m.exec(r.stdout);
   assert.ok(m, r.stdout);
   pipedId = Number(m[1]);
   assert.ok(pipedId > 3);
-  const login = await s.loginRaw('piped', 'piped-password-123');
+  const login = await s.loginRaw('piped', 'stdin-pass-phrase-9');
   assert.equal(login.status, 200, login.text);
   assert.equal(login.json.user.id, pipedId);
   assert.equal(login.json.user.display_name, '王警官');

@@ -32,7 +32,7 @@ async function userByName(name) {
   return u;
 }
 
-test('the 5th wrong password locks the account (403 account_locked) and ends its sessions', async () => {
+test('the 5th wrong password locks the account (answered 401 like any wrong password) and ends its sessions', async () => {
   const since = await lastAuditId(s, insp);
   const session = await s.login('officer1');
   for (let i = 1; i <= 4; i++) {
@@ -40,8 +40,9 @@ test('the 5th wrong password locks the account (403 account_locked) and ends its
     expectError(r, 401, 'invalid_credentials');
   }
   assert.equal((await userByName('officer1')).locked, false, 'not locked after 4 failures');
+  // The lock is not announced to a wrong password: an unknown name never locks, so that would tell it exists.
   const fifth = await s.loginRaw('officer1', 'wrong-password-5');
-  expectError(fifth, 403, 'account_locked');
+  expectError(fifth, 401, 'invalid_credentials');
   assert.equal((await userByName('officer1')).locked, true);
 
   // The session opened before the lockout is over.
@@ -65,10 +66,10 @@ test('the 5th wrong password locks the account (403 account_locked) and ends its
   assert.ok(lock.id > Math.max(...failures.map((f) => f.id)));
 });
 
-test('a locked account refuses the right password and further wrong ones with 403 account_locked', async () => {
+test('a locked account refuses the right password (403 account_locked, only it learns of the lock) and wrong ones (401)', async () => {
   const since = await lastAuditId(s, insp);
   expectError(await s.loginRaw('officer1', PASSWORD), 403, 'account_locked');
-  expectError(await s.loginRaw('officer1', 'still-wrong-password'), 403, 'account_locked');
+  expectError(await s.loginRaw('officer1', 'still-wrong-password'), 401, 'invalid_credentials');
   const denied = (await s.req('GET', '/api/v1/audit?action=auth.login_failed&actor=officer1', { token: insp }))
     .json.items.filter((e) => e.id > since);
   assert.equal(denied.length, 2);
@@ -133,5 +134,6 @@ test('only failures within 15 minutes count: 4, a 16-minute pause, 1 more → no
   // Within the window the 5th failure does lock.
   for (let i = 0; i < 4; i++) await s.loginRaw('officer3', `bad-${i}-password`);
   await s.advance(14 * 60);
-  expectError(await s.loginRaw('officer3', 'bad-4-password'), 403, 'account_locked');
+  expectError(await s.loginRaw('officer3', 'bad-4-password'), 401, 'invalid_credentials');
+  expectError(await s.loginRaw('officer3', PASSWORD), 403, 'account_locked');
 });

@@ -76,9 +76,9 @@ test('the admin can list users; other roles get what their permissions allow', a
   assert.equal(users.status, 200);
   // The investigator has person.read, the dispatcher does not.
   expectError(await s.req('GET', '/api/v1/identity/parse?ref=ID:460100199001011230',
-    { token: tok.dispatcher, headers: { 'X-Purpose': 'x' } }), 403, 'permission_denied');
+    { token: tok.dispatcher, headers: { 'X-Purpose': '核查' } }), 403, 'permission_denied');
   assert.equal((await s.req('GET', '/api/v1/identity/parse?ref=ID:460100199001011230',
-    { token: tok.investigator, headers: { 'X-Purpose': 'x' } })).status, 200);
+    { token: tok.investigator, headers: { 'X-Purpose': '核查' } })).status, 200);
 });
 
 test('a user with two roles has the union of their permissions', async () => {

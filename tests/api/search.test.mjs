@@ -49,6 +49,7 @@ before(async () => {
       { username: 'inspector', roles: ['inspector'] },
       { username: 'dispatcher', roles: ['dispatcher'] },
       { username: 'admin', roles: ['admin'] },
+      { username: 'commander', roles: ['commander'] },
     ],
     beforeStart: (cli) => {
       const r = cli(['ingest', '--source', 'all', genDir, '--quiet'], { timeout: 300000 });
@@ -176,6 +177,18 @@ test('graph: depth and limits, edges with kind, weight and evidence; needs a cas
   assert.equal(c.status, 200);
   for (const m of g.members.slice(1))
     assert.ok(c.json.edges.some((e) => e.kind === 'co_travel' && e.target === m), `co-travel ${g.members[0]} – ${m}`);
+  assert.equal(c.json.cotravel_included, true);
+  // Co-travel is an analysis result: a commander (person.read, no analysis.run)
+  // gets the graph without it, as /analysis/cotravel refuses them.
+  const commander = await s.login('commander');
+  const cg = await s.req('GET', `/api/v1/entities/${encodeURIComponent(g.members[0])}/graph?depth=1&limit=50`,
+    { token: commander, headers: CASE });
+  assert.equal(cg.status, 200, cg.text);
+  assert.equal(cg.json.cotravel_included, false);
+  assert.equal(cg.json.edges.filter((e) => e.kind === 'co_travel').length, 0);
+  assert.ok(cg.json.edges.length > 0, 'the other edges are still there');
+  expectError(await s.req('GET', `/api/v1/analysis/cotravel?entity=${encodeURIComponent(g.members[0])}`,
+    { token: commander, headers: CASE }), 403, 'permission_denied');
   const entries = await auditSince(s, inspector, since, { action: 'analysis.graph' });
   assert.ok(entries.length >= 2);
 });

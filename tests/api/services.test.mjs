@@ -94,7 +94,7 @@ test('registration checks the ID number; citizens and staff tokens do not cross'
   expectError(bad, 422, 'invalid_id_number');
   expectError(await s.req('POST', '/api/v1/citizen/register', {
     body: { phone: '13800138001', password: 'citizen-pass-1', id_number: idNumber(9), name: '李四' },
-  }), 409, 'phone_taken');
+  }), 409, 'registration_refused');
   // A citizen token opens no staff endpoint; a staff token no citizen one.
   expectError(await s.req('GET', '/api/v1/services/applications', { token: alice.token }), 401, 'unauthenticated');
   expectError(await s.req('GET', '/api/v1/citizen/applications', { token: clerk }), 401, 'unauthenticated');
@@ -144,10 +144,10 @@ test('documents to follow, approval, result and rating over HTTP', async () => {
 
 test('a citizen cannot read, upload to or rate another citizen\'s application', async () => {
   const id = await talent(alice);
-  expectError(await s.req('GET', `/api/v1/citizen/applications/${id}`, { token: bob.token }), 403, 'not_your_application');
-  expectError(await upload(bob, id, 'photo', PNG, 'image/png'), 403, 'not_your_application');
+  expectError(await s.req('GET', `/api/v1/citizen/applications/${id}`, { token: bob.token }), 404, 'not_found');
+  expectError(await upload(bob, id, 'photo', PNG, 'image/png'), 404, 'not_found');
   expectError(await s.req('POST', `/api/v1/citizen/applications/${id}/rating`, { token: bob.token, body: { level: 1 } }),
-    403, 'not_your_application');
+    404, 'not_found');
   const mine = await s.req('GET', '/api/v1/citizen/applications', { token: bob.token });
   assert.equal(mine.json.total, 0);
 });

@@ -6,6 +6,7 @@ import { auditSince, expectAudit, expectError, lastAuditId, startServer } from '
 
 let s;
 let admin;
+let admin2;  // the second admin who approves grants of sensitive roles
 let insp;
 let adminId;
 let created;  // the user made by the first test
@@ -15,13 +16,25 @@ before(async () => {
     users: [
       { username: 'admin', roles: ['admin'] },
       { username: 'inspector', roles: ['inspector'] },
+      { username: 'admin2', roles: ['admin'] },
     ],
   });
   const r = await s.loginRaw('admin');
   admin = r.json.token;
   adminId = r.json.user.id;
   insp = await s.login('inspector');
+  admin2 = await s.login('admin2');
 });
+
+// A sensitive role (analyst, inspector, …) granted by one admin takes effect
+// when the second approves.
+async function approve(grant) {
+  assert.ok(grant, 'a pending grant');
+  assert.equal(grant.state, 'pending');
+  const r = await s.req('POST', `/api/v1/role-grants/${grant.id}/approve`, { token: admin2 });
+  assert.equal(r.status, 200, r.text);
+  return r.json;
+}
 after(async () => {
   await s?.stop();
 });
@@ -35,8 +48,12 @@ test('create → 201 with the user, roles and permissions; the user can sign in'
     body: { username: 'li.wei', display_name: '李伟', password: NEW_PW, roles: ['dispatcher', 'analyst'] },
   });
   assert.equal(r.status, 201, r.text);
-  created = r.json;
-  assert.equal(created.id, 3, 'third account');
+  // analyst reads personal data: the account starts as a dispatcher until a second admin approves.
+  assert.deepEqual(r.json.roles, ['dispatcher']);
+  assert.deepEqual(r.json.pending_grant.roles, ['dispatcher', 'analyst']);
+  await approve(r.json.pending_grant);
+  created = (await s.req('GET', '/api/v1/users', { token: admin })).json.items.find((u) => u.username === 'li.wei');
+  assert.equal(created.id, 4, 'fourth account');
   assert.equal(created.username, 'li.wei');
   assert.equal(created.display_name, '李伟');
   assert.deepEqual(created.roles, ['dispatcher', 'analyst']);
@@ -51,11 +68,14 @@ test('create → 201 with the user, roles and permissions; the user can sign in'
 
   await expectAudit(s, insp, since, {
     action: 'user.create', actor: 'admin', role: 'admin', client: '127.0.0.1', target: 'li.wei', outcome: 'ok',
-    detail: 'roles=dispatcher,analyst', purpose: '',
+    detail: 'roles=dispatcher', purpose: '',
+  });
+  await expectAudit(s, insp, since, {
+    action: 'user.role_grant.approve', actor: 'admin2', target: 'li.wei', outcome: 'ok',
   });
   const login = await s.loginRaw('li.wei', NEW_PW);
   assert.equal(login.status, 200, login.text);
-  assert.equal(login.json.user.id, 3);
+  assert.equal(login.json.user.id, 4);
 
   // Without display_name it defaults to the user name.
   const plain = await s.req('POST', '/api/v1/users', {
@@ -90,7 +110,7 @@ test('validation: 409 username_taken, 422 weak_password / unknown_role / invalid
 
   // Nothing was created.
   const list = await s.req('GET', '/api/v1/users', { token: admin });
-  assert.equal(list.json.total, 4);
+  assert.equal(list.json.total, 5);
   assert.ok(!list.json.items.some((u) => u.username === 'wang.wu'));
 
   // The refused creations are logged with their reason.
@@ -116,32 +136,38 @@ test('list is {items, total} with every user, in id order (ids opaque, ascending
   const r = await s.req('GET', '/api/v1/users', { token: admin });
   assert.equal(r.status, 200);
   assert.deepEqual(Object.keys(r.json).sort(), ['items', 'total']);
-  assert.equal(r.json.total, 5);
-  assert.deepEqual(r.json.items.map((u) => u.username), ['admin', 'inspector', 'li.wei', 'zhang_san', 'zhao.liu']);
+  assert.equal(r.json.total, 6);
+  assert.deepEqual(r.json.items.map((u) => u.username),
+    ['admin', 'inspector', 'admin2', 'li.wei', 'zhang_san', 'zhao.liu']);
   const ids = r.json.items.map((u) => u.id);
-  assert.deepEqual(ids.slice(0, 3), [1, 2, 3]);
+  assert.deepEqual(ids.slice(0, 4), [1, 2, 3, 4]);
   // Later ids ascend but may skip: on PostgreSQL a refused insert uses up a sequence value.
-  assert.ok(ids[3] > 3 && ids[4] > ids[3], `ids ${ids}`);
+  assert.ok(ids[4] > 4 && ids[5] > ids[4], `ids ${ids}`);
   assert.ok(r.json.items.every((u) => !('password_hash' in u)));
 });
 
-test('PATCH roles and display name: 200 with the user; takes effect on the open session at once', async () => {
+test('PATCH roles and display name: the grant waits for a second admin, then takes effect on the open session', async () => {
   const session = await s.login('li.wei', NEW_PW);
   expectError(await s.req('GET', '/api/v1/audit', { token: session }), 403, 'permission_denied');
   const since = await lastAuditId(s, insp);
   const r = await s.req('PATCH', `/api/v1/users/${created.id}`, {
     token: admin, body: { roles: ['inspector'], display_name: '李伟 (督察)' },
   });
-  assert.equal(r.status, 200, r.text);
-  assert.deepEqual(r.json.roles, ['inspector']);
-  assert.deepEqual(r.json.permissions, ['audit.read']);
-  assert.equal(r.json.display_name, '李伟 (督察)');
+  assert.equal(r.status, 202, r.text);
+  assert.deepEqual(r.json.roles, ['dispatcher', 'analyst'], 'not granted yet');
+  assert.equal(r.json.display_name, '李伟 (督察)', 'the rest of the change applies');
+  expectError(await s.req('GET', '/api/v1/audit', { token: session }), 403, 'permission_denied');
+  const g = await approve(r.json.pending_grant);
+  assert.deepEqual(g.roles, ['inspector']);
+  const after = (await s.req('GET', '/api/v1/users', { token: admin })).json.items.find((u) => u.id === created.id);
+  assert.deepEqual(after.roles, ['inspector']);
+  assert.deepEqual(after.permissions, ['audit.read']);
   await expectAudit(s, insp, since, {
-    action: 'user.update', actor: 'admin', target: 'li.wei', outcome: 'ok', detail: 'roles=inspector ',
+    action: 'user.role_grant.request', actor: 'admin', target: 'li.wei', outcome: 'ok',
   });
   assert.equal((await s.req('GET', '/api/v1/audit?page_size=1', { token: session })).status, 200);
   expectError(await s.req('GET', '/api/v1/identity/parse?ref=ID:460100199001011230',
-    { token: session, headers: { 'X-Purpose': 'x' } }), 403, 'permission_denied');
+    { token: session, headers: { 'X-Purpose': '核查' } }), 403, 'permission_denied');
 
   expectError(await s.req('PATCH', `/api/v1/users/${created.id}`, { token: admin, body: { roles: ['nope'] } }), 422,
     'unknown_role');
@@ -233,10 +259,11 @@ test('own password change: wrong old → 401, weak new → 422, success → 204 
   ]);
 });
 
-test('user.create entries: two by the CLI before the start, three through the API', async () => {
+test('user.create entries: three by the CLI before the start, three through the API', async () => {
   const creates = (await s.req('GET', '/api/v1/audit?action=user.create&outcome=ok', { token: insp })).json;
-  assert.equal(creates.total, 5);
-  assert.deepEqual(creates.items.map((e) => e.actor), ['admin', 'admin', 'admin', 'cli', 'cli'], 'newest first');
-  assert.deepEqual(creates.items.map((e) => e.target), ['zhao.liu', 'zhang_san', 'li.wei', 'inspector', 'admin']);
+  assert.equal(creates.total, 6);
+  assert.deepEqual(creates.items.map((e) => e.actor), ['admin', 'admin', 'admin', 'cli', 'cli', 'cli'], 'newest first');
+  assert.deepEqual(creates.items.map((e) => e.target),
+    ['zhao.liu', 'zhang_san', 'li.wei', 'admin2', 'inspector', 'admin']);
   assert.ok(creates.items.filter((e) => e.actor === 'cli').every((e) => e.client === 'cli'));
 });

@@ -140,7 +140,10 @@ test('alert: delivered over SSE to the requesting officer within 1 s of uploadin
     const ack = await s.req('POST', `/api/v1/alerts/${ev.json.id}/acknowledge`, { token: inv });
     assert.equal(ack.json.acknowledged_by, 'inv');
     const audit = await auditSince(s, inspector, since);
-    assert.ok(audit.some((x) => x.action === 'watch.alerts.read' && x.actor === 'inv'));
+    // The read carries no typed purpose: the approved entry's reason is recorded as its purpose.
+    const read = audit.find((x) => x.action === 'watch.alerts.read' && x.actor === 'inv');
+    assert.ok(read, 'alerts read audited');
+    assert.equal(read.purpose, `watchlist entry ${e.id} (approved by ${ok.json.decided_by}): 涉嫌盗窃车辆`);
     assert.ok(audit.some((x) => x.action === 'watch.alert.acknowledge' && x.actor === 'inv'));
     const raised = await s.req('GET', `/api/v1/audit?action=watch.alert&target=${encodeURIComponent('PLATE:琼B77777')}`, { token: inspector });
     assert.equal(raised.json.items.length, 1);

@@ -12,6 +12,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
+import https from 'node:https';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -79,6 +80,8 @@ function headerValue(v) {
  *   config: object written to DATA/config.json before starting
  *   testClock: false to start without --test-clock (as in production)
  *   beforeStart: (cli) => void, run after the users are created (e.g. an import)
+ *   tls:    true to serve HTTPS with a certificate from `jingwu cert self-signed`
+ *           (requests then trust that certificate only)
  */
 // `jingwu gen --scale small` into a fresh temp folder: {dir, truth} (truth.json parsed).
 export function genCity(seed, prefix = 'jingwu-gen-') {
@@ -112,6 +115,12 @@ export async function startServer(opts = {}) {
   }
 
   if (opts.beforeStart) opts.beforeStart(cli);
+  let tls = null;
+  if (opts.tls) {
+    const r = spawnSync(BIN, ['cert', 'self-signed', '--data', dataDir], { encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`cert self-signed failed: ${r.stderr}`);
+    tls = { ca: fs.readFileSync(path.join(dataDir, 'tls', 'cert.pem')) };
+  }
 
   const outFile = path.join(dataDir, 'server.out');
   const errFile = path.join(dataDir, 'server.err');
@@ -145,14 +154,14 @@ export async function startServer(opts = {}) {
       proc.kill('SIGKILL');
       throw new Error('jingwu serve did not print its address within 15 s');
     }
-    const m = /jingwu serving (http:\/\/127\.0\.0\.1:(\d+))\//.exec(fs.readFileSync(outFile, 'utf8'));
+    const m = /jingwu serving (https?:\/\/127\.0\.0\.1:(\d+))\//.exec(fs.readFileSync(outFile, 'utf8'));
     if (m) url = m[1];
     else await sleep(20);
   }
   const port = Number(new URL(url).port);
   for (;;) {
     try {
-      const r = await httpRequest(port, 'GET', '/healthz', {});
+      const r = await httpRequest(port, 'GET', '/healthz', {}, undefined, { tls });
       if (r.status === 200) break;
     } catch {}
     if (Date.now() > deadline) {
@@ -173,7 +182,7 @@ export async function startServer(opts = {}) {
     else if (body !== undefined) payload = Buffer.from(JSON.stringify(body), 'utf8');
     if (payload !== undefined && !Object.keys(h).some((k) => k.toLowerCase() === 'content-type'))
       h['Content-Type'] = 'application/json';
-    return httpRequest(port, method, p, h, payload);
+    return httpRequest(port, method, p, h, payload, { tls });
   }
 
   async function loginRaw(username, password = PASSWORD, totp) {
@@ -232,6 +241,7 @@ export async function startServer(opts = {}) {
     pgPort: pg ? pg.port : null,
     proc,
     errFile,
+    tls,
     cli,
     req,
     login,
@@ -334,11 +344,13 @@ export function expectError(r, status, code) {
 // A plain HTTP/1.1 request with Connection: close, optionally from a chosen
 // local address (127.0.0.x). Resolves {status, json, text, headers}; rejects on
 // a socket error (the error carries any response that arrived first).
-export function httpRequest(port, method, p, headers = {}, payload, { localAddress } = {}) {
+// With tls ({ca}), the request goes over HTTPS trusting only that certificate.
+export function httpRequest(port, method, p, headers = {}, payload, { localAddress, tls } = {}) {
   return new Promise((resolve, reject) => {
     const h = { ...headers };
     if (payload !== undefined) h['Content-Length'] = payload.length;
-    const rq = http.request({ host: '127.0.0.1', port, method, path: p, headers: h, localAddress, agent: false },
+    const options = { host: '127.0.0.1', port, method, path: p, headers: h, localAddress, agent: false };
+    const rq = (tls ? https : http).request(tls ? { ...options, ca: tls.ca, servername: 'localhost' } : options,
       (res) => {
         const chunks = [];
         res.on('data', (c) => chunks.push(c));
