@@ -142,6 +142,8 @@ export interface GraphAnswer {
   nodes: GraphNode[]
   edges: GraphEdge[]
   truncated: boolean
+  /** false when the user lacks `analysis.run`: co-travel edges are left out. */
+  cotravel_included?: boolean
 }
 
 const purposeOnly = (ctx: AnalysisContext) => ({ 'X-Purpose': headerValue(ctx.purpose) })
