@@ -12,6 +12,7 @@
 #include "app/app.h"
 #include "app/bench_compare.h"
 #include "app/bigdata_cli.h"
+#include "app/backup.h"
 #include "app/cert.h"
 #include "app/simulate.h"
 #include "auth/roles.h"
@@ -309,6 +310,15 @@ int Main(int argc, char** argv) {
   sim_dispatch->add_option("--seed", sim.seed);
   sim_dispatch->add_flag("--flat", sim.flat, "the same call rate all day (load test)");
 
+  std::string backup_file;
+  auto* backup = cli.add_subcommand(
+      "backup", "a consistent copy of the data folder (database, event store, uploads, config) while the server runs");
+  add_data(backup);
+  backup->add_option("--to", backup_file, "the backup file to write (a tar)")->required();
+  auto* restore = cli.add_subcommand("restore", "a new data folder (and database) from a backup file");
+  add_data(restore);
+  restore->add_option("--from", backup_file, "the backup file")->required();
+
   auto* cert_cmd = cli.add_subcommand("cert", "TLS certificates");
   cert_cmd->require_subcommand(1);
   auto* cert_self = cert_cmd->add_subcommand(
@@ -402,6 +412,8 @@ int Main(int argc, char** argv) {
   if (!config.db_url.empty() && config.db_url.rfind("postgres", 0) != 0)
     return Fail(InvalidArgument("bad_db", "--db must be a postgresql:// URL"));
 
+  if (backup->parsed()) return RunBackup(config, backup_file);
+  if (restore->parsed()) return RunRestore(config, backup_file);
   if (ingest->parsed()) return RunIngest(config, ingest_args);
   if (events_info->parsed()) return RunEventsInfo(config, events_compact);
   if (reindex->parsed()) return RunReindex(config);

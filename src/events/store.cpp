@@ -354,8 +354,19 @@ Result<std::unique_ptr<Store>> Store::Open(const std::string& dir, OpenOptions o
     s->cf_options_.push_back(std::make_shared<rocksdb::ColumnFamilyOptions>(c));
   }
   rocksdb::DB* raw = nullptr;
-  rocksdb::Status st = o.read_only ? rocksdb::DB::OpenForReadOnly(dbo, dir, cfs, &s->cf_, &raw)
-                                   : rocksdb::DB::Open(dbo, dir, cfs, &s->cf_, &raw);
+  rocksdb::Status st;
+  if (!o.secondary_dir.empty()) {
+    // A follower keeps every table file open, so that the writer's compactions
+    // cannot delete a file under it.
+    s->read_only_ = true;
+    dbo.max_open_files = -1;
+    std::filesystem::create_directories(o.secondary_dir, ec);
+    st = rocksdb::DB::OpenAsSecondary(dbo, dir, o.secondary_dir, cfs, &s->cf_, &raw);
+    if (st.ok()) st = raw->TryCatchUpWithPrimary();
+  } else {
+    st = o.read_only ? rocksdb::DB::OpenForReadOnly(dbo, dir, cfs, &s->cf_, &raw)
+                     : rocksdb::DB::Open(dbo, dir, cfs, &s->cf_, &raw);
+  }
   if (!st.ok()) {
     if (o.read_only && st.IsNotFound())
       return NotFound("no_event_store", "no event store in " + dir + " (nothing ingested yet)");
@@ -372,7 +383,7 @@ Result<std::unique_ptr<Store>> Store::Open(const std::string& dir, OpenOptions o
   // store is refused with a clear message rather than read wrongly.
   auto format = s->GetMeta("format");
   if (!format && s->TotalEvents() == 0 && s->EntityCount() == 0) {
-    if (!o.read_only) {
+    if (!s->read_only_) {
       rocksdb::WriteOptions wo;
       wo.sync = true;
       JW_RETURN_IF_ERROR(FromRocks(s->db_->Put(wo, s->cf_[kMeta], "format", kFormat), "write format"));
@@ -385,6 +396,61 @@ Result<std::unique_ptr<Store>> Store::Open(const std::string& dir, OpenOptions o
   }
   s->journal_seq_ = s->JournalHead();
   return s;
+}
+
+Result<int64_t> Store::ExportSst(const std::string& out_dir) const {
+  std::error_code ec;
+  std::filesystem::create_directories(out_dir, ec);
+  if (ec) return Internal("cannot create " + out_dir + ": " + ec.message());
+  // One snapshot for every column family: the files agree with each other. A
+  // read-only or follower store does not change while it is open (a follower
+  // only moves on when told to catch up), and cannot take snapshots.
+  const rocksdb::Snapshot* snap = read_only_ ? nullptr : db_->GetSnapshot();
+  rocksdb::ReadOptions ro;
+  ro.snapshot = snap;
+  ro.fill_cache = false;
+  int64_t keys = 0;
+  Status out = Status::Ok();
+  for (size_t i = 0; i < kCfCount && out.ok(); ++i) {
+    rocksdb::SstFileWriter w(rocksdb::EnvOptions(), rocksdb::Options(rocksdb::DBOptions(), *cf_options_[i]));
+    std::string path = out_dir + "/" + kCfNames[i] + ".sst";
+    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, cf_[i]));
+    bool open = false;
+    for (it->SeekToFirst(); it->Valid() && out.ok(); it->Next()) {
+      if (!open) {
+        out = FromRocks(w.Open(path), "open " + path);
+        open = true;
+        if (!out.ok()) break;
+      }
+      out = FromRocks(w.Put(it->key(), it->value()), "write " + path);
+      ++keys;
+    }
+    if (out.ok()) out = FromRocks(it->status(), "read the event store");
+    if (open && out.ok()) out = FromRocks(w.Finish(), "finish " + path);
+  }
+  if (snap) db_->ReleaseSnapshot(snap);
+  if (!out.ok()) return out;
+  return keys;
+}
+
+Status Store::ImportSst(const std::string& in_dir) {
+  if (read_only_) return Conflict("read_only", "the event store is open read-only");
+  if (TotalEvents() != 0 || EntityCount() != 0)
+    return Conflict("store_not_empty", "a backup is restored into a new event store only");
+  std::vector<rocksdb::IngestExternalFileArg> args;
+  for (size_t i = 0; i < kCfCount; ++i) {
+    std::string path = in_dir + "/" + kCfNames[i] + ".sst";
+    if (!std::filesystem::exists(path)) continue;
+    rocksdb::IngestExternalFileArg a;
+    a.column_family = cf_[i];
+    a.external_files = {path};
+    a.options.move_files = false;
+    a.options.allow_global_seqno = true;
+    a.options.allow_blocking_flush = true;
+    args.push_back(std::move(a));
+  }
+  if (args.empty()) return Status::Ok();
+  return FromRocks(db_->IngestExternalFiles(args), "restore the event store");
 }
 
 Status Store::LoadPlaces() {

@@ -100,6 +100,10 @@ struct OpenOptions {
   // ingest it as SST files, bypassing the WAL and memtables; small writes
   // (a server's uploads) go through the WAL instead.
   bool bulk = false;
+  // Open as a read-only follower of a store another process writes (the
+  // running server): RocksDB's secondary instance, keeping its own logs in
+  // this folder and seeing the writer's state as of Open. For online backups.
+  std::string secondary_dir;
 };
 
 // Counter groupings (GET /api/v1/events/stats, the bench's count queries).
@@ -267,6 +271,14 @@ class Store {
   DiskUsage Usage() const;
   // Flushes memtables and waits; used by benches before measuring disk use.
   Status Compact();
+
+  // Backup: writes every column family, as this store sees it now, to one
+  // sorted SST file each in out_dir (<name>.sst; empty ones are skipped).
+  // Returns the number of keys written.
+  Result<int64_t> ExportSst(const std::string& out_dir) const;
+  // Restore: loads the files of ExportSst into this store, which must be new
+  // (nothing ingested). Reopen the store afterwards to read them.
+  Status ImportSst(const std::string& in_dir);
 
   bool read_only() const { return read_only_; }
 

@@ -103,6 +103,10 @@ class Database {
 Result<std::unique_ptr<Connection>> OpenSqlite(const std::string& path);
 Result<std::unique_ptr<Connection>> OpenPostgres(const std::string& url);
 
+// A consistent copy of a SQLite database file that other processes may be
+// writing (SQLite's online backup API, one read transaction), written to `to`.
+Status BackupSqliteFile(const std::string& from, const std::string& to);
+
 // Replaces the dialect placeholders of migration SQL.
 std::string ExpandDialect(std::string_view sql, Dialect d);
 

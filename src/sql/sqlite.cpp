@@ -139,4 +139,37 @@ Result<std::unique_ptr<Connection>> OpenSqlite(const std::string& path) {
   return std::unique_ptr<Connection>(std::move(conn));
 }
 
+Status BackupSqliteFile(const std::string& from, const std::string& to) {
+  sqlite3* src = nullptr;
+  sqlite3* dst = nullptr;
+  auto close = [&] {
+    if (src) sqlite3_close(src);
+    if (dst) sqlite3_close(dst);
+  };
+  if (sqlite3_open_v2(from.c_str(), &src, SQLITE_OPEN_READONLY, nullptr) != SQLITE_OK ||
+      sqlite3_open_v2(to.c_str(), &dst, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr) != SQLITE_OK) {
+    std::string err = src ? sqlite3_errmsg(src) : "out of memory";
+    close();
+    return Internal("sqlite backup: cannot open " + from + " or " + to + ": " + err);
+  }
+  sqlite3_busy_timeout(src, 10000);
+  sqlite3_backup* b = sqlite3_backup_init(dst, "main", src, "main");
+  if (!b) {
+    std::string err = sqlite3_errmsg(dst);
+    close();
+    return Internal("sqlite backup: " + err);
+  }
+  int rc;
+  // All pages in one step: one read transaction, so the copy is one moment's state.
+  for (int tries = 0; (rc = sqlite3_backup_step(b, -1)) == SQLITE_BUSY || rc == SQLITE_LOCKED; ++tries) {
+    if (tries > 1000) break;
+    sqlite3_sleep(10);
+  }
+  sqlite3_backup_finish(b);
+  std::string err = rc == SQLITE_DONE ? "" : sqlite3_errmsg(dst);
+  close();
+  if (rc != SQLITE_DONE) return Internal("sqlite backup of " + from + " failed: " + err);
+  return Status::Ok();
+}
+
 }  // namespace jingwu::sql

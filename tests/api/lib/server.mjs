@@ -58,7 +58,7 @@ function pgTool(tool, args, opts = {}) {
   return r;
 }
 
-function createPgDatabase() {
+export function createPgDatabase() {
   const port = pgPort();
   const name = 'jw_' + crypto.randomBytes(6).toString('hex');
   const r = pgTool('createdb', ['-h', '127.0.0.1', '-p', port, '-U', 'postgres', name]);
@@ -80,6 +80,7 @@ function headerValue(v) {
  *   config: object written to DATA/config.json before starting
  *   testClock: false to start without --test-clock (as in production)
  *   beforeStart: (cli) => void, run after the users are created (e.g. an import)
+ *   dataDir, pg: an existing data folder (and createPgDatabase() result) to serve, e.g. a restored backup
  *   tls:    true to serve HTTPS with a certificate from `jingwu cert self-signed`
  *           (requests then trust that certificate only)
  */
@@ -94,9 +95,10 @@ export function genCity(seed, prefix = 'jingwu-gen-') {
 export async function startServer(opts = {}) {
   const db = (opts.db || BACKEND).toLowerCase();
   if (db !== 'sqlite' && db !== 'postgres') throw new Error(`unknown backend ${db}`);
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'jingwu-api-'));
-  let pg = null;
-  if (db === 'postgres') pg = createPgDatabase();
+  // opts.dataDir / opts.pg: serve an existing folder and database (a restored backup).
+  const dataDir = opts.dataDir || fs.mkdtempSync(path.join(os.tmpdir(), 'jingwu-api-'));
+  let pg = opts.pg || null;
+  if (db === 'postgres' && !pg) pg = createPgDatabase();
   const dbArgs = pg ? ['--db', pg.url] : [];
   if (opts.config) fs.writeFileSync(path.join(dataDir, 'config.json'), JSON.stringify(opts.config));
 
