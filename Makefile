@@ -2,7 +2,7 @@
 BUILD ?= build
 CMAKE_FLAGS ?=
 
-.PHONY: all deps build web demo test bench bench-compare fuzz fuzz-smoke clean format
+.PHONY: all deps build web demo test bench bench-compare fuzz fuzz-smoke soak sanitize clean format
 
 all: build web
 
@@ -39,6 +39,17 @@ fuzz: deps
 
 fuzz-smoke: deps
 	bash scripts/fuzz.sh smoke
+
+# Unit, fuzz smoke, API and browser tests on an ASan+UBSan build (build-asan/; before a release).
+sanitize: deps web
+	cmake -S . -B build-asan -G Ninja -DJINGWU_SANITIZE=ON $(CMAKE_FLAGS)
+	cmake --build build-asan
+	ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 JINGWU_BIN=build-asan/jingwu bash scripts/test.sh
+
+# A bounded mixed load on one server, RSS over time (scripts/soak.sh; minutes).
+MINUTES ?= 30
+soak: deps build
+	bash scripts/soak.sh $(MINUTES)
 
 clean:
 	rm -rf $(BUILD) web/dist

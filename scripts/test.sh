@@ -72,11 +72,13 @@ data="$work/browser-data"
 "$bin" cases import --data "$data" --from "$work/gen" >/dev/null
 # The big-data sources of the same city, for the analysis pages (truth.json: what was planted).
 "$bin" ingest --data "$data" --source all "$work/gen" --quiet >/dev/null
+# Over HTTPS, as a bureau would run it: the pages load under HSTS and the CSP.
+"$bin" cert self-signed --data "$data" >/dev/null
 "$bin" serve --data "$data" --listen 127.0.0.1:0 --web web/dist >"$work/browser-server.log" 2>&1 &
 server_pid=$!
 url=""
 for _ in $(seq 1 100); do
-  url=$(sed -n 's/^jingwu serving \(http:[^ ]*\) .*/\1/p' "$work/browser-server.log")
+  url=$(sed -n 's/^jingwu serving \(https\{0,1\}:[^ ]*\) .*/\1/p' "$work/browser-server.log")
   [ -n "$url" ] && break
   sleep 0.1
 done

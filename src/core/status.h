@@ -28,6 +28,7 @@ enum class ErrorKind {
   kTooLarge,            // 413
   kValidation,          // 422: well-formed but semantically invalid
   kRateLimited,         // 429
+  kUnavailable,         // 503: storage or database out of reach (disk full, server gone); nothing was stored
   kInternal,            // 500
 };
 
@@ -72,6 +73,9 @@ inline Status Conflict(std::string code, std::string msg) {
 }
 inline Status Validation(std::string code, std::string msg) {
   return {ErrorKind::kValidation, std::move(code), std::move(msg)};
+}
+inline Status Unavailable(std::string code, std::string msg) {
+  return {ErrorKind::kUnavailable, std::move(code), std::move(msg)};
 }
 inline Status RateLimited(std::string code, std::string msg) {
   return {ErrorKind::kRateLimited, std::move(code), std::move(msg)};

@@ -204,6 +204,8 @@ Status FromRocks(const rocksdb::Status& s, std::string_view what) {
     return Conflict("data_folder_busy",
                        "the data folder's event store is open for writing by another jingwu process "
                        "(a running server or ingest); stop it, or ingest through POST /api/v1/sources/{name}/records");
+  if (s.IsNoSpace()) return Unavailable("storage_full", "the server's disk is full; nothing was stored");
+  if (s.IsIOError()) return Unavailable("storage_unavailable", std::string(what) + ": " + s.ToString());
   return Internal(std::string(what) + ": " + s.ToString());
 }
 
@@ -965,9 +967,11 @@ Writer::Writer(Store* s) : store_(s), impl_(std::make_unique<Impl>()), lock_(s->
 }
 
 Writer::~Writer() {
-  bool stored = Wait().ok();
+  bool stored = Wait().ok() && !failed_;
   // Ids handed out for a batch that was never stored must not be reused from the cache.
   if (!stored || !impl_->dict.empty() || !impl_->meta.empty()) store_->cache_.reset();
+  // Nor its journal number: the next batch takes it.
+  if (!stored) store_->journal_seq_ = store_->JournalHead();
 }
 
 EntityId Writer::Intern(const identity::EntityRef& ref) {
@@ -1233,7 +1237,10 @@ Status Writer::StoreBatch(Impl& m) {
       m.meta[JournalKey(++store_->journal_seq_)] = std::move(v);
     }
   }
-  JW_RETURN_IF_ERROR(store_->bulk_ ? WriteFiles(m, counters) : WriteBatch(m, counters));
+  if (Status w = store_->bulk_ ? WriteFiles(m, counters) : WriteBatch(m, counters); !w.ok()) {
+    failed_ = true;
+    return w;
+  }
   for (const auto& p : m.events) {
     if (last_slot.size() <= p.e.place) last_slot.resize(p.e.place + 1, 0);
     last_slot[p.e.place] = std::max(last_slot[p.e.place], p.e.time / kSlotSeconds + 1);
@@ -1290,9 +1297,17 @@ Status Writer::WriteBatch(Impl& m, const std::map<std::string, uint64_t>& counte
   for (const auto& [k, n] : SumLinks(m)) b.Merge(cf[kLinks], k, U64(n));
   for (const auto& [k, n] : counters) b.Merge(cf[kCounters], k, U64(n));
   if (b.Count() == 0) return Status::Ok();
+  // A failed write (a full disk) stops RocksDB's writes until it is resumed:
+  // try on the next batch, so that the store recovers once the fault clears.
+  if (store_->needs_resume_) {
+    JW_RETURN_IF_ERROR(FromRocks(store_->db_->Resume(), "resume writing"));
+    store_->needs_resume_ = false;
+  }
   rocksdb::WriteOptions wo;  // WAL on; synced in Commit()
   wal_dirty_ = true;
-  return FromRocks(store_->db_->Write(wo, &b), "write batch");
+  rocksdb::Status st = store_->db_->Write(wo, &b);
+  if (!st.ok()) store_->needs_resume_ = true;
+  return FromRocks(st, "write batch");
 }
 
 Status Writer::WriteFiles(Impl& m, const std::map<std::string, uint64_t>& counters) {

@@ -19,6 +19,7 @@
 // opens (jingwu query while a server runs) never take the lock.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <future>
@@ -316,6 +317,7 @@ class Store {
   std::vector<LinkListener> link_listeners_;  // guarded by listeners_mu_
   struct WriteCache;
   std::unique_ptr<WriteCache> cache_;  // entity and header ids; guarded by writer_mu_
+  bool needs_resume_ = false;          // a write failed: Resume() before the next; guarded by writer_mu_
   uint64_t journal_seq_ = 0;           // last journal seq handed out; guarded by writer_mu_
   mutable std::mutex merges_mu_;
   std::map<EntityId, Merge> merges_;                              // by absorbed; guarded by merges_mu_
@@ -374,6 +376,7 @@ class Writer {
   std::string name_buf_;
   std::future<Status> inflight_;  // the batch being stored on a second thread
   bool wal_dirty_ = false;
+  std::atomic<bool> failed_{false};  // a batch of this writer was not stored
   int files_ = 0;
   std::unique_lock<std::mutex> lock_;
 };

@@ -25,6 +25,7 @@ int HttpStatusOf(ErrorKind kind) {
     case ErrorKind::kTooLarge: return 413;
     case ErrorKind::kValidation: return 422;
     case ErrorKind::kRateLimited: return 429;
+    case ErrorKind::kUnavailable: return 503;
     case ErrorKind::kInternal: return 500;
   }
   return 500;
@@ -199,8 +200,7 @@ void Api::Add(const std::string& method, const std::string& pattern, RouteOption
     res.set_header("X-Request-Id", ctx.request_id);
     res.set_header("Cache-Control", "no-store");
     Status admitted = Admit(ctx, opt);
-    Result<Reply> reply = admitted.ok() ? h(ctx) : Result<Reply>(admitted);
-    if ((opt.personal_data || opt.audited_write) && admitted.ok()) {
+    auto entry = [&](std::string outcome, std::string detail) {
       audit::Entry e;
       e.actor = ctx.principal->user.username;
       e.role = auth::JoinRoles(ctx.principal->user.roles);
@@ -209,11 +209,34 @@ void Api::Add(const std::string& method, const std::string& pattern, RouteOption
       e.target = ctx.audit_target.empty() ? req.path : ctx.audit_target;
       e.purpose = ctx.purpose;
       e.case_no = ctx.case_no;
-      e.outcome = reply.ok() ? "ok" : "failed";
-      e.detail = reply.ok() ? ctx.audit_detail : reply.status().code();
-      auto logged = audit_->Append(std::move(e));
-      // No audit, no data: a personal-data read that cannot be recorded is refused.
-      if (!logged.ok()) reply = Internal("the audit log could not be written");
+      e.outcome = std::move(outcome);
+      e.detail = std::move(detail);
+      return audit_->Append(std::move(e));
+    };
+    auto unaudited = [](const Status& s, const char* what) -> Status {
+      if (s.kind() == ErrorKind::kUnavailable)
+        return Status(ErrorKind::kUnavailable, s.code(), "the audit log could not be written (" + s.message() + "); " + what);
+      return Internal("the audit log could not be written");
+    };
+    Result<Reply> reply = Result<Reply>(admitted);
+    if (admitted.ok() && opt.audited_write) {
+      // A write of personal data is recorded before it is made: if the audit
+      // log cannot be written, nothing is.
+      auto started = entry("started", "");
+      reply = started.ok() ? h(ctx) : Result<Reply>(unaudited(started.status(), "nothing was stored"));
+      if (started.ok()) {
+        auto done = entry(reply.ok() ? "ok" : "failed", reply.ok() ? ctx.audit_detail : reply.status().code());
+        // The write happened and its start is on record; the missing outcome goes to the server log.
+        if (!done.ok())
+          log::Error("audit.outcome_lost", {{"id", ctx.request_id}, {"action", opt.audit_action}, {"error", done.status().message()}});
+      }
+    } else if (admitted.ok()) {
+      reply = h(ctx);
+      if (opt.personal_data) {
+        auto logged = entry(reply.ok() ? "ok" : "failed", reply.ok() ? ctx.audit_detail : reply.status().code());
+        // No audit, no data: a personal-data read that cannot be recorded is refused.
+        if (!logged.ok()) reply = unaudited(logged.status(), "nothing is shown");
+      }
     }
     if (!reply.ok()) {
       if (reply.status().kind() == ErrorKind::kInternal) {

@@ -234,7 +234,7 @@ void Server::Configure() {
 void Server::RegisterSystemRoutes() {
   api_.Get("/healthz", {.auth = false}, [this](Context&) -> Result<Reply> {
     auto ping = deps_.db->Query("SELECT 1 AS one");
-    if (!ping.ok()) return Internal("database unavailable");
+    if (!ping.ok()) return Unavailable("database_unavailable", "the database does not answer");
     return Reply::Json({{"status", "ok"}});
   });
   api_.Get("/api/v1/system/info", {}, [this](Context&) -> Result<Reply> {

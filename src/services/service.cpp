@@ -4,6 +4,8 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -66,10 +68,14 @@ Status WriteFileDurably(const std::string& path, const std::string& data) {
   FILE* f = std::fopen(tmp.c_str(), "wb");
   if (!f) return Internal("cannot write " + tmp);
   bool ok = std::fwrite(data.data(), 1, data.size(), f) == data.size() && std::fflush(f) == 0 && ::fsync(fileno(f)) == 0;
+  int err = ok ? 0 : errno;
   ok = (std::fclose(f) == 0) && ok;
+  if (!ok && !err) err = errno;
   if (!ok || std::rename(tmp.c_str(), path.c_str()) != 0) {
+    if (!err) err = errno;
     std::remove(tmp.c_str());
-    return Internal("cannot write " + path);
+    if (err == ENOSPC || err == EDQUOT) return Unavailable("storage_full", "the server's disk is full; nothing was stored");
+    return Unavailable("storage_unavailable", "cannot write " + path + ": " + std::strerror(err));
   }
   return Status::Ok();
 }

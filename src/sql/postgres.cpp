@@ -10,6 +10,9 @@
 namespace jingwu::sql {
 namespace {
 
+// Every connection's settings: quiet NOTICEs from IF NOT EXISTS; UTC on the wire.
+constexpr const char* kSessionSetup = "SET client_min_messages = warning; SET TIME ZONE 'UTC'";
+
 // Type OIDs from pg_type.h (stable across versions).
 constexpr Oid kBool = 16, kInt8 = 20, kInt2 = 21, kInt4 = 23, kFloat4 = 700, kFloat8 = 701, kNumeric = 1700;
 
@@ -52,6 +55,7 @@ class PgConnection final : public Connection {
   Result<int64_t> Exec(std::string_view sql, const Params& params) override { return Run(sql, params, nullptr); }
 
   Status ExecScript(std::string_view sql) override {
+    JW_RETURN_IF_ERROR(Reconnect());
     PGresult* res = PQexec(conn_, std::string(sql).c_str());
     Status s = Check(res);
     PQclear(res);
@@ -67,6 +71,9 @@ class PgConnection final : public Connection {
     std::string code = state ? state : "";
     if (code == "23505") return Conflict("unique_violation", msg);
     if (code.rfind("23", 0) == 0) return Conflict("constraint_violation", msg);
+    if (code == "53100") return Unavailable("storage_full", "the database server's disk is full; nothing was stored");
+    if (code.rfind("08", 0) == 0 || code.rfind("57P", 0) == 0 || PQstatus(conn_) == CONNECTION_BAD)
+      return Unavailable("database_unavailable", "the database server is out of reach: " + msg);
     return Internal("postgresql: " + msg);
   }
 
@@ -83,7 +90,26 @@ class PgConnection final : public Connection {
     return name;
   }
 
+  // A connection lost (the server restarted, killed, a network cut) is opened
+  // again on the next statement; its prepared statements are gone with it.
+  Status Reconnect() {
+    if (PQstatus(conn_) == CONNECTION_OK) return Status::Ok();
+    PQreset(conn_);
+    if (PQstatus(conn_) != CONNECTION_OK)
+      return Unavailable("database_unavailable",
+                         std::string("the database server is out of reach: ") + PQerrorMessage(conn_));
+    cache_.clear();
+    PGresult* res = PQexec(conn_, kSessionSetup);
+    Status s = Check(res);
+    PQclear(res);
+    return s;
+  }
+
   Result<int64_t> Run(std::string_view sql, const Params& params, Rows* rows) {
+    // A statement inside a transaction never reconnects: the transaction is lost with its connection.
+    if (sql == "BEGIN" || !in_transaction_) JW_RETURN_IF_ERROR(Reconnect());
+    if (sql == "BEGIN") in_transaction_ = true;
+    if (sql == "COMMIT" || sql == "ROLLBACK") in_transaction_ = false;
     // Transaction control is not worth preparing.
     bool plain = params.empty() && (sql == "BEGIN" || sql == "COMMIT" || sql == "ROLLBACK");
     PGresult* res;
@@ -147,6 +173,7 @@ class PgConnection final : public Connection {
   }
 
   PGconn* conn_;
+  bool in_transaction_ = false;
   std::map<std::string, std::string, std::less<>> cache_;
 };
 
@@ -160,8 +187,7 @@ Result<std::unique_ptr<Connection>> OpenPostgres(const std::string& url) {
     return Internal("cannot connect to PostgreSQL: " + msg);
   }
   auto conn = std::make_unique<PgConnection>(c);
-  // Quiet NOTICEs from IF NOT EXISTS; UTC on the wire.
-  JW_RETURN_IF_ERROR(conn->ExecScript("SET client_min_messages = warning; SET TIME ZONE 'UTC'"));
+  JW_RETURN_IF_ERROR(conn->ExecScript(kSessionSetup));
   return std::unique_ptr<Connection>(std::move(conn));
 }
 

@@ -50,6 +50,10 @@ class SqliteConnection final : public Connection {
     if (ext == SQLITE_CONSTRAINT_UNIQUE || ext == SQLITE_CONSTRAINT_PRIMARYKEY)
       return Conflict("unique_violation", msg);
     if ((rc & 0xff) == SQLITE_CONSTRAINT) return Conflict("constraint_violation", msg);
+    // The disk, not the request: 503, and nothing of the statement was stored.
+    if ((rc & 0xff) == SQLITE_FULL) return Unavailable("storage_full", "the server's disk is full; nothing was stored");
+    if ((rc & 0xff) == SQLITE_IOERR || (rc & 0xff) == SQLITE_READONLY || (rc & 0xff) == SQLITE_CANTOPEN)
+      return Unavailable("storage_unavailable", "the database file cannot be written: " + msg);
     return Internal("sqlite: " + msg);
   }
 

@@ -126,8 +126,11 @@ test('2. source uploads are audited with actor, target and counts; the CLI inges
   const csv = `plate,checkpoint_code,passed_at\n琼A90001,${CP},2026-01-10T10:00:00\nbad,${CP},2026-01-10T10:00:00\n`;
   const r = await csvUpload('vehicle_pass', csv, admin, { 'X-Purpose': '卡口数据补录' });
   assert.equal(r.status, 200, r.text);
-  const [e] = await auditSince(s, inspector, since, { action: 'events.ingest' });
-  assert.ok(e, 'an events.ingest entry');
+  // Recorded before the write (started) and after it (ok, with the counts).
+  const entries = await auditSince(s, inspector, since, { action: 'events.ingest' });
+  assert.deepEqual(entries.map((x) => x.outcome).sort(), ['ok', 'started']);
+  assert.ok(entries.find((x) => x.outcome === 'started').id < entries.find((x) => x.outcome === 'ok').id);
+  const e = entries.find((x) => x.outcome === 'ok');
   assert.equal(e.actor, 'admin');
   assert.equal(e.target, 'vehicle_pass');
   assert.equal(e.purpose, '卡口数据补录');

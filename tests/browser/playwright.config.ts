@@ -14,6 +14,8 @@ export default defineConfig({
   outputDir: 'test-results',
   use: {
     baseURL: process.env.JINGWU_URL ?? 'http://127.0.0.1:8080',
+    // scripts/test.sh serves over HTTPS with a self-signed certificate.
+    ignoreHTTPSErrors: true,
     browserName: 'chromium',
     headless: true,
     locale: 'zh-CN',
