@@ -1,5 +1,8 @@
 #include "http/server.h"
 
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+
 #include <filesystem>
 #include <fstream>
 
@@ -55,6 +58,15 @@ void Server::Configure() {
   // Event streams hold a thread each: keep room for them beside the API.
   svr_.new_task_queue = [threads] { return new httplib::ThreadPool(static_cast<size_t>(threads) + 16); };
   svr_.set_payload_max_length(config_.max_body_bytes);
+  // TCP_NODELAY on the listening socket (accepted sockets inherit it):
+  // cpp-httplib sends a response's headers and body in separate writes, and
+  // Nagle's algorithm held the body back for the client's delayed ACK, ~40 ms
+  // on a keep-alive connection.
+  svr_.set_socket_options([](socket_t sock) {
+    httplib::default_socket_options(sock);
+    int yes = 1;
+    setsockopt(sock, IPPROTO_TCP, TCP_NODELAY, &yes, sizeof yes);
+  });
   // Short idle timeouts: cpp-httplib only notices a stop between requests,
   // so these bound how long SIGTERM waits for idle keep-alive clients.
   svr_.set_keep_alive_timeout(3);
