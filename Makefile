@@ -43,7 +43,7 @@ fuzz-smoke: deps
 # Unit, fuzz smoke, API and browser tests on an ASan+UBSan build (build-asan/; before a release).
 sanitize: deps web
 	cmake -S . -B build-asan -G Ninja -DJINGWU_SANITIZE=ON $(CMAKE_FLAGS)
-	cmake --build build-asan
+	cmake --build build-asan --target jingwu jingwu_tests
 	ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 JINGWU_BIN=build-asan/jingwu bash scripts/test.sh
 
 # A bounded mixed load on one server, RSS over time (scripts/soak.sh; minutes).
