@@ -11,6 +11,7 @@ bin=${JINGWU_BIN:-$root/build/jingwu}
 work=$(mktemp -d /tmp/jingwu-soak.XXXXXX)
 pw='Soak-Test-Pass-7421'
 cleanup() {
+  set +e  # the exit status is the run's, not that of a kill or wait here
   [ -n "${sim:-}" ] && kill "$sim" 2>/dev/null
   [ -n "${server:-}" ] && kill "$server" 2>/dev/null
   wait 2>/dev/null
