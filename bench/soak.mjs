@@ -7,6 +7,7 @@
 // levelled off (the last third of the run against the middle third).
 //
 //   node bench/soak.mjs URL PID MINUTES GENDIR PASSWORD
+// SOAK_NO_UPLOADS=1 replaces the uploads by profiles (to tell their effect apart).
 // Loopback only; the loop ends by itself.
 import fs from 'node:fs';
 import http from 'node:http';
@@ -78,7 +79,8 @@ const samples = [];
 const t0 = Date.now();
 const end = t0 + minutes * 60000;
 let nextSample = t0;
-const order = ['trajectory', 'search', 'profile', 'upload', 'cotravel', 'search', 'graph', 'profile', 'upload', 'trajectory'];
+const order = ['trajectory', 'search', 'profile', 'upload', 'cotravel', 'search', 'graph', 'profile', 'upload', 'trajectory']
+  .map((k) => (k === 'upload' && process.env.SOAK_NO_UPLOADS ? 'profile' : k));
 while (Date.now() < end) {
   if (Date.now() >= nextSample) {
     const s = { minute: (Date.now() - t0) / 60000, rss_mb: rss(), requests: n };
