@@ -195,7 +195,7 @@ Result<std::string> Service::Login(const std::string& phone_text, const std::str
         return std::string();
       return std::string(h);
     }();
-    if (crypto_pwhash_str_verify(dummy.c_str(), password.data(), password.size()) == 0) return fail();
+    (void)!crypto_pwhash_str_verify(dummy.c_str(), password.data(), password.size());  // for the time it takes
     return fail();
   }
   if (crypto_pwhash_str_verify(c->password_hash.c_str(), password.data(), password.size()) != 0) return fail();
