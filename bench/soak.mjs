@@ -74,6 +74,11 @@ const kinds = {
   }),
 };
 const lat = Object.fromEntries(Object.keys(kinds).map((k) => [k, []]));
+const win = Object.fromEntries(Object.keys(kinds).map((k) => [k, []]));
+const q = (a, p) => {
+  const s = [...a].sort((x, y) => x - y);
+  return s.length ? s[Math.min(s.length - 1, Math.floor(p * s.length))] : NaN;
+};
 const errors = {};
 const samples = [];
 const t0 = Date.now();
@@ -85,21 +90,22 @@ while (Date.now() < end) {
   if (Date.now() >= nextSample) {
     const s = { minute: (Date.now() - t0) / 60000, rss_mb: rss(), requests: n };
     samples.push(s);
-    console.log(`soak ${s.minute.toFixed(1)} min: ${n} requests, server RSS ${s.rss_mb.toFixed(0)} MiB, errors ${JSON.stringify(errors)}`);
+    // The window's p50 per kind tells which request slows down, if any.
+    const p50s = Object.entries(win).filter(([, a]) => a.length).map(([k, a]) => `${k} ${q(a, 0.5).toFixed(1)}`).join(', ');
+    console.log(`soak ${s.minute.toFixed(1)} min: ${n} requests, server RSS ${s.rss_mb.toFixed(0)} MiB, errors ${JSON.stringify(errors)}` +
+      (p50s ? `; p50 ms: ${p50s}` : ''));
+    for (const k of Object.keys(win)) win[k] = [];
     nextSample += 30000;
   }
   const kind = order[n % order.length];
   const r = await kinds[kind]();
   n++;
   lat[kind].push(r.ms);
+  win[kind].push(r.ms);
   if (r.status !== 200) errors[`${kind} ${r.status}`] = (errors[`${kind} ${r.status}`] || 0) + 1;
 }
 samples.push({ minute: minutes, rss_mb: rss(), requests: n });
 
-const q = (a, p) => {
-  const s = [...a].sort((x, y) => x - y);
-  return s.length ? s[Math.min(s.length - 1, Math.floor(p * s.length))] : NaN;
-};
 const third = (k) => samples.filter((s) => s.minute >= (k * minutes) / 3 && s.minute < ((k + 1) * minutes) / 3 + 0.01);
 const mean = (xs) => xs.reduce((a, s) => a + s.rss_mb, 0) / Math.max(1, xs.length);
 const middle = mean(third(1));

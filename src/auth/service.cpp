@@ -398,6 +398,11 @@ Result<std::vector<User>> Service::ListUsers() {
 }
 
 Result<User> Service::CreateUser(const Actor& actor, const NewUser& nu) {
+  return InsertUser(actor, nu, nullptr, nullptr);
+}
+
+Result<User> Service::InsertUser(const Actor& actor, const NewUser& nu, const std::vector<std::string>* grant,
+                                 int64_t* grant_id) {
   static const std::regex kName("^[a-z0-9][a-z0-9_.-]{1,31}$");
   auto fail = [&](Status s) {
     Audit(actor, "user.create", nu.username, "failed", s.code());
@@ -406,22 +411,38 @@ Result<User> Service::CreateUser(const Actor& actor, const NewUser& nu) {
   if (!std::regex_match(nu.username, kName))
     return fail(Validation("invalid_username",
                            "a user name is 2-32 lower-case letters, digits, '.', '_' or '-', starting with a letter or digit"));
-  if (Status s = CheckRoles(nu.roles); !s.ok()) return fail(s);
+  if (Status s = CheckRoles(grant ? *grant : nu.roles); !s.ok()) return fail(s);
   if (Status s = CheckText(nu.display_name, "display_name", kShortText); !s.ok()) return fail(s);
   if (Status s = ValidatePassword(nu.password, nu.username); !s.ok()) return fail(s);
   std::string display = nu.display_name.empty() ? nu.username : nu.display_name;
   std::string hash = HashPassword(nu.password);
   if (hash.empty()) return Internal("password hashing failed");
-  auto rows = db_->Query("INSERT INTO users (username, display_name, password_hash, roles, created_at) "
-                         "VALUES (?, ?, ?, ?, ?) RETURNING id",
-                         {nu.username, display, hash, JoinRoles(nu.roles), FormatTime(clock_->Now())});
-  if (!rows.ok()) {
-    if (rows.status().code() == "unique_violation")
+  std::string now = FormatTime(clock_->Now());
+  int64_t id = 0;
+  Status s = db_->Transaction([&](sql::Connection& c) -> Status {
+    auto rows = c.Query("INSERT INTO users (username, display_name, password_hash, roles, created_at) "
+                        "VALUES (?, ?, ?, ?, ?) RETURNING id",
+                        {nu.username, display, hash, JoinRoles(nu.roles), now});
+    if (!rows.ok()) return rows.status();
+    id = (*rows)[0].Int("id");
+    if (!grant) return Status::Ok();
+    auto ins = c.Query("INSERT INTO role_grants (user_id, roles, requested_by, requested_at, state) "
+                       "VALUES (?, ?, ?, ?, 'pending') RETURNING id",
+                       {id, JoinRoles(*grant), actor.username, now});
+    if (!ins.ok()) return ins.status();
+    *grant_id = (*ins)[0].Int("id");
+    return Status::Ok();
+  });
+  if (!s.ok()) {
+    if (s.code() == "unique_violation")
       return fail(Conflict("username_taken", "the user name '" + nu.username + "' is taken"));
-    return rows.status();
+    return s;
   }
   Audit(actor, "user.create", nu.username, "ok", "roles=" + JoinRoles(nu.roles));
-  return GetUser((*rows)[0].Int("id"));
+  if (grant)
+    Audit(actor, "user.role_grant.request", nu.username, "ok",
+          "grant " + std::to_string(*grant_id) + ": roles=" + JoinRoles(*grant) + "; waits for a second admin");
+  return GetUser(id);
 }
 
 Result<User> Service::UpdateUser(const Actor& actor, int64_t id, const UserPatch& patch) {
@@ -590,24 +611,15 @@ Result<AdminChange> Service::CreateUserByAdmin(const Actor& actor, const NewUser
     JW_ASSIGN_OR_RETURN(User u, CreateUser(actor, nu));
     return AdminChange{u, std::nullopt};
   }
-  // The account starts with the roles that need no second admin (maybe none).
-  if (Status s = CheckRoles(nu.roles); !s.ok()) {
-    Audit(actor, "user.create", nu.username, "failed", s.code());
-    return s;
-  }
+  // The account starts with the roles that need no second admin (maybe none);
+  // the request for the whole set is written in the same transaction.
   NewUser now = nu;
   now.roles.clear();
   for (const auto& r : nu.roles)
     if (!IsSensitiveRole(r)) now.roles.push_back(r);
-  std::vector<std::string> keep = now.roles;
-  if (now.roles.empty()) now.roles = {"dispatcher"};  // passes the checks; replaced below
-  JW_ASSIGN_OR_RETURN(User u, CreateUser(actor, now));
-  if (keep.empty()) {
-    auto r = db_->Exec("UPDATE users SET roles = '' WHERE id = ?", {u.id});
-    if (!r.ok()) return r.status();
-    u.roles.clear();
-  }
-  JW_ASSIGN_OR_RETURN(RoleGrant g, RequestGrant(actor, u, nu.roles));
+  int64_t grant_id = 0;
+  JW_ASSIGN_OR_RETURN(User u, InsertUser(actor, now, &nu.roles, &grant_id));
+  JW_ASSIGN_OR_RETURN(RoleGrant g, GetGrant(grant_id));
   return AdminChange{u, g};
 }
 

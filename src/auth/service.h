@@ -135,6 +135,11 @@ class Service {
   bool RequiresTotp(const std::vector<std::string>& roles) const;
   Result<RoleGrant> RequestGrant(const Actor& actor, const User& u, const std::vector<std::string>& roles);
   Result<RoleGrant> GetGrant(int64_t id);
+  // Validates and inserts an account with `nu.roles` (which may be empty only
+  // when `grant` is given); with `grant`, the pending request for those roles
+  // is inserted in the same transaction, so the account never exists without it.
+  Result<User> InsertUser(const Actor& actor, const NewUser& nu, const std::vector<std::string>* grant,
+                          int64_t* grant_id);
 
   sql::Database* db_;
   audit::Log* audit_;

@@ -351,7 +351,12 @@ Result<std::unique_ptr<Store>> Store::Open(const std::string& dir, OpenOptions o
       c.compression = rocksdb::kZSTD;
       c.compression_per_level.clear();
     }
-    if (i == kCounters || i == kLinks) c.merge_operator = std::make_shared<AddOperator>();
+    if (i == kCounters || i == kLinks) {
+      c.merge_operator = std::make_shared<AddOperator>();
+      // A reader of a counter steps over every merge operand still in the
+      // memtable ("T" gains one per batch): fold them after a few.
+      c.max_successive_merges = 16;
+    }
     cfs.emplace_back(kCfNames[i], c);
     s->cf_options_.push_back(std::make_shared<rocksdb::ColumnFamilyOptions>(c));
   }
@@ -397,6 +402,8 @@ Result<std::unique_ptr<Store>> Store::Open(const std::string& dir, OpenOptions o
                                               "; move it aside and ingest the sources again");
   }
   s->journal_seq_ = s->JournalHead();
+  s->journal_written_ = s->journal_seq_;
+  s->journal_cached_ = !s->read_only_;
   return s;
 }
 
@@ -820,6 +827,7 @@ uint64_t JournalSeqOf(const rocksdb::Slice& key) {
 }  // namespace
 
 uint64_t Store::JournalHead() const {
+  if (journal_cached_) return journal_written_.load();
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), cf_[kMeta]));
   it->SeekForPrev(JournalKey(~uint64_t{0}));
   if (!it->Valid() || !it->key().starts_with(rocksdb::Slice(kJournalPrefix.data(), kJournalPrefix.size()))) return 0;
@@ -971,7 +979,7 @@ Writer::~Writer() {
   // Ids handed out for a batch that was never stored must not be reused from the cache.
   if (!stored || !impl_->dict.empty() || !impl_->meta.empty()) store_->cache_.reset();
   // Nor its journal number: the next batch takes it.
-  if (!stored) store_->journal_seq_ = store_->JournalHead();
+  if (!stored) store_->journal_seq_ = store_->journal_written_.load();
 }
 
 EntityId Writer::Intern(const identity::EntityRef& ref) {
@@ -1241,6 +1249,7 @@ Status Writer::StoreBatch(Impl& m) {
     failed_ = true;
     return w;
   }
+  store_->journal_written_ = store_->journal_seq_;
   for (const auto& p : m.events) {
     if (last_slot.size() <= p.e.place) last_slot.resize(p.e.place + 1, 0);
     last_slot[p.e.place] = std::max(last_slot[p.e.place], p.e.time / kSlotSeconds + 1);

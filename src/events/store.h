@@ -319,6 +319,11 @@ class Store {
   std::unique_ptr<WriteCache> cache_;  // entity and header ids; guarded by writer_mu_
   bool needs_resume_ = false;          // a write failed: Resume() before the next; guarded by writer_mu_
   uint64_t journal_seq_ = 0;           // last journal seq handed out; guarded by writer_mu_
+  // Last journal seq written, for JournalHead() without a seek backwards over
+  // pruned entries (that cost grew with every batch; soak, issue #12). Only a
+  // store that owns its writes keeps it; read-only and secondary ones seek.
+  std::atomic<uint64_t> journal_written_{0};
+  bool journal_cached_ = false;
   mutable std::mutex merges_mu_;
   std::map<EntityId, Merge> merges_;                              // by absorbed; guarded by merges_mu_
   std::map<std::pair<EntityId, EntityId>, std::string> apart_;    // guarded by merges_mu_

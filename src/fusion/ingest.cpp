@@ -431,7 +431,6 @@ Status IngestCsvStream(events::Store& store, Loader& loader, IngestReport* repor
   Progress progress(opt.progress, total_bytes);
 
   std::string buf;
-  buf.reserve(size_t{16} << 20);
   size_t pos = 0;
   int64_t consumed = 0;  // bytes of input before buf[0]
   bool eof = false;
@@ -465,7 +464,13 @@ Status IngestCsvStream(events::Store& store, Loader& loader, IngestReport* repor
       consumed += static_cast<int64_t>(pos);
       pos = 0;
       size_t old = buf.size();
-      buf.resize(std::max(old + (size_t{8} << 20), size_t{16} << 20));
+      size_t target = std::max(old + (size_t{8} << 20), size_t{16} << 20);
+      // A known input size bounds the zero-filled room: a one-row upload must
+      // not touch 16 MiB (that cost milliseconds per request and left every
+      // worker thread's malloc arena holding 32 MiB; soak, issue #12).
+      int64_t left = total_bytes - consumed - static_cast<int64_t>(old);
+      if (total_bytes > 0 && left >= 0) target = std::min(target, old + static_cast<size_t>(left) + 1);
+      buf.resize(target);
       size_t n = read(buf.data() + old, buf.size() - old);
       buf.resize(old + n);
       if (n == 0) eof = true;

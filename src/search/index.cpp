@@ -18,6 +18,8 @@ using events::EntityId;
 using nlohmann::json;
 
 namespace {
+constexpr uint64_t kPruneStep = 1024;  // journal entries per prune
+
 
 Status FromXapian(const Xapian::Error& e, std::string_view what) {
   if (std::string_view(e.get_type()) == "DatabaseLockError")
@@ -358,12 +360,27 @@ void Index::Follow(events::Store* store) {
   });
   follower_ = std::thread([this, store] {
     uint64_t pruned = 0;
+    // The journal entries the index has committed are not needed any more.
+    // Each prune is a range tombstone that later reads of the store's meta
+    // column family step over, so prune in steps, and once when stopping.
+    auto prune = [&](bool force) {
+      uint64_t committed = committed_seq_.load();
+      if (committed <= pruned || (!force && committed - pruned < kPruneStep)) return;
+      Status s = store->PruneJournal(committed);
+      if (!s.ok()) log::Warn("search.prune_journal_failed", {{"error", s.message()}});
+      else pruned = committed;
+    };
     for (;;) {
+      bool stopping = false;
       {
         std::unique_lock lock(follow_mu_);
         follow_cv_.wait_for(lock, std::chrono::seconds(1), [this] { return wake_ || stop_; });
-        if (stop_) return;
+        stopping = stop_;
         wake_ = false;
+      }
+      if (stopping) {
+        prune(true);
+        return;
       }
       auto r = CatchUp();
       if (!r.ok()) {
@@ -375,13 +392,7 @@ void Index::Follow(events::Store* store) {
         bool all = TakeTouched(&touched);
         after_catch_up_(touched, all);
       }
-      // The journal entries the index has committed are not needed any more.
-      uint64_t committed = committed_seq_.load();
-      if (committed > pruned) {
-        Status s = store->PruneJournal(committed);
-        if (!s.ok()) log::Warn("search.prune_journal_failed", {{"error", s.message()}});
-        else pruned = committed;
-      }
+      prune(false);
     }
   });
 }
