@@ -35,7 +35,7 @@ export const MODULES: ModuleEntry[] = [
   { key: 'cases', path: '/cases', icon: Folder, permission: 'cases.read', page: () => import('@/views/cases/index.vue') },
   { key: 'stats', path: '/stats', icon: TrendCharts, permission: 'stats.read', page: () => import('@/views/stats/index.vue') },
   { key: 'services', path: '/services', icon: Service, permission: 'services.handle', page: () => import('@/views/services/index.vue') },
-  { key: 'registry', path: '/registry', icon: OfficeBuilding, permission: 'registry.read' },
+  { key: 'registry', path: '/registry', icon: OfficeBuilding, permission: 'registry.read', page: () => import('@/views/registry/index.vue') },
   { key: 'force', path: '/force', icon: Medal, permission: 'force.read' },
   { key: 'audit', path: '/audit', icon: View, permission: 'audit.read', page: () => import('@/views/audit/index.vue') },
   { key: 'users', path: '/users', icon: User, permission: 'users.manage', page: () => import('@/views/users/index.vue') },
