@@ -31,6 +31,8 @@ export interface AddressNode {
   code: string
   level: AddressLevel
   name: string
+  /** A compound's road and house number ("玉沙路5号"); empty below. */
+  road?: string
   full_name: string
   status: AddressStatus
   merged_into: string | null
@@ -156,6 +158,9 @@ export const listResidents = (address: string, purpose: string, all = false, sig
   http.get<Page<Resident>>(`${R}/residents`, { address, all: all ? 1 : undefined }, { headers: { 'X-Purpose': headerValue(purpose) }, signal })
 
 export const registryStats = (signal?: AbortSignal) => http.get<RegistryStats>(`${R}/stats`, undefined, { signal })
+
+/** A node's name as people say it: a compound with its road and number. */
+export const displayName = (n: { name: string; road?: string }): string => `${n.road ?? ''}${n.name}`
 
 /** The level a code belongs to, from its length. */
 export function levelOfCode(code: string): AddressLevel | undefined {

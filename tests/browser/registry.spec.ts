@@ -1,0 +1,242 @@
+import { readFile } from 'node:fs/promises'
+import { dirname, join } from 'node:path'
+import { expect, test, type Locator, type Page } from '@playwright/test'
+
+// 一标三实 end to end, against a server whose data folder holds the generated
+// city's registries (jingwu gen + jingwu registry import; JINGWU_TRUTH names
+// the gen folder's truth.json, beside address_samples.csv and
+// organisations.csv). An investigator opens 龙华区 in the address tree down to
+// a building and sees its floor × room grid (coloured once a purpose is
+// stated), pastes a messy address into the matcher and sees the standard
+// address it resolves to, and finds an organisation by name. A second test
+// looks at the page on a phone-sized screen.
+
+const truthFile = process.env.JINGWU_TRUTH
+const genDir = truthFile ? dirname(truthFile) : ''
+const LONGHUA = '460106'
+const tid = (scope: Page | Locator, id: string) => scope.locator(`[data-test="${id}"]`)
+
+function env(name: string): string {
+  const v = process.env[name]
+  if (!v) throw new Error(`${name} is not set`)
+  return v
+}
+
+/** A small CSV reader (quoted fields, doubled quotes), header row → objects. */
+function parseCsv(text: string): Record<string, string>[] {
+  const rows: string[][] = []
+  let row: string[] = []
+  let field = ''
+  let quoted = false
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]
+    if (quoted) {
+      if (c === '"' && text[i + 1] === '"') {
+        field += '"'
+        i++
+      } else if (c === '"') quoted = false
+      else field += c
+    } else if (c === '"') quoted = true
+    else if (c === ',') {
+      row.push(field)
+      field = ''
+    } else if (c === '\n' || c === '\r') {
+      if (c === '\r' && text[i + 1] === '\n') i++
+      row.push(field)
+      field = ''
+      if (row.length > 1 || row[0] !== '') rows.push(row)
+      row = []
+    } else field += c
+  }
+  if (field !== '' || row.length) {
+    row.push(field)
+    rows.push(row)
+  }
+  const [head, ...body] = rows
+  return body.map((r) => Object.fromEntries(head.map((h, i) => [h, r[i] ?? ''])))
+}
+
+async function login(page: Page): Promise<void> {
+  await page.goto('/login')
+  await tid(page, 'login-username').fill(env('JINGWU_ANALYST_USER'))
+  await tid(page, 'login-password').fill(env('JINGWU_ANALYST_PASSWORD'))
+  await tid(page, 'login-submit').click()
+  await expect(page).toHaveURL(/\/home$/)
+}
+
+const treeNode = (page: Page, code: string) => page.locator(`[data-test="registry-tree-node"][data-code="${code}"]`)
+/** The row of a tree node (its expand arrow and label). */
+const treeRow = (page: Page, code: string) =>
+  page.locator('.el-tree-node__content', { has: page.locator(`[data-test="registry-tree-node"][data-code="${code}"]`) })
+
+/** Opens a node of the tree and returns the code of its first child that has children of its own. */
+async function openAndPick(page: Page, code: string, childLevel: string): Promise<string> {
+  await treeRow(page, code).locator('.el-tree-node__expand-icon').click()
+  const children = page.locator(`[data-test="registry-tree-node"][data-level="${childLevel}"][data-code^="${code}"]`)
+  await expect(children.first()).toBeVisible()
+  const n = await children.count()
+  for (let i = 0; i < n; i++) {
+    const c = children.nth(i)
+    const child = (await c.getAttribute('data-code'))!
+    const leaf = await treeRow(page, child).locator('.el-tree-node__expand-icon.is-leaf').count()
+    if (!leaf) return child
+  }
+  throw new Error(`no ${childLevel} under ${code} has children`)
+}
+
+let buildingCode = ''
+
+test.skip(!truthFile, 'JINGWU_TRUTH is not set: no generated registries to look at')
+
+test('the address tree down to a building, the matcher and the organisations', async ({ page }, testInfo) => {
+  const violations: string[] = []
+  page.on('console', (m) => {
+    if (/Content Security Policy|Refused to (load|execute|apply|connect)/i.test(m.text())) violations.push(m.text())
+  })
+  page.on('pageerror', (e) => violations.push(String(e)))
+
+  await login(page)
+
+  await test.step('the registry page opens from the menu with the districts at the root', async () => {
+    await tid(page, 'menu-registry').click()
+    await expect(page).toHaveURL(/\/registry/)
+    await expect(tid(page, 'registry-page')).toBeVisible()
+    await expect(treeNode(page, LONGHUA)).toContainText('龙华区')
+    await expect(tid(page, 'registry-pick')).toBeVisible()
+  })
+
+  await test.step('龙华区 opens down to a building, whose floor × room grid shows', async () => {
+    const street = await openAndPick(page, LONGHUA, 'street')
+    const community = await openAndPick(page, street, 'community')
+    const compound = await openAndPick(page, community, 'compound')
+    buildingCode = await openAndPick(page, compound, 'building')
+    expect(buildingCode).toHaveLength(19)
+
+    // The compound first: its detail shows the buildings on the map.
+    await treeNode(page, compound).click()
+    await expect(tid(page, 'registry-detail')).toHaveAttribute('data-code', compound)
+    await expect(tid(page, 'registry-detail')).toHaveAttribute('data-level', 'compound')
+    await expect(tid(page, 'registry-map')).toBeVisible()
+    await expect(tid(page, 'registry-map').locator('[data-test="map-marker"]').first()).toBeVisible()
+
+    await treeNode(page, buildingCode).click()
+    await expect(page).toHaveURL(new RegExp(`code=${buildingCode}`))
+    const detail = tid(page, 'registry-detail')
+    await expect(detail).toHaveAttribute('data-code', buildingCode)
+    await expect(detail).toHaveAttribute('data-level', 'building')
+    await expect(tid(page, 'registry-detail-full-name')).toContainText('龙华区')
+    await expect(tid(page, 'registry-path-step').first()).toHaveAttribute('data-code', LONGHUA)
+    const grid = tid(page, 'registry-building')
+    await expect(grid.locator('[data-test="registry-grid"]').first()).toBeVisible()
+    await expect(grid.locator('[data-test="registry-room"]').first()).toBeVisible()
+    expect(await grid.locator('[data-test="registry-floor"]').count()).toBeGreaterThan(0)
+    // No purpose yet: the rooms are drawn uncoloured, with a note.
+    await expect(tid(page, 'registry-building-note')).toBeVisible()
+    await expect(grid.locator('[data-test="registry-room"]').first()).toHaveAttribute('data-residents', '')
+  })
+
+  await test.step('with a stated purpose the rooms show who lives there', async () => {
+    await tid(page, 'registry-building-purpose').click()
+    await expect(tid(page, 'registry-purpose-dialog')).toBeVisible()
+    await tid(page, 'registry-purpose-input').fill('入户走访核查')
+    await tid(page, 'registry-purpose-submit').click()
+    await expect(tid(page, 'registry-building-occupancy')).toBeVisible()
+    await expect(tid(page, 'registry-purpose')).toHaveText('入户走访核查')
+    const rooms = tid(page, 'registry-building').locator('[data-test="registry-room"]')
+    await expect(rooms.first()).not.toHaveAttribute('data-residents', '')
+    const occupied = tid(page, 'registry-building').locator('[data-test="registry-room"].occupied')
+    if ((await occupied.count()) > 0) {
+      const room = (await occupied.first().getAttribute('data-code'))!
+      await occupied.first().click()
+      await expect(tid(page, 'registry-room-panel')).toHaveAttribute('data-code', room)
+      await expect(tid(page, 'registry-detail')).toHaveAttribute('data-code', room)
+      const residents = tid(page, 'registry-residents')
+      await expect(residents.locator('[data-test="registry-resident-name"]').first()).toBeVisible()
+      // Identity numbers are masked until the officer shows them.
+      await expect(residents.locator('[data-test="registry-resident-person"]').first()).toContainText('*')
+    }
+    await page.screenshot({ path: testInfo.outputPath('building.png'), fullPage: true })
+  })
+
+  const samples = parseCsv(await readFile(join(genDir, 'address_samples.csv'), 'utf8'))
+  const token = await page.evaluate(() => sessionStorage.getItem('jingwu.token'))
+  // A planted messy address that the server resolves to its true code (the
+  // matcher's precision and recall are measured elsewhere, by match-eval).
+  let sample: { text: string; code: string; full_name: string } | null = null
+  for (const s of samples.filter((x) => x.code).slice(0, 60)) {
+    const res = await page.request.post('/api/v1/registry/match', { headers: { Authorization: `Bearer ${token}` }, data: { text: s.text } })
+    expect(res.status(), await res.text()).toBe(200)
+    const m = await res.json()
+    if (m.matched && m.code === s.code) {
+      sample = { text: s.text, code: s.code, full_name: m.full_name }
+      break
+    }
+  }
+  expect(sample, 'one of the first planted samples matches its true address').not.toBeNull()
+
+  await test.step(`a messy address (${sample!.text}) resolves to its standard address`, async () => {
+    await tid(page, 'registry-match-input').fill(sample!.text)
+    await tid(page, 'registry-match-run').click()
+    const result = tid(page, 'registry-match-result')
+    await expect(result).toHaveAttribute('data-matched', 'true')
+    await expect(tid(page, 'registry-match-full-name')).toHaveText(sample!.full_name)
+    await expect(tid(page, 'registry-match-full-name')).toHaveAttribute('data-code', sample!.code)
+    await expect(tid(page, 'registry-match-score')).toContainText('%')
+    await expect(tid(page, 'registry-match-parts')).toBeVisible()
+    // Clicking the match opens it: the detail and the tree follow.
+    await tid(page, 'registry-match-full-name').click()
+    await expect(tid(page, 'registry-detail')).toHaveAttribute('data-code', sample!.code)
+    await expect(tid(page, 'registry-detail-full-name')).toHaveText(sample!.full_name)
+    await expect(page.locator(`.el-tree-node.is-current [data-test="registry-tree-node"][data-code="${sample!.code}"]`)).toBeVisible()
+  })
+
+  await test.step('text that names no address gives candidates or nothing, never a guess', async () => {
+    await tid(page, 'registry-match-input').fill('火星基地某某路99号')
+    await tid(page, 'registry-match-run').click()
+    await expect(tid(page, 'registry-match-result')).toHaveAttribute('data-matched', 'false')
+  })
+
+  const orgs = parseCsv(await readFile(join(genDir, 'organisations.csv'), 'utf8'))
+  const org = orgs.find((o) => o.name && o.key_units === 'school') ?? orgs[0]
+
+  await test.step(`the organisations tab finds ${org.name} by name`, async () => {
+    await page.getByRole('tab', { name: /实有单位/ }).click()
+    await expect(page).toHaveURL(/tab=organisations/)
+    await expect(tid(page, 'registry-orgs-table').locator('[data-test="registry-org-name"]').first()).toBeVisible()
+    await tid(page, 'registry-orgs-q').locator('input').fill(org.name)
+    await tid(page, 'registry-orgs-search').click()
+    const row = tid(page, 'registry-orgs-table').locator('.el-table__row', { has: page.locator('[data-test="registry-org-name"]', { hasText: org.name }) })
+    await expect(row.first()).toBeVisible()
+    await expect(row.first().locator('[data-test="registry-org-code"]')).toHaveText(org.credit_code)
+    // Its address opens in the address tab.
+    await row.first().locator('[data-test="registry-org-address"]').click()
+    await expect(page).not.toHaveURL(/tab=organisations/)
+    await expect(tid(page, 'registry-detail')).toHaveAttribute('data-code', org.address_code)
+  })
+
+  await test.step('the overview counts the registries', async () => {
+    await page.getByRole('tab', { name: /概览/ }).click()
+    const rows = tid(page, 'registry-stats-districts').locator('.el-table__row')
+    await expect(rows.first()).toBeVisible()
+    await expect(rows.filter({ hasText: '龙华区' })).toHaveCount(1)
+    await expect(tid(page, 'registry-stats-orgs')).not.toHaveText('0')
+  })
+
+  expect(violations).toEqual([])
+})
+
+test('on a phone the panels stack and nothing overflows sideways', async ({ page }, testInfo) => {
+  test.skip(!buildingCode, 'the first test found no building')
+  await page.setViewportSize({ width: 390, height: 844 })
+  await login(page)
+  await page.goto(`/registry?code=${buildingCode}`)
+  await expect(tid(page, 'registry-detail')).toHaveAttribute('data-code', buildingCode)
+  await expect(tid(page, 'registry-building').locator('[data-test="registry-room"]').first()).toBeVisible()
+  await expect(page.locator(`.el-tree-node.is-current [data-test="registry-tree-node"][data-code="${buildingCode}"]`)).toBeVisible()
+  const side = await tid(page, 'registry-side').boundingBox()
+  const detail = await tid(page, 'registry-detail').boundingBox()
+  expect(detail!.y, 'the detail sits below the tree').toBeGreaterThan(side!.y + side!.height - 1)
+  const card = await tid(page, 'registry-page').boundingBox()
+  expect(card!.x + card!.width).toBeLessThanOrEqual(390)
+  await page.screenshot({ path: testInfo.outputPath('phone.png'), fullPage: true })
+})
