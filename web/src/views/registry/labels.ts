@@ -55,7 +55,7 @@ export function changeText(change: unknown): string {
 }
 function fmt(v: unknown): string {
   if (v === null || v === undefined || v === '') return '—'
-  if (Array.isArray(v)) return v.map(fmt).join('、')
+  if (Array.isArray(v)) return v.length ? v.map(fmt).join('、') : '—'
   if (typeof v === 'object') return JSON.stringify(v)
   return String(v)
 }
