@@ -117,7 +117,14 @@ test('the address tree down to a building, the matcher and the organisations', a
     await expect(tid(page, 'registry-detail')).toHaveAttribute('data-code', compound)
     await expect(tid(page, 'registry-detail')).toHaveAttribute('data-level', 'compound')
     await expect(tid(page, 'registry-map')).toBeVisible()
-    await expect(tid(page, 'registry-map').locator('[data-test="map-marker"]').first()).toBeVisible()
+    await expect(tid(page, 'registry-map')).not.toHaveAttribute('data-buildings', '0')
+    // A point on the map selects its building.
+    const marker = tid(page, 'registry-map').locator('.leaflet-marker-icon', { has: page.locator('[data-test="map-marker"]') }).first()
+    await expect(marker).toBeVisible()
+    const picked = (await marker.locator('[data-test="map-marker"]').getAttribute('data-key'))!
+    await marker.click()
+    await expect(tid(page, 'registry-detail')).toHaveAttribute('data-code', picked)
+    await expect(tid(page, 'registry-detail')).toHaveAttribute('data-level', 'building')
 
     await treeNode(page, buildingCode).click()
     await expect(page).toHaveURL(new RegExp(`code=${buildingCode}`))
@@ -203,7 +210,7 @@ test('the address tree down to a building, the matcher and the organisations', a
     await page.getByRole('tab', { name: /实有单位/ }).click()
     await expect(page).toHaveURL(/tab=organisations/)
     await expect(tid(page, 'registry-orgs-table').locator('[data-test="registry-org-name"]').first()).toBeVisible()
-    await tid(page, 'registry-orgs-q').locator('input').fill(org.name)
+    await tid(page, 'registry-orgs-q').fill(org.name)
     await tid(page, 'registry-orgs-search').click()
     const row = tid(page, 'registry-orgs-table').locator('.el-table__row', { has: page.locator('[data-test="registry-org-name"]', { hasText: org.name }) })
     await expect(row.first()).toBeVisible()
