@@ -151,16 +151,33 @@ test('the address tree down to a building, the matcher and the organisations', a
     await expect(tid(page, 'registry-purpose')).toHaveText('入户走访核查')
     const rooms = tid(page, 'registry-building').locator('[data-test="registry-room"]')
     await expect(rooms.first()).not.toHaveAttribute('data-residents', '')
-    const occupied = tid(page, 'registry-building').locator('[data-test="registry-room"].occupied')
-    if ((await occupied.count()) > 0) {
-      const room = (await occupied.first().getAttribute('data-code'))!
-      await occupied.first().click()
-      await expect(tid(page, 'registry-room-panel')).toHaveAttribute('data-code', room)
-      await expect(tid(page, 'registry-detail')).toHaveAttribute('data-code', room)
-      const residents = tid(page, 'registry-residents')
+
+    // A room where someone lives now (population.csv), opened by its link: the
+    // tree opens down to it, the grid marks it and its residents are listed.
+    const population = parseCsv(await readFile(join(genDir, 'population.csv'), 'utf8'))
+    const home = population.find((p) => p.address_code.startsWith(LONGHUA) && !p.moved_out_at)!
+    await page.goto(`/registry?code=${home.address_code}`)
+    await expect(tid(page, 'registry-detail')).toHaveAttribute('data-code', home.address_code)
+    await expect(page.locator(`.el-tree-node.is-current [data-test="registry-tree-node"][data-code="${home.address_code}"]`)).toBeVisible()
+    const cell = page.locator(`[data-test="registry-room"][data-code="${home.address_code}"]`)
+    await expect(cell).toHaveClass(/selected/)
+    await expect(cell).toHaveClass(/occupied/)
+    await expect(tid(page, 'registry-room-panel')).toHaveAttribute('data-code', home.address_code)
+    const residents = tid(page, 'registry-residents')
+    await expect(residents.locator('[data-test="registry-resident-name"]', { hasText: home.name }).first()).toBeVisible()
+    // Identity numbers are masked until the officer shows them.
+    const person = residents.locator('.el-table__row', { hasText: home.name }).first().locator('[data-test="registry-resident-person"]')
+    await expect(person).toContainText('*')
+    await tid(page, 'registry-residents-reveal').click()
+    await expect(person).toHaveText(home.person.slice(home.person.indexOf(':') + 1))
+
+    // Another occupied room of the building, by clicking its cell.
+    const other = page.locator('[data-test="registry-room"].occupied:not(.selected)')
+    if ((await other.count()) > 0) {
+      const code = (await other.first().getAttribute('data-code'))!
+      await other.first().click()
+      await expect(tid(page, 'registry-room-panel')).toHaveAttribute('data-code', code)
       await expect(residents.locator('[data-test="registry-resident-name"]').first()).toBeVisible()
-      // Identity numbers are masked until the officer shows them.
-      await expect(residents.locator('[data-test="registry-resident-person"]').first()).toContainText('*')
     }
     await page.screenshot({ path: testInfo.outputPath('building.png'), fullPage: true })
   })
