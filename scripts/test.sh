@@ -72,6 +72,8 @@ data="$work/browser-data"
 "$bin" cases import --data "$data" --from "$work/gen" >/dev/null
 # The big-data sources of the same city, for the analysis pages (truth.json: what was planted).
 "$bin" ingest --data "$data" --source all "$work/gen" --quiet >/dev/null
+# The base registries of the same city (addresses, organisations, residents).
+"$bin" registry import --data "$data" "$work/gen" >/dev/null
 # Over HTTPS, as a bureau would run it: the pages load under HSTS and the CSP.
 "$bin" cert self-signed --data "$data" >/dev/null
 "$bin" serve --data "$data" --listen 127.0.0.1:0 --web web/dist >"$work/browser-server.log" 2>&1 &

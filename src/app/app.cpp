@@ -10,7 +10,7 @@ namespace jingwu::app {
 
 std::vector<sql::Migration> AllMigrations() {
   std::vector<sql::Migration> all;
-  for (auto list : {audit::Migrations(), auth::Migrations(), cases::Migrations(), dispatch::Migrations(), services::Migrations(), watch::Migrations()}) all.insert(all.end(), list.begin(), list.end());
+  for (auto list : {audit::Migrations(), auth::Migrations(), cases::Migrations(), dispatch::Migrations(), services::Migrations(), watch::Migrations(), registry::Migrations()}) all.insert(all.end(), list.begin(), list.end());
   return all;
 }
 
@@ -46,6 +46,8 @@ Result<std::unique_ptr<App>> Open(Config config) {
   JW_RETURN_IF_ERROR(app->dispatch->Load());
   JW_ASSIGN_OR_RETURN(services::Options sopt, services::ParseOptions(config.services, config.data_dir));
   app->services = std::make_unique<services::Service>(app->db.get(), app->audit.get(), app->clock.get(), sopt);
+  app->registry = std::make_unique<registry::Service>(app->db.get(), app->audit.get(), app->clock.get());
+  JW_RETURN_IF_ERROR(app->registry->Load());
   app->config = std::move(config);
   return app;
 }

@@ -12,6 +12,7 @@
 #include "stats/engine.h"
 #include "dispatch/service.h"
 #include "services/service.h"
+#include "registry/service.h"
 #include "watch/store.h"
 #include "core/config.h"
 #include "sql/database.h"
@@ -33,6 +34,7 @@ struct App {
   std::unique_ptr<stats::Engine> stats;
   std::unique_ptr<dispatch::Service> dispatch;
   std::unique_ptr<services::Service> services;
+  std::unique_ptr<registry::Service> registry;
 };
 
 // Creates the data folder if needed, reads DATA/config.json under the given

@@ -14,12 +14,14 @@
 #include "app/bigdata_cli.h"
 #include "app/backup.h"
 #include "app/cert.h"
+#include "app/registry_cli.h"
 #include "app/simulate.h"
 #include "auth/roles.h"
 #include "core/crypto.h"
 #include "core/log.h"
 #include "gen/cases_gen.h"
 #include "gen/city_gen.h"
+#include "gen/registry_gen.h"
 #include "http/server.h"
 #include "search/index.h"
 #include "search/resolve.h"
@@ -123,6 +125,18 @@ int Serve(Config config, bool print_admin_password) {
     Status s = SeedBigData(app.config, **events, app.audit.get());
     if (!s.ok()) return Fail(s);
   }
+  if (print_admin_password && app.registry->index()->size() == 0) {
+    // The base registries of the same synthetic city (a demo folder made
+    // before they existed gets them generated now).
+    std::string dir = app.config.data_dir + "/sources";
+    if (!std::filesystem::exists(dir + "/addresses.csv")) {
+      Status g = gen::WriteRegistry(dir, 1);
+      if (!g.ok()) return Fail(g);
+    }
+    auto imported = app.registry->Import(kCli, dir);
+    if (!imported.ok()) return Fail(imported.status());
+    std::printf("  jingwu demo: loaded the base registries: %zu standard addresses\n", app.registry->index()->size());
+  }
   // The search index follows the event store (catching up first, in the background).
   auto index = search::Index::Open(SearchDir(app.config), events->get());
   if (!index.ok()) return Fail(index.status());
@@ -140,7 +154,7 @@ int Serve(Config config, bool print_admin_password) {
   if (Status s = watch.Attach(); !s.ok()) return Fail(s);
   http::Server server(app.config, {app.db.get(), app.audit.get(), app.auth.get(), app.clock.get(), app.test_clock,
                                    app.cases.get(), app.stats.get(), app.dispatch.get(), app.services.get(),
-                                   events->get(), index->get(), &watch});
+                                   events->get(), index->get(), &watch, app.registry.get()});
   auto port = server.Start();
   if (!port.ok()) return Fail(port.status());
   std::string host;
@@ -239,6 +253,20 @@ int Main(int argc, char** argv) {
       ->required();
   ingest->add_option("files", ingest_args.files, "files to load")->required();
   ingest->add_flag("--quiet", ingest_args.quiet, "no progress bar");
+
+  auto* registry_cmd = cli.add_subcommand("registry", "base registries: standard addresses, organisations, residents");
+  registry_cmd->require_subcommand(1);
+  std::string registry_dir;
+  bool registry_verbose = false;
+  auto* registry_import = registry_cmd->add_subcommand(
+      "import", "load addresses.csv, address_aliases.csv, organisations.csv and population.csv from a folder");
+  add_data(registry_import);
+  registry_import->add_option("folder", registry_dir, "folder with the registry files (as `jingwu gen` writes them)")
+      ->required();
+  auto* registry_eval = registry_cmd->add_subcommand(
+      "match-eval", "address matching: precision, recall and throughput on a generated city's address_samples.csv");
+  registry_eval->add_option("folder", registry_dir, "a folder written by `jingwu gen`")->required();
+  registry_eval->add_flag("--verbose", registry_verbose, "print every text matched wrongly");
 
   bool events_compact = false;
   auto* events_cmd = cli.add_subcommand("events", "the event store");
@@ -385,6 +413,8 @@ int Main(int argc, char** argv) {
     return 0;
   }
 
+  if (registry_eval->parsed()) return RunMatchEval(registry_dir, registry_verbose);
+
   if (cert_self->parsed()) {
     SelfSignedOptions o{data + "/tls/cert.pem", data + "/tls/key.pem",
                         cert_hosts.empty() ? std::vector<std::string>{"localhost", "127.0.0.1"} : cert_hosts};
@@ -415,6 +445,7 @@ int Main(int argc, char** argv) {
   if (backup->parsed()) return RunBackup(config, backup_file);
   if (restore->parsed()) return RunRestore(config, backup_file);
   if (ingest->parsed()) return RunIngest(config, ingest_args);
+  if (registry_import->parsed()) return RunRegistryImport(config, registry_dir);
   if (events_info->parsed()) return RunEventsInfo(config, events_compact);
   if (reindex->parsed()) return RunReindex(config);
   if (resolve->parsed()) return RunResolve(config);

@@ -1,4 +1,5 @@
 #include "gen/city_gen.h"
+#include "gen/registry_gen.h"
 
 #include <algorithm>
 #include <array>
@@ -1185,7 +1186,8 @@ Status City::Run(std::map<std::string, int64_t>* rows_out) {
 
 Status WriteCity(const CityOptions& o, std::map<std::string, int64_t>* rows) {
   City city(o);
-  return city.Run(rows);
+  JW_RETURN_IF_ERROR(city.Run(rows));
+  return WriteRegistry(o.out_dir, o.seed, rows);
 }
 
 }  // namespace jingwu::gen

@@ -231,6 +231,7 @@ void Server::Configure() {
   // Later modules register here, one line each.
   if (deps_.dispatch) dispatch::RegisterRoutes(api_, deps_.dispatch, &dispatch_stream_);
   if (deps_.services) services::RegisterRoutes(api_, *deps_.services);
+  if (deps_.registry) registry::RegisterRoutes(api_, *deps_.registry);
   if (deps_.events) analysis::RegisterRoutes(api_, deps_.events);
   if (deps_.events) search::RegisterRoutes(api_, deps_.events, deps_.search);
   if (deps_.watch) alert_streams_ = watch::RegisterRoutes(api_, deps_.watch);

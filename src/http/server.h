@@ -19,6 +19,7 @@
 #include "stats/engine.h"
 #include "dispatch/service.h"
 #include "services/service.h"
+#include "registry/service.h"
 #include "events/store.h"
 #include "search/index.h"
 #include "watch/service.h"
@@ -46,6 +47,7 @@ struct Deps {
   events::Store* events = nullptr;  // the big-data event store (DATA/events)
   search::Index* search = nullptr;  // the search index over it (DATA/search)
   watch::Service* watch = nullptr;  // watchlists and alerts (attached to events)
+  registry::Service* registry = nullptr;  // the base registries (一标三实)
 };
 
 // Counts of requests and of errors by code, so that rejected input is
@@ -113,6 +115,9 @@ void RegisterRoutes(http::Api& api, Service* service, http::Broadcaster* stream)
 std::string EventWire(const Event& e);
 }
 namespace jingwu::services {
+void RegisterRoutes(http::Api& api, Service& svc);
+}
+namespace jingwu::registry {
 void RegisterRoutes(http::Api& api, Service& svc);
 }
 namespace jingwu::analysis {

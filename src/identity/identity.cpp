@@ -365,6 +365,66 @@ Result<Plate> ParsePlate(std::string_view text) {
 
 // ---- Phones ----
 
+// ---- Unified social credit codes -------------------------------------------
+
+namespace {
+constexpr std::string_view kCreditAlphabet = "0123456789ABCDEFGHJKLMNPQRTUWXY";  // 31, no I O Z S V
+
+int CreditValue(char c) {
+  size_t i = kCreditAlphabet.find(c);
+  return i == std::string_view::npos ? -1 : static_cast<int>(i);
+}
+
+// GB 11714 check character of the 8-character organisation code body.
+char OrgCodeCheck(std::string_view body8) {
+  static constexpr int kW[8] = {3, 7, 9, 10, 5, 8, 4, 2};
+  int sum = 0;
+  for (int i = 0; i < 8; ++i) {
+    char c = body8[i];
+    int v = c >= '0' && c <= '9' ? c - '0' : c - 'A' + 10;  // letters count 10..35
+    sum += v * kW[i];
+  }
+  int c9 = 11 - sum % 11;
+  return c9 == 10 ? 'X' : c9 == 11 ? '0' : static_cast<char>('0' + c9);
+}
+
+// GB 32100 check character of the first 17 characters.
+char CreditCheck(std::string_view first17) {
+  int sum = 0, w = 1;
+  for (int i = 0; i < 17; ++i) {
+    sum += CreditValue(first17[i]) * w;
+    w = w * 3 % 31;
+  }
+  int c = 31 - sum % 31;
+  return kCreditAlphabet[c == 31 ? 0 : c];
+}
+}  // namespace
+
+Result<std::string> ParseCreditCode(std::string_view text) {
+  std::string s = NormalizeWidth(text);
+  size_t b = s.find_first_not_of(' '), e = s.find_last_not_of(' ');
+  s = b == std::string::npos ? std::string() : s.substr(b, e - b + 1);
+  for (char& c : s)
+    if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
+  auto bad = [](const char* why) { return Validation("invalid_credit_code", why); };
+  if (s.size() != 18) return bad("a unified social credit code has 18 characters");
+  for (char c : s)
+    if (CreditValue(c) < 0) return bad("a unified social credit code uses 0-9 and A-Y without I, O, Z, S and V");
+  for (int i = 2; i < 8; ++i)
+    if (s[i] < '0' || s[i] > '9') return bad("characters 3-8 are the division code (digits)");
+  if (OrgCodeCheck(std::string_view(s).substr(8, 8)) != s[16])
+    return bad("the organisation code's check character (17th) is wrong");
+  if (CreditCheck(s) != s[17]) return bad("the check character (18th) is wrong");
+  return s;
+}
+
+std::string MakeCreditCode(std::string_view first16) {
+  std::string s(first16.substr(0, 16));
+  s += OrgCodeCheck(std::string_view(s).substr(8, 8));
+  s += CreditCheck(s);
+  return s;
+}
+
 Result<std::string> ParsePhone(std::string_view text) {
   std::string s = RemoveSeparators(NormalizeWidth(text), {"-"});
   if (s.starts_with("+")) {

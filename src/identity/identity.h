@@ -107,6 +107,21 @@ Result<Plate> ParsePlate(std::string_view text);
 
 // ---- Mobile phones ------------------------------------------------------
 
+// ---- GB 32100 unified social credit codes (统一社会信用代码) --------------
+
+// Parses an 18-character code: registration authority and type, a 6-digit
+// division code, the 9-character GB 11714 organisation code (8 + its MOD 11
+// check character) and the final check character (weights 3^i mod 31 over
+// the alphabet 0-9A-HJ-NPQRTUWXY). Accepts full-width characters, lower case
+// and surrounding spaces; returns the 18 upper-case characters. Fails with
+// invalid_credit_code.
+Result<std::string> ParseCreditCode(std::string_view text);
+
+// Completes a code from its first 16 characters (authority, type, division
+// code, the organisation code's 8 body characters): appends both check
+// characters. For the generator and tests; the body must use the alphabet.
+std::string MakeCreditCode(std::string_view first16);
+
 // Parses a mainland mobile number (11 digits, 1[3-9]...), dropping spaces,
 // dashes and a +86 / 0086 / 86 prefix. Returns the 11 digits.
 Result<std::string> ParsePhone(std::string_view text);

@@ -1,0 +1,127 @@
+// The base registries (一标三实, docs/registry.md): standard addresses with
+// aliases and history, organisations, residents; imports of the generator's
+// files; the address index that matching and the tree read.
+//
+// State lives in the database; the address index is rebuilt from it after
+// every change to addresses and swapped in whole (readers keep the one they
+// hold), so reads need no lock. Thread-safe.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "audit/audit.h"
+#include "auth/model.h"
+#include "core/status.h"
+#include "core/time.h"
+#include "registry/address.h"
+#include "sql/database.h"
+
+namespace jingwu::registry {
+
+std::vector<sql::Migration> Migrations();
+
+struct Organisation {
+  std::string credit_code, name, type, legal_rep, address_code;
+  std::vector<std::string> key_units;  // hotel, netcafe, school, hospital, finance, dutyfree
+  std::string place_code;              // the places.csv code of a hotel, café or store
+  int64_t employees = 0;
+  std::string created_at, updated_at;
+};
+
+struct Resident {
+  int64_t id = 0;
+  std::string person;    // ID:… or PASSPORT:NAT/NUMBER
+  std::string name;
+  std::string category;  // registered, floating, foreign
+  std::string relation;  // to the householder: 本人, 配偶, 子女, 父母, 其他
+  std::string source;    // residents_registry, rental_registration, community_verification
+  std::string address_code;
+  std::string moved_in_at;
+  std::optional<std::string> moved_out_at;
+};
+
+struct HistoryEntry {
+  std::string at, actor, change;
+};
+
+struct AddressPatch {
+  std::optional<std::string> status;  // active, demolished, merged
+  std::optional<std::string> merged_into;
+  std::optional<std::string> name;
+  std::optional<std::vector<std::string>> aliases;  // replaces the aliases
+};
+
+struct OrgFilter {
+  std::string q, address, key_unit;
+  int page = 1, page_size = 50;
+};
+
+struct ImportFile {
+  std::string name;
+  int64_t rows = 0, accepted = 0, already = 0;
+  std::map<std::string, int64_t> rejected;  // reason -> rows
+};
+
+struct Stats {
+  std::map<std::string, int64_t> levels;      // level -> nodes
+  int64_t organisations = 0;
+  std::map<std::string, int64_t> residents;   // category -> current residents
+  struct District {
+    std::string code, name;
+    int64_t rooms = 0, residents = 0, organisations = 0;
+  };
+  std::vector<District> districts;
+};
+
+inline constexpr const char* kCategories[] = {"registered", "floating", "foreign"};
+inline constexpr const char* kSources[] = {"residents_registry", "rental_registration", "community_verification"};
+inline constexpr const char* kKeyUnits[] = {"hotel", "netcafe", "school", "hospital", "finance", "dutyfree"};
+
+class Service {
+ public:
+  Service(sql::Database* db, audit::Log* audit, const Clock* clock) : db_(db), audit_(audit), clock_(clock) {}
+
+  // Builds the address index from the database.
+  Status Load();
+  std::shared_ptr<const AddressIndex> index() const;
+
+  // Loads addresses.csv, address_aliases.csv, organisations.csv and
+  // population.csv from dir (those present), one transaction per file; rows
+  // already stored are counted as `already`, bad rows as rejected per reason.
+  Result<std::vector<ImportFile>> Import(const auth::Actor& actor, const std::string& dir);
+
+  Result<Node> UpdateAddress(const auth::Actor& actor, const std::string& code, const AddressPatch& patch);
+  Result<std::vector<HistoryEntry>> History(const std::string& code);
+
+  Result<std::pair<std::vector<Organisation>, int64_t>> Organisations(const OrgFilter& f);
+  Result<std::vector<Organisation>> OrganisationsAt(const std::string& code_prefix, size_t limit);
+  Result<Organisation> GetOrganisation(const std::string& credit_code);
+  Result<Organisation> CreateOrganisation(const auth::Actor& actor, Organisation o);
+
+  // Residents under an address (a prefix of room codes); current ones only
+  // unless all.
+  Result<std::vector<Resident>> Residents(const std::string& code_prefix, bool all);
+  Result<std::vector<Resident>> ResidencesOf(const std::string& person);
+  Result<Resident> MoveIn(const auth::Actor& actor, Resident r);
+  Result<Resident> MoveOut(const auth::Actor& actor, int64_t id, const std::string& moved_out_at);
+
+  Result<Stats> GetStats();
+
+ private:
+  Status ValidateResident(Resident& r) const;
+  void Audit(const auth::Actor& a, std::string action, std::string target, std::string outcome,
+             std::string detail = "");
+
+  sql::Database* db_;
+  audit::Log* audit_;
+  const Clock* clock_;
+  mutable std::mutex index_mu_;
+  std::shared_ptr<const AddressIndex> index_;  // guarded by index_mu_ (the pointer, not the index)
+};
+
+}  // namespace jingwu::registry
