@@ -233,7 +233,7 @@ void Server::Configure() {
   if (deps_.services) services::RegisterRoutes(api_, *deps_.services);
   if (deps_.registry) registry::RegisterRoutes(api_, *deps_.registry);
   if (deps_.events) analysis::RegisterRoutes(api_, deps_.events);
-  if (deps_.events) search::RegisterRoutes(api_, deps_.events, deps_.search);
+  if (deps_.events) search::RegisterRoutes(api_, deps_.events, deps_.search, deps_.registry);
   if (deps_.watch) alert_streams_ = watch::RegisterRoutes(api_, deps_.watch);
 
   deps_.audit->AddListener([this](const audit::Entry& e) {

@@ -126,7 +126,8 @@ void RegisterRoutes(http::Api& api, events::Store* store);
 }
 namespace jingwu::search {
 // One-box search, entity profiles and the relationship graph.
-void RegisterRoutes(http::Api& api, events::Store* store, Index* index);
+// registry (may be null): a person's residences and housemates in the profile.
+void RegisterRoutes(http::Api& api, events::Store* store, Index* index, registry::Service* registry);
 }
 namespace jingwu::watch {
 // Watchlists and alerts; returns the per-officer alert streams (closed at shutdown).

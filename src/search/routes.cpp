@@ -3,6 +3,7 @@
 #include "auth/roles.h"
 #include "http/api.h"
 #include "http/server.h"
+#include "registry/service.h"
 #include "search/graph.h"
 #include "search/index.h"
 #include "search/resolve.h"
@@ -25,9 +26,35 @@ Result<events::EntityId> Resolve(const events::Store& store, const std::string& 
   return *id;
 }
 
+// Where a person lives and lived (the base registries), newest first; for a
+// current residence, who else lives in the same room.
+Result<json> Residences(registry::Service& reg, const std::string& ref) {
+  json out = json::array();
+  if (!ref.starts_with("ID:") && !ref.starts_with("PASSPORT:")) return out;
+  JW_ASSIGN_OR_RETURN(auto list, reg.ResidencesOf(ref));
+  auto ix = reg.index();
+  for (const auto& r : list) {
+    json mates = json::array();
+    if (!r.moved_out_at) {
+      JW_ASSIGN_OR_RETURN(auto room, reg.Residents(r.address_code, false));
+      for (const auto& m : room)
+        if (m.person != ref) mates.push_back({{"person", m.person}, {"name", m.name}, {"relation", m.relation}});
+    }
+    out.push_back({{"address_code", r.address_code},
+                   {"full_address", ix ? ix->FullName(r.address_code) : std::string()},
+                   {"category", r.category},
+                   {"relation", r.relation},
+                   {"source", r.source},
+                   {"moved_in_at", r.moved_in_at},
+                   {"moved_out_at", r.moved_out_at ? json(*r.moved_out_at) : json(nullptr)},
+                   {"housemates", mates}});
+  }
+  return out;
+}
+
 }  // namespace
 
-void RegisterRoutes(http::Api& api, events::Store* store, Index* index) {
+void RegisterRoutes(http::Api& api, events::Store* store, Index* index, registry::Service* registry) {
   api.Get("/api/v1/search",
           {.permission = auth::perm::kPersonRead, .personal_data = true, .audit_action = "search.query"},
           [store, index](Context& c) -> Result<Reply> {
@@ -97,12 +124,16 @@ void RegisterRoutes(http::Api& api, events::Store* store, Index* index) {
   // would also match the routes above.
   api.Get(R"(/api/v1/entities/(.+))",
           {.permission = auth::perm::kPersonRead, .personal_data = true, .audit_action = "entity.profile"},
-          [store, index](Context& c) -> Result<Reply> {
+          [store, index, registry](Context& c) -> Result<Reply> {
             std::string text = c.PathArg(1);
             c.audit_target = text;
             JW_ASSIGN_OR_RETURN(events::EntityId id, Resolve(*store, text));
             c.audit_target = store->RefString(id);
-            return Reply::Json(Profile(*store, id, 30, index));
+            json profile = Profile(*store, id, 30, index);
+            if (registry) {
+              JW_ASSIGN_OR_RETURN(profile["residences"], Residences(*registry, store->RefString(id)));
+            }
+            return Reply::Json(profile);
           });
 }
 

@@ -36,6 +36,11 @@ before(async () => {
       const r = cli(['registry', 'import', gen.dir], { timeout: 120000 });
       assert.equal(r.code, 0, r.stderr + r.stdout);
       importOut = r.stdout;
+      // The residents registry in the event store too, so that profiles exist.
+      for (const source of ['places', 'residents']) {
+        const i = cli(['ingest', '--source', source, path.join(gen.dir, `${source}.csv`), '--quiet'], { timeout: 120000 });
+        assert.equal(i.code, 0, i.stderr + i.stdout);
+      }
     },
   });
   inv = await s.login('investigator');
@@ -216,4 +221,24 @@ test('the overview counts what was imported', async () => {
   const counted = Object.values(r.json.residents).reduce((a, b) => a + b, 0);
   assert.equal(counted, current);
   assert.equal(r.json.districts.reduce((n, d) => n + d.residents, 0), current);
+});
+
+test('a profile shows where the person lives and who lives with them', async () => {
+  const pop = csv('population.csv');
+  const current = pop.filter((p) => !p.moved_out_at);
+  // A room with at least two current residents, and one of them.
+  const byRoom = new Map();
+  for (const p of current) byRoom.set(p.address_code, [...(byRoom.get(p.address_code) || []), p]);
+  const [room, people] = [...byRoom.entries()].find(([, v]) => v.length >= 2 && v[0].person.startsWith('ID:'));
+  const me = people[0];
+  const r = await s.req('GET', `/api/v1/entities/${encodeURIComponent(me.person)}`, { token: inv, headers: PURPOSE });
+  assert.equal(r.status, 200, r.text);
+  const mine = pop.filter((p) => p.person === me.person);
+  assert.equal(r.json.residences.length, mine.length);
+  const now = r.json.residences.find((x) => x.address_code === room);
+  assert.ok(now, r.text);
+  assert.equal(now.moved_out_at, null);
+  assert.match(now.full_address, /^海口市.+室$/);
+  assert.deepEqual(new Set(now.housemates.map((m) => m.person)),
+    new Set(people.slice(1).map((p) => p.person).filter((p) => p !== me.person)));
 });
