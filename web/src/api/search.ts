@@ -101,6 +101,32 @@ export interface ResolutionAnswer {
   resolution: Resolution
 }
 
+/** Another person living now in the same room as the profile's person. */
+export interface Housemate {
+  person: string
+  name: string
+  relation: string
+}
+
+export type ResidenceCategory = 'registered' | 'floating' | 'foreign'
+export type ResidenceSource = 'residents_registry' | 'rental_registration' | 'community_verification'
+
+/** Where a person lives or lived, from the base registries. */
+export interface Residence {
+  /** The room's 25-digit standard address code. */
+  address_code: string
+  full_address: string
+  category: ResidenceCategory
+  /** 本人 / 配偶 / 子女 / 父母 / 其他 … */
+  relation: string
+  source: ResidenceSource
+  moved_in_at: string
+  /** null: lives there now. */
+  moved_out_at: string | null
+  /** Only for a current residence: the room's other current residents. */
+  housemates: Housemate[]
+}
+
 export interface Profile {
   entity: {
     id: number
@@ -120,6 +146,8 @@ export interface Profile {
   places: { code: string; name: string; kind: string; lat: number; lon: number; count: number }[]
   events_total: number
   resolution?: Resolution
+  /** People (ID / PASSPORT) only, newest first; absent from older servers. */
+  residences?: Residence[]
 }
 
 export interface GraphNode {
