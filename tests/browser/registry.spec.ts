@@ -264,3 +264,66 @@ test('on a phone the panels stack and nothing overflows sideways', async ({ page
   expect(card!.x + card!.width).toBeLessThanOrEqual(390)
   await page.screenshot({ path: testInfo.outputPath('phone.png'), fullPage: true })
 })
+
+test("a person's profile shows where they live and who lives with them", async ({ page }, testInfo) => {
+  await login(page)
+  // People who live now (no moved_out_at) in a room where someone else lives
+  // too; the first one the profile knows, with the housemates it names.
+  const population = parseCsv(await readFile(join(genDir, 'population.csv'), 'utf8'))
+  const current = population.filter((p) => !p.moved_out_at)
+  const perRoom = new Map<string, number>()
+  for (const p of current) perRoom.set(p.address_code, (perRoom.get(p.address_code) ?? 0) + 1)
+  const token = await page.evaluate(() => sessionStorage.getItem('jingwu.token'))
+  type Residence = { address_code: string; full_address: string; moved_out_at: string | null; housemates: { person: string; name: string }[] }
+  let found: { person: string; residence: Residence } | null = null
+  for (const p of current.filter((x) => (perRoom.get(x.address_code) ?? 0) > 1).slice(0, 30)) {
+    const res = await page.request.get(`/api/v1/entities/${encodeURIComponent(p.person)}`, {
+      headers: { Authorization: `Bearer ${token}`, 'X-Purpose': 'residence check' },
+    })
+    if (res.status() !== 200) continue
+    const residences = ((await res.json()).residences ?? []) as Residence[]
+    const r = residences.find((x) => x.address_code === p.address_code && !x.moved_out_at && x.housemates.length > 0)
+    if (r) {
+      found = { person: p.person, residence: r }
+      break
+    }
+  }
+  expect(found, 'a person of population.csv living with others has a profile listing them').not.toBeNull()
+  const { person, residence } = found!
+  const mate = residence.housemates[0]
+
+  await page.goto(`/entities/${encodeURIComponent(person)}`)
+  await expect(tid(page, 'context-dialog')).toBeVisible()
+  await tid(page, 'context-purpose-input').fill('住址核查')
+  await tid(page, 'context-case-no-input').fill('A4601002025000123')
+  await tid(page, 'context-submit').click()
+  await expect(tid(page, 'profile-ref')).toHaveText(person)
+
+  const card = page.locator(`[data-test="profile-residence"][data-code="${residence.address_code}"]`)
+  await expect(card).toHaveAttribute('data-current', 'true')
+  await expect(card.locator('[data-test="profile-residence-address"]')).toHaveText(residence.full_address)
+  await expect(card.locator('[data-test="profile-residence-state"]')).toHaveText('现居住')
+  const link = card.locator(`[data-test="profile-housemate-open"][data-ref="${mate.person}"]`)
+  await expect(link).toHaveText(mate.name)
+  await page.screenshot({ path: testInfo.outputPath('profile-residences.png'), fullPage: true })
+
+  // On a phone the card stays inside the screen (the long address wraps).
+  await page.setViewportSize({ width: 390, height: 844 })
+  await page.reload()
+  await expect(card).toBeVisible()
+  await card.scrollIntoViewIfNeeded()
+  const box = await card.boundingBox()
+  expect(box!.x + box!.width).toBeLessThanOrEqual(390)
+  await page.screenshot({ path: testInfo.outputPath('profile-residences-phone.png') })
+  await page.setViewportSize({ width: 1440, height: 900 })
+  await page.reload()
+  await expect(card).toBeVisible()
+
+  // The address opens the registry at that room; the housemate opens their profile.
+  await card.locator('[data-test="profile-residence-address"]').click()
+  await expect(page).toHaveURL(new RegExp(`/registry\\?code=${residence.address_code}`))
+  await expect(tid(page, 'registry-detail')).toHaveAttribute('data-code', residence.address_code)
+  await page.goBack()
+  await link.click()
+  await expect(tid(page, 'profile-ref')).toHaveText(mate.person)
+})
