@@ -291,6 +291,28 @@ size_t AddressIndex::ChildCount(std::string_view code) const {
   return it == by_code_.end() ? 0 : children_[it->second].size();
 }
 
+std::vector<const Node*> AddressIndex::Descendants(std::string_view code, std::optional<Level> level,
+                                                   size_t limit) const {
+  std::vector<const Node*> out;
+  auto it = by_code_.find(std::string(code));
+  if (it == by_code_.end()) return out;
+  // Depth first with children in code order gives code order overall.
+  std::vector<uint32_t> stack;
+  auto push_children = [&](uint32_t n) {
+    std::vector<uint32_t> c = children_[n];
+    std::sort(c.begin(), c.end(), [&](uint32_t a, uint32_t b) { return nodes_[a].code > nodes_[b].code; });
+    stack.insert(stack.end(), c.begin(), c.end());
+  };
+  push_children(it->second);
+  while (!stack.empty() && out.size() < limit) {
+    uint32_t n = stack.back();
+    stack.pop_back();
+    if (!level || nodes_[n].level == *level) out.push_back(&nodes_[n]);
+    if (!level || nodes_[n].level < *level) push_children(n);
+  }
+  return out;
+}
+
 std::vector<const Node*> AddressIndex::Path(std::string_view code) const {
   std::vector<const Node*> out;
   auto it = by_code_.find(std::string(code));

@@ -93,6 +93,8 @@ class AddressIndex {
   // Children of a node in code order; "" gives the districts.
   std::vector<const Node*> Children(std::string_view code) const;
   size_t ChildCount(std::string_view code) const;
+  // Everything below a node (at one level when given), in code order, at most limit.
+  std::vector<const Node*> Descendants(std::string_view code, std::optional<Level> level, size_t limit) const;
   // The node and its ancestors, district first.
   std::vector<const Node*> Path(std::string_view code) const;
   // Districts to compounds whose name, road or alias contains the normalised q

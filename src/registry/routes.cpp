@@ -95,6 +95,23 @@ void RegisterRoutes(http::Api& api, Service& svc) {
       for (const Node* n : ix->Search(q, level, static_cast<size_t>(limit))) items.push_back(NodeJson(*ix, *n));
       return Reply::Json({{"items", items}, {"total", items.size()}});
     }
+    std::string under = c.Param("under");
+    if (!under.empty()) {
+      // Everything below a node in one answer (a building's units, floors and rooms).
+      JW_RETURN_IF_ERROR(CheckCode(under));
+      if (!ix->Find(under)) return NotFound("unknown_address", "no standard address " + under);
+      std::optional<Level> level;
+      if (!c.Param("level").empty()) {
+        level = LevelFromName(c.Param("level"));
+        if (!level) return Validation("invalid_value", "level is one of district … room");
+      }
+      JW_ASSIGN_OR_RETURN(int64_t limit, c.IntParam("limit", 2000, 1, 10000));
+      auto found = ix->Descendants(under, level, static_cast<size_t>(limit) + 1);
+      bool more = found.size() > static_cast<size_t>(limit);
+      if (more) found.pop_back();
+      for (const Node* n : found) items.push_back(NodeJson(*ix, *n));
+      return Reply::Json({{"items", items}, {"total", items.size()}, {"truncated", more}});
+    }
     std::string parent = c.Param("parent");
     if (!parent.empty()) {
       JW_RETURN_IF_ERROR(CheckCode(parent));

@@ -175,7 +175,11 @@ Status Index::IndexPlaces() {
 
 Status Index::IndexEntities(const std::vector<EntityId>& ids) {
   try {
+    size_t done = 0;
     for (EntityId id : ids) {
+      // A server that is stopping does not wait for a whole chunk: what was not
+      // committed is indexed again after the restart.
+      if (++done % 256 == 0 && stopping_) return Unavailable("stopping", "the search index is stopping");
       auto ref = store_->EntityOf(id);
       if (!ref.ok()) continue;
       Xapian::Document doc;
@@ -320,6 +324,7 @@ Result<int64_t> Index::CatchUpLocked() {
   });
   JW_RETURN_IF_ERROR(failed);
   JW_RETURN_IF_ERROR(scan);
+  if (stopping_) return written;  // the rest after the restart
   JW_RETURN_IF_ERROR(flush());
   double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   if (written > 0 && secs > 0) last_rate_ = static_cast<double>(written) / secs;
@@ -384,7 +389,7 @@ void Index::Follow(events::Store* store) {
       }
       auto r = CatchUp();
       if (!r.ok()) {
-        log::Warn("search.catch_up_failed", {{"error", r.status().message()}});
+        if (!stopping_) log::Warn("search.catch_up_failed", {{"error", r.status().message()}});
         continue;
       }
       if (*r > 0 && after_catch_up_) {

@@ -83,6 +83,15 @@ test('the tree: four districts, then streets, down to a room with its path and h
   assert.equal(room.json.path[0].name, '龙华区');
   assert.match(room.json.full_name, /^海口市龙华区.+室$/);
   assert.deepEqual(room.json.history.map((h) => h.change), ['created (import)']);
+  const building = code.slice(0, 19);
+  const under = await s.req('GET', `/api/v1/registry/addresses?under=${building}`, { token: inv });
+  assert.equal(under.status, 200, under.text);
+  const below = csv('addresses.csv').filter((a) => a.code.startsWith(building) && a.code !== building);
+  assert.deepEqual(under.json.items.map((n) => n.code), below.map((a) => a.code).sort());
+  const roomsOnly = await s.req('GET', `/api/v1/registry/addresses?under=${building}&level=room&limit=3`, { token: inv });
+  assert.equal(roomsOnly.json.items.length, 3);
+  assert.ok(roomsOnly.json.items.every((n) => n.level === 'room'));
+  assert.equal(roomsOnly.json.truncated, below.filter((a) => a.level === 'room').length > 3);
   expectError(await s.req('GET', '/api/v1/registry/addresses/12345', { token: inv }), 422, 'invalid_address_code');
   expectError(await s.req('GET', '/api/v1/registry/addresses/4601069999999999', { token: inv }), 404, 'unknown_address');
   expectError(await s.req('GET', '/api/v1/registry/addresses', { token: disp }), 403, 'permission_denied');

@@ -139,6 +139,10 @@ export interface OrganisationQuery {
 export const listChildren = (parent?: string, signal?: AbortSignal) =>
   http.get<Page<AddressNode>>(`${R}/addresses`, { parent, page_size: 500 }, { signal })
 
+/** Everything below a node (a building's units, floors and rooms) in one request, code order. */
+export const listUnder = (under: string, signal?: AbortSignal) =>
+  http.get<Page<AddressNode> & { truncated?: boolean }>(`${R}/addresses`, { under, limit: 10000 }, { signal })
+
 /** Nodes whose name or alias contains the text. */
 export const searchAddresses = (q: string, level?: AddressLevel, limit = 30, signal?: AbortSignal) =>
   http.get<Page<AddressNode>>(`${R}/addresses`, { q, level, limit }, { signal })
