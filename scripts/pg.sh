@@ -19,8 +19,12 @@ case "$cmd" in
     port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
     as_pg "$bin/initdb" -D "$dir/pgdata" -A trust -U postgres -E UTF8 --locale=C.UTF-8 >"$dir/initdb.log" 2>&1 \
       || { cat "$dir/initdb.log" >&2; exit 1; }
+    # Tests trade durability for speed; JINGWU_PG_DURABLE=1 keeps it (a test
+    # that kills the server and checks that acknowledged writes survive).
+    fast="-c fsync=off -c synchronous_commit=off"
+    [ -n "${JINGWU_PG_DURABLE:-}" ] && fast=""
     as_pg "$bin/pg_ctl" -D "$dir/pgdata" -l "$dir/server.log" -w -t 60 \
-      -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off" start >/dev/null \
+      -o "-p $port -k $dir -c listen_addresses=127.0.0.1 $fast" start >/dev/null \
       || { cat "$dir/server.log" >&2; exit 1; }
     as_pg "$bin/createdb" -h 127.0.0.1 -p "$port" -U postgres jingwu_test
     echo "export JINGWU_TEST_PG_URL='postgresql://postgres@127.0.0.1:$port/jingwu_test'"

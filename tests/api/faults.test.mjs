@@ -103,7 +103,9 @@ test('the PostgreSQL server killed mid-work: 503 database_unavailable, the serve
   { skip: BACKEND !== 'postgres' && 'runs on the PostgreSQL backend' }, async () => {
     // A private PostgreSQL server, so that killing it harms no other test.
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'jingwu-pgkill-'));
-    const started = sh('bash', [path.join(REPO, 'scripts/pg.sh'), 'start', dir]);
+    // Durable (fsync on, synchronous commit): an acknowledged write must survive the kill.
+    const started = spawnSync('bash', [path.join(REPO, 'scripts/pg.sh'), 'start', dir],
+      { encoding: 'utf8', env: { ...process.env, JINGWU_PG_DURABLE: '1' } });
     assert.equal(started.status, 0, started.stderr);
     const port = /JINGWU_TEST_PG_PORT=(\d+)/.exec(started.stdout)[1];
     const bin = fs.readdirSync('/usr/lib/postgresql').sort().map((v) => `/usr/lib/postgresql/${v}/bin`).pop();
