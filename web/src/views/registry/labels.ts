@@ -44,7 +44,7 @@ export function failure(e: unknown): string {
 /** A history entry's change as one line of text (the server may send a string or an object). */
 export function changeText(change: unknown): string {
   if (change === null || change === undefined) return ''
-  if (typeof change === 'string') return change
+  if (typeof change === 'string') return change.split('; ').map(changePart).join('；')
   if (typeof change !== 'object') return String(change)
   return Object.entries(change as Record<string, unknown>)
     .map(([k, v]) => {
@@ -53,6 +53,23 @@ export function changeText(change: unknown): string {
     })
     .join('；')
 }
+// The server's history lines: "created (import)", "status active -> demolished",
+// "name A -> B", "aliases [a,b] -> [c]"; anything else is shown as sent.
+function changePart(part: string): string {
+  const { t } = i18n.global
+  if (part === 'created (import)') return `${label('parts', 'imported')}（${label('parts', 'created')}）`
+  if (part === 'created') return label('parts', 'created')
+  const m = /^(status|name|aliases) (.*) -> (.*)$/.exec(part)
+  if (!m) return part
+  const [, field, from, to] = m
+  const show = (v: string) => {
+    if (field === 'status') return label('status', v)
+    if (field === 'aliases') return fmt(v.replace(/^\[|\]$/g, '').split(',').filter(Boolean))
+    return v
+  }
+  return t('registry.detail.change', { field: label('parts', field), from: show(from), to: show(to) })
+}
+
 function fmt(v: unknown): string {
   if (v === null || v === undefined || v === '') return '—'
   if (Array.isArray(v)) return v.length ? v.map(fmt).join('、') : '—'
