@@ -6,11 +6,13 @@
 
 #include <filesystem>
 
+#include "stays/service.h"
+
 namespace jingwu::app {
 
 std::vector<sql::Migration> AllMigrations() {
   std::vector<sql::Migration> all;
-  for (auto list : {audit::Migrations(), auth::Migrations(), cases::Migrations(), dispatch::Migrations(), services::Migrations(), watch::Migrations(), registry::Migrations()}) all.insert(all.end(), list.begin(), list.end());
+  for (auto list : {audit::Migrations(), auth::Migrations(), cases::Migrations(), dispatch::Migrations(), services::Migrations(), watch::Migrations(), registry::Migrations(), stays::Migrations()}) all.insert(all.end(), list.begin(), list.end());
   return all;
 }
 

@@ -7,7 +7,9 @@
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
+#include <fstream>
 #include <map>
+#include <nlohmann/json.hpp>
 
 #include "app/app.h"
 #include "app/bench_compare.h"
@@ -152,9 +154,21 @@ int Serve(Config config, bool print_admin_password) {
   // Watchlists: alerts raised from every batch the event store keeps.
   watch::Service watch(app.db.get(), app.audit.get(), app.clock.get(), events->get());
   if (Status s = watch.Attach(); !s.ok()) return Fail(s);
+  // Visa-free foreigner stays, evaluated from the same batches.
+  auto stay_options = stays::ParseOptions(app.config.stays);
+  if (!stay_options.ok()) return Fail(stay_options.status());
+  if (print_admin_password && stay_options->as_of.empty()) {
+    // The demo's data is a past year: its stay clock starts at that year's end.
+    std::ifstream truth(app.config.data_dir + "/sources/truth.json");
+    auto t = nlohmann::json::parse(truth, nullptr, false);
+    if (t.is_object() && t.contains("stays")) stay_options->as_of = t["stays"].value("as_of", "");
+  }
+  stays::Service stays(app.db.get(), app.audit.get(), app.clock.get(), events->get(), app.registry.get(),
+                       std::move(*stay_options));
+  if (Status s = stays.Attach(); !s.ok()) return Fail(s);
   http::Server server(app.config, {app.db.get(), app.audit.get(), app.auth.get(), app.clock.get(), app.test_clock,
                                    app.cases.get(), app.stats.get(), app.dispatch.get(), app.services.get(),
-                                   events->get(), index->get(), &watch, app.registry.get()});
+                                   events->get(), index->get(), &watch, app.registry.get(), &stays});
   auto port = server.Start();
   if (!port.ok()) return Fail(port.status());
   std::string host;
@@ -173,6 +187,7 @@ int Serve(Config config, bool print_admin_password) {
   app.services->StopClockChecks();
   server.Stop();
   server.Wait();
+  stays.Stop();
   (*index)->Stop();
   log::Info("server.stopped", {});
   return 0;
@@ -267,6 +282,12 @@ int Main(int argc, char** argv) {
       "match-eval", "address matching: precision, recall and throughput on a generated city's address_samples.csv");
   registry_eval->add_option("folder", registry_dir, "a folder written by `jingwu gen`")->required();
   registry_eval->add_flag("--verbose", registry_verbose, "print every text matched wrongly");
+  auto* stays_eval = registry_cmd->add_subcommand(
+      "stays-eval", "visa-free stay alerts against the planted truth of `jingwu gen` (ingested into --data)");
+  add_data(stays_eval);
+  stays_eval->add_option("folder", registry_dir, "the folder written by `jingwu gen` that --data was loaded from")
+      ->required();
+  stays_eval->add_flag("--verbose", registry_verbose, "print every planted case and what it raised");
 
   bool events_compact = false;
   auto* events_cmd = cli.add_subcommand("events", "the event store");
@@ -446,6 +467,7 @@ int Main(int argc, char** argv) {
   if (restore->parsed()) return RunRestore(config, backup_file);
   if (ingest->parsed()) return RunIngest(config, ingest_args);
   if (registry_import->parsed()) return RunRegistryImport(config, registry_dir);
+  if (stays_eval->parsed()) return RunStaysEval(config, registry_dir, registry_verbose);
   if (events_info->parsed()) return RunEventsInfo(config, events_compact);
   if (reindex->parsed()) return RunReindex(config);
   if (resolve->parsed()) return RunResolve(config);

@@ -9,6 +9,10 @@
 #include "core/csv.h"
 #include "core/log.h"
 #include "registry/address.h"
+#include "app/bigdata_cli.h"
+#include "stays/service.h"
+#include <nlohmann/json.hpp>
+#include <set>
 
 namespace jingwu::app {
 
@@ -128,6 +132,98 @@ int RunMatchEval(const std::string& gen_dir, bool verbose) {
   std::printf("  throughput %.0f addresses/s (one thread, best of 3 passes, %.1f ms per pass)\n",
               static_cast<double>(samples.size()) / best, best * 1000);
   return 0;
+}
+
+}  // namespace jingwu::app
+
+namespace jingwu::app {
+
+int RunStaysEval(const Config& config, const std::string& gen_dir, bool verbose) {
+  log::SetLevel(log::Level::kWarn);
+  std::string dir = gen_dir.empty() || gen_dir.back() == '/' ? gen_dir : gen_dir + "/";
+  std::ifstream tf(dir + "truth.json");
+  auto truth = nlohmann::json::parse(tf, nullptr, false);
+  if (!truth.is_object() || !truth.contains("stays")) return Fail(NotFound("no_truth", "no truth.json with stays in " + gen_dir));
+  const auto& st = truth["stays"];
+  auto opened = Open(config);
+  if (!opened.ok()) return Fail(opened.status());
+  App& app = **opened;
+  events::OpenOptions oo;
+  oo.read_only = true;
+  auto store = events::Store::Open(EventsDir(config), oo);
+  if (!store.ok()) return Fail(store.status());
+  auto options = stays::ParseOptions(config.stays);
+  if (!options.ok()) return Fail(options.status());
+  options->as_of = st.value("as_of", "");
+  stays::Service svc(app.db.get(), app.audit.get(), app.clock.get(), store->get(), app.registry.get(), *options);
+  auto rep = svc.EvaluateAll();
+  if (!rep.ok()) return Fail(rep.status());
+
+  // Recall over the planted (passport, kind) pairs; precision over every pair raised.
+  int64_t expected = 0, found = 0, raised = 0, right = 0, days_checked = 0, days_wrong = 0;
+  std::map<std::string, std::set<std::string>> want;
+  for (const auto& c : st["cases"]) {
+    std::string p = c["passport"].get<std::string>();
+    auto& w = want[p];
+    for (const auto& k : c["expect"]) w.insert(k.get<std::string>());
+  }
+  for (const auto& c : st["cases"]) {
+    std::string p = c["passport"].get<std::string>();
+    const auto& got = rep->alerts[p];
+    std::string line;
+    for (const auto& k : c["expect"]) {
+      ++expected;
+      if (got.count(k.get<std::string>())) ++found;
+    }
+    if (c.contains("days_over")) {
+      auto v = svc.VisitorOf(p);
+      int64_t days = -1;
+      if (v.ok())
+        for (const auto& s : v->stays)
+          for (const auto& a : s.alerts)
+            if (a.kind == stays::kOverstay) days = a.days_over;
+      ++days_checked;
+      if (days != c["days_over"].get<int64_t>()) ++days_wrong;
+    }
+    if (verbose) {
+      std::string g;
+      for (const auto& k : got) g += k + " ";
+      std::printf("  %-22s %-28s expect %-40s got %s\n", c["case"].get<std::string>().c_str(), p.c_str(),
+                  c["expect"].dump().c_str(), g.c_str());
+    }
+  }
+  for (const auto& [p, kinds] : rep->alerts)
+    for (const auto& k : kinds) {
+      ++raised;
+      if (want.count(p) && want[p].count(k)) ++right;
+      else if (verbose) std::printf("  unexpected: %s %s\n", p.c_str(), k.c_str());
+    }
+
+  // The busiest day's arrivals, evaluated again one by one.
+  std::map<std::string, std::vector<std::string>> by_day;
+  auto visitors = svc.Visitors("all", "", 0, 10'000'000).first;
+  for (const auto& v : visitors)
+    for (const auto& s : v.stays) by_day[FormatTime(Timestamp::FromSeconds(s.entry)).substr(0, 10)].push_back(v.passport);
+  std::string busiest;
+  size_t most = 0;
+  for (const auto& [d, ps] : by_day)
+    if (ps.size() > most) most = ps.size(), busiest = d;
+  auto t0 = std::chrono::steady_clock::now();
+  for (const auto& p : by_day[busiest])
+    if (Status s = svc.Refresh(p); !s.ok()) return Fail(s);
+  double day_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+
+  std::printf("stays: %lld visa-free passports, %lld stays, as of %s\n", static_cast<long long>(rep->passports),
+              static_cast<long long>(rep->stays), st.value("as_of", "").c_str());
+  std::printf("alerts: recall %.4f (%lld of %lld planted), precision %.4f (%lld of %lld raised)\n",
+              expected ? static_cast<double>(found) / expected : 0.0, static_cast<long long>(found),
+              static_cast<long long>(expected), raised ? static_cast<double>(right) / raised : 1.0,
+              static_cast<long long>(right), static_cast<long long>(raised));
+  std::printf("overstay days: %lld of %lld right\n", static_cast<long long>(days_checked - days_wrong),
+              static_cast<long long>(days_checked));
+  std::printf("time: all passports %.1f ms (%.0f passports/s); busiest day's %zu arrivals (%s) %.1f ms\n",
+              rep->seconds * 1000, rep->seconds > 0 ? rep->passports / rep->seconds : 0.0, most, busiest.c_str(), day_ms);
+  return found == expected && right == raised && days_wrong == 0 ? 0 : 2;
 }
 
 }  // namespace jingwu::app

@@ -18,4 +18,11 @@ int RunRegistryImport(const Config& config, const std::string& dir);
 // variant) and throughput (single thread). With verbose, prints the misses.
 int RunMatchEval(const std::string& gen_dir, bool verbose);
 
+// Stay rules against the planted truth (truth.json "stays"): evaluates every
+// visa-free passport of the data folder's event store (ingested from gen_dir,
+// with gen_dir's guest_registrations.csv imported) as of the truth's as_of and
+// prints recall and precision of the alerts, the overstay days checked, and
+// the time to evaluate all passports and the busiest day's arrivals.
+int RunStaysEval(const Config& config, const std::string& gen_dir, bool verbose);
+
 }  // namespace jingwu::app

@@ -27,6 +27,7 @@ Status LoadConfigFile(const std::string& path, Config* c) {
       else if (k == "login_rate_per_minute") c->login_rate_per_minute = v.get<int>();
       else if (k == "dispatch") c->dispatch = v.dump();
       else if (k == "services") c->services = v.dump();
+      else if (k == "stays") c->stays = v.dump();
       else if (k == "map_tile_url") c->map_tile_url = v.get<std::string>();
       else if (k == "tls_cert") c->tls_cert = v.get<std::string>();
       else if (k == "tls_key") c->tls_key = v.get<std::string>();

@@ -32,6 +32,7 @@ struct Config {
 
   std::string dispatch = "{}";           // the "dispatch" object of config.json (docs/dispatch.md)
   std::string services = "{}";           // the "services" object of config.json (docs/services.md)
+  std::string stays = "{}";              // the "stays" object of config.json (docs/stays.md)
   // Map tiles for the web's maps ({z}/{x}/{y} template, e.g. 天地图 WGS-84);
   // empty: the offline district outline only.
   std::string map_tile_url;

@@ -170,7 +170,15 @@ struct Ev {
   uint8_t flags;
   uint32_t extra;
 };
-constexpr uint8_t kForeign = 1, kRing = 2, kPlanted = 4, kNoId = 8;
+constexpr uint8_t kForeign = 1, kRing = 2, kPlanted = 4, kNoId = 8, kVisit = 16;
+
+// A row of a visa-free visitor's stay (kVisit; Ev::extra indexes these): the
+// direction and class of a trip, the check-out of a hotel stay.
+struct VisitEv {
+  int64_t checkout = 0;
+  bool in = false;
+  bool international = false;
+};
 
 // A person written without a valid ID number (name, birth date, phone only).
 struct NoIdSpec {
@@ -322,8 +330,10 @@ class City {
   City(const CityOptions& o) : o_(o), r_(o.seed * 0x2545F4914F6CDD1Dull + 11) {}
 
   Status Run(std::map<std::string, int64_t>* rows_out);
+  const std::vector<GuestStay>& guests() const { return guests_; }
 
  private:
+  void PlanVisits();
   void MakePlaces();
   void MakePopulation();
   void Plant();
@@ -368,6 +378,8 @@ class City {
   std::vector<std::vector<Ev>> planted_[kEventTypes];  // by day
   std::vector<uint64_t> ring_phones_;
   std::vector<NoIdSpec> noid_;
+  std::vector<VisitEv> visit_ev_;
+  std::vector<GuestStay> guests_;
 
   int64_t bad_counts_[kEventTypes][5] = {};
   int64_t rows_[kEventTypes] = {};
@@ -766,6 +778,220 @@ void City::Plant() {
   truth_["noid_records"] = noid;
 }
 
+// Visa-free visitors' stays (docs/stays.md): every foreigner's hotel and
+// travel rows come from visits planned here. An ordinary visit enters on an
+// international flight, is registered at a hotel (or by a private host)
+// within hours and at every move, and leaves on an international flight well
+// within the 30 days the default policy allows, so it raises nothing. The
+// planted visits break one rule each; truth.json "stays" lists them with the
+// alerts they must raise, as of the end of the year.
+void City::PlanVisits() {
+  Random vr(o_.seed * 0xD1B54A32D192ED03ull + 0x5151);
+  const int64_t as_of = DayStart(days_);  // local midnight after the last day
+  constexpr int64_t kH = 3600, kD = 86400;
+  auto add = [&](int type, int64_t t, uint32_t who, uint16_t place, VisitEv v) {
+    int64_t day = t / kD - jan1_;
+    if (day < 0 || day >= days_) return;  // outside the generated year
+    uint32_t index = static_cast<uint32_t>(visit_ev_.size());
+    visit_ev_.push_back(v);
+    planted_[type][static_cast<size_t>(day)].push_back(Ev{t, vr.Next(), who, place, kGood, kForeign | kVisit, index});
+  };
+  auto travel = [&](uint32_t who, int64_t t, uint16_t station, bool in, bool international) {
+    add(kEvTravel, t, who, station, VisitEv{0, in, international});
+  };
+  // Hotel stays one after another from `from` until `until` (the departure):
+  // each 1-4 nights, the next check-in a few hours after the check-out.
+  auto lodge = [&](uint32_t who, int64_t from, int64_t until) {
+    int64_t t = from;
+    while (t < until - 4 * kH) {
+      int64_t nights = vr.Between(1, 4);
+      int64_t out = (t / kD + nights) * kD + vr.Between(8 * kH, 12 * kH);
+      if (out > until - 2 * kH) out = std::max(t + 2 * kH, until - vr.Between(2 * kH, 4 * kH));
+      add(kEvHotel, t, who, static_cast<uint16_t>(place_pick_[kHotel].Draw(vr)), VisitEv{out, false, false});
+      t = out + vr.Between(kH, 5 * kH);
+    }
+  };
+  auto iso = [](int64_t t) {
+    std::string s;
+    TimeFormatter tf;
+    tf.Put(s, t);
+    return s;
+  };
+  auto entry_time = [&](int64_t day) { return DayStart(static_cast<int>(day)) + vr.Between(8 * kH, 22 * kH); };
+  auto deadline = [&](int64_t entry) { return (entry / kD + 30) * kD; };  // the entry day is the stay's first day
+  auto host = [&]() {
+    for (;;) {
+      const Citizen& c = citizens_[vr.Below(citizens_.size())];
+      if (c.resident && c.district >= 0) return &c;
+    }
+  };
+  auto private_stay = [&](uint32_t who, int64_t arrived, int64_t departs, int64_t registered) {
+    const Foreigner& f = foreigners_[who];
+    const Citizen* h = host();
+    uint32_t hi = static_cast<uint32_t>(h - citizens_.data());
+    guests_.push_back({Passport(who), std::string(kLatinNames[f.nat][f.surname]) + " " + kLatinNames[f.nat][f.given],
+                       kNationalities[f.nat].code, std::to_string(f.phone), std::string(h->id, 18), CitizenName(hi),
+                       std::to_string(h->phone), places_[kCommunity][h->community].code, iso(arrived),
+                       departs ? iso(departs) : "", iso(registered)});
+  };
+  auto reserve = [&]() {
+    size_t n = foreigners_.size();
+    for (int tries = 0;; ++tries) {
+      uint32_t i = static_cast<uint32_t>(tries < 10000 ? n / 2 + vr.Below(n - n / 2) : vr.Below(n));
+      if (reserved_[2].insert(i).second) return i;
+    }
+  };
+
+  // The planted cases: a few of each.
+  int per = o_.scale == "small" ? 2 : 5;
+  nlohmann::ordered_json cases = nlohmann::ordered_json::array();
+  auto plant = [&](const char* kind, uint32_t who, int64_t entry, std::vector<std::string> expect,
+                   nlohmann::ordered_json extra = nlohmann::ordered_json::object()) {
+    nlohmann::ordered_json j = {{"passport", "PASSPORT:" + Passport(who)}, {"case", kind}, {"entry", iso(entry)},
+                                {"deadline", iso(deadline(entry))}, {"expect", expect}};
+    for (auto& [k, v] : extra.items()) j[k] = v;
+    cases.push_back(j);
+  };
+  auto early_day = [&]() { return vr.Between(10, days_ - 80); };
+  for (int i = 0; i < per; ++i) {
+    // Registered at a hotel only 26-40 hours after entry.
+    uint32_t who = reserve();
+    int64_t t0 = entry_time(early_day()), exit = t0 + vr.Between(3, 8) * kD;
+    travel(who, t0, 0, true, true);
+    lodge(who, t0 + vr.Between(26 * kH, 40 * kH), exit);
+    travel(who, exit, 0, false, true);
+    plant("late_registration", who, t0, {"no_registration"});
+  }
+  for (int i = 0; i < per; ++i) {
+    // A gap of 30-45 hours between two hotels.
+    uint32_t who = reserve();
+    int64_t t0 = entry_time(early_day()), exit = t0 + vr.Between(6, 10) * kD;
+    travel(who, t0, 0, true, true);
+    int64_t out = (t0 / kD + 2) * kD + 10 * kH;
+    add(kEvHotel, t0 + 2 * kH, who, static_cast<uint16_t>(place_pick_[kHotel].Draw(vr)), VisitEv{out, false, false});
+    lodge(who, out + vr.Between(30 * kH, 45 * kH), exit);
+    travel(who, exit, 0, false, true);
+    plant("registration_gap", who, t0, {"no_registration"}, {{"left_at", iso(out)}});
+  }
+  for (int i = 0; i < per; ++i) {
+    // Never registered anywhere; left after 2-4 days.
+    uint32_t who = reserve();
+    int64_t t0 = entry_time(early_day());
+    travel(who, t0, 0, true, true);
+    travel(who, t0 + vr.Between(2, 4) * kD, 0, false, true);
+    plant("never_registered", who, t0, {"no_registration"});
+  }
+  for (int i = 0; i < per; ++i) {
+    // Left 1-15 days after the limit (reminded 3 days before it).
+    uint32_t who = reserve();
+    int64_t t0 = entry_time(early_day());
+    int64_t k = vr.Between(0, 14);
+    int64_t exit = deadline(t0) + k * kD + vr.Between(2 * kH, 20 * kH);
+    travel(who, t0, 0, true, true);
+    lodge(who, t0 + vr.Between(kH, 6 * kH), exit);
+    travel(who, exit, 0, false, true);
+    plant("overstay_left", who, t0, {"limit_approaching", "overstay"}, {{"days_over", k + 1}});
+  }
+  for (int i = 0; i < per; ++i) {
+    // Still here at the end of the year, 1-10 days over the limit.
+    uint32_t who = reserve();
+    int64_t k = vr.Between(0, 9);
+    int64_t t0 = entry_time(days_ - (k + 1) - 30);
+    travel(who, t0, 0, true, true);
+    lodge(who, t0 + vr.Between(kH, 6 * kH), as_of + 5 * kD);
+    plant("overstay_open", who, t0, {"limit_approaching", "overstay"}, {{"days_over", k + 1}});
+  }
+  for (int i = 0; i < per; ++i) {
+    // Leaves for the mainland: a ferry (秀英港, 新海港, 南港), the train
+    // from 海口站, or a domestic flight.
+    uint32_t who = reserve();
+    int64_t t0 = entry_time(early_day()), exit = t0 + vr.Between(2, 10) * kD;
+    travel(who, t0, 0, true, true);
+    lodge(who, t0 + vr.Between(kH, 6 * kH), exit);
+    uint16_t station = static_cast<uint16_t>(vr.Below(5));  // 0 the airport (domestic), 1-3 ports, 4 the station
+    travel(who, exit, station, false, false);
+    plant("mainland_departure", who, t0, {"mainland_departure"}, {{"station", places_[kStation][station].code}});
+  }
+  for (int i = 0; i < per; ++i) {
+    // The limit ends 1-2 days after the end of the year: a reminder is due.
+    uint32_t who = reserve();
+    int64_t t0 = entry_time(days_ + vr.Between(1, 2) - 30);
+    travel(who, t0, 0, true, true);
+    lodge(who, t0 + vr.Between(kH, 6 * kH), as_of + 5 * kD);
+    plant("reminder_due", who, t0, {"limit_approaching"});
+  }
+  for (int i = 0; i < per; ++i) {
+    // Private housing, registered by the host within hours.
+    uint32_t who = reserve();
+    int64_t t0 = entry_time(early_day()), exit = t0 + vr.Between(3, 12) * kD;
+    int64_t arrived = t0 + vr.Between(kH, 3 * kH);
+    travel(who, t0, 0, true, true);
+    private_stay(who, arrived, exit - vr.Between(2 * kH, 4 * kH), arrived + vr.Between(kH, 8 * kH));
+    travel(who, exit, 0, false, true);
+    plant("private_on_time", who, t0, {});
+  }
+  for (int i = 0; i < per; ++i) {
+    // Private housing registered 30-40 hours after the guest arrived.
+    uint32_t who = reserve();
+    int64_t t0 = entry_time(early_day()), exit = t0 + vr.Between(4, 12) * kD;
+    int64_t arrived = t0 + vr.Between(kH, 3 * kH);
+    travel(who, t0, 0, true, true);
+    private_stay(who, arrived, exit - vr.Between(2 * kH, 4 * kH), arrived + vr.Between(30 * kH, 40 * kH));
+    travel(who, exit, 0, false, true);
+    plant("private_late", who, t0, {"no_registration"});
+  }
+  for (int i = 0; i < per; ++i) {
+    // Arrived 26-40 hours before the end of the year, not registered yet.
+    uint32_t who = reserve();
+    int64_t t0 = as_of - vr.Between(26 * kH, 40 * kH);
+    travel(who, t0, 0, true, true);
+    plant("unregistered_open", who, t0, {"no_registration"});
+  }
+
+  // Ordinary visits, about as many foreign travel rows as the share of
+  // foreigners among travellers (15%) gives; frequent visitors come more often.
+  double travel_rows = static_cast<double>(events_) * kEventShare[kEvTravel] * 0.15;
+  size_t visits = std::max<size_t>(foreigners_.size(), static_cast<size_t>(travel_rows / 2));
+  std::vector<int> count(foreigners_.size(), 0);
+  for (size_t v = 0; v < visits; ++v) {
+    uint32_t who = pl_foreigner_.Draw(vr);
+    if (reserved_[2].count(who) || count[who] >= 15) continue;
+    ++count[who];
+  }
+  int64_t ordinary = 0;
+  for (uint32_t who = 0; who < foreigners_.size(); ++who) {
+    int k = count[who];
+    if (k == 0) continue;
+    int64_t slot = days_ / k;  // one visit in each slot of the year
+    for (int j = 0; j < k; ++j) {
+      int64_t len = vr.Between(2, std::min<int64_t>(14, slot - 3));
+      int64_t day = j * slot + static_cast<int64_t>(vr.Below(static_cast<uint64_t>(slot - len - 1)));
+      int64_t t0 = entry_time(day), exit = DayStart(static_cast<int>(day + len)) + vr.Between(13 * kH, 22 * kH);
+      travel(who, t0, 0, true, true);
+      if (vr.Chance(0.1)) {
+        int64_t arrived = t0 + vr.Between(kH, 3 * kH);
+        private_stay(who, arrived, exit - vr.Between(2 * kH, 4 * kH), arrived + vr.Between(kH, 8 * kH));
+      } else {
+        lodge(who, t0 + vr.Between(kH, 6 * kH), exit);
+      }
+      // Some travel on the island ring's trains and come back.
+      if (len >= 4 && vr.Chance(0.2)) {
+        int64_t t = t0 + 2 * kD + vr.Between(8 * kH, 12 * kH);
+        uint16_t st = static_cast<uint16_t>(5 + vr.Below(2));
+        travel(who, t, st, false, false);
+        travel(who, t + kD + vr.Between(0, 6 * kH), st, true, false);
+      }
+      travel(who, exit, 0, false, true);
+      ++ordinary;
+    }
+  }
+  truth_["stays"] = {{"as_of", iso(as_of)},
+                     {"policy", "default (docs/stays.md): 30 days, registration within 24 h, reminder 3 days before"},
+                     {"ordinary_visits", ordinary},
+                     {"private_registrations", guests_.size()},
+                     {"cases", cases}};
+}
+
 Status City::WriteStatic() {
   Out out;
   std::string dir = o_.out_dir + "/";
@@ -878,6 +1104,9 @@ void City::GenerateDay(int day, Random& r, std::vector<Ev>* evs) {
         default: {
           double fshare = type == kEvHotel ? 0.12 : type == kEvTravel ? 0.15 : 0.10;
           if (r.Chance(fshare)) {
+            // Foreigners' hotel and travel rows come from their planned
+            // visits (PlanVisits), so that every stay is coherent.
+            if (type != kEvDutyfree) continue;
             e.flags = kForeign;
             e.who = pl_foreigner_.Draw(r);
           } else {
@@ -1006,9 +1235,13 @@ void City::FormatRow(int type, const Ev& e, Out& out) {
       s += ',';
       time(e.t);
       s += ',';
-      int64_t nights = 1 + static_cast<int64_t>((a >> 41) % 4);
-      int64_t out_day = (e.t / 86400) + nights;
-      tf.Put(s, out_day * 86400 + 7 * 3600 + static_cast<int64_t>((a >> 44) % (6 * 3600)));
+      if (e.flags & kVisit) {
+        tf.Put(s, visit_ev_[e.extra].checkout);
+      } else {
+        int64_t nights = 1 + static_cast<int64_t>((a >> 41) % 4);
+        int64_t out_day = (e.t / 86400) + nights;
+        tf.Put(s, out_day * 86400 + 7 * 3600 + static_cast<int64_t>((a >> 44) % (6 * 3600)));
+      }
       s += ',';
       if (e.flags & kNoId) PutDate(s, noid_[e.extra].birth_day);
       break;
@@ -1019,13 +1252,17 @@ void City::FormatRow(int type, const Ev& e, Out& out) {
       s += pl.mode;
       s += ',';
       place_code();
-      s += (a >> 30) % 2 ? ",IN," : ",OUT,";
+      const VisitEv* visit = e.flags & kVisit ? &visit_ev_[e.extra] : nullptr;
+      s += (visit ? visit->in : (a >> 30) % 2) ? ",IN," : ",OUT,";
       time(e.t);
       s += ',';
       uint64_t h = (static_cast<uint64_t>(e.place) * 1000003 + static_cast<uint64_t>(e.t / 3600)) * 0x9E3779B97F4A7C15ull;
       if (pl.mode == "AIR") {
         s += kAirlines[(h >> 20) % std::size(kAirlines)];
-        PutPadded(s, 1000 + (h >> 30) % 9000, 4);
+        // International flights have three digits, domestic ones four (the
+        // default stay policy's international_trip pattern).
+        if (visit && visit->international) PutPadded(s, 100 + (h >> 30) % 900, 3);
+        else PutPadded(s, 1000 + (h >> 30) % 9000, 4);
         s += ',';
         PutInt(s, static_cast<int64_t>(1 + (a >> 33) % 40));
         s += static_cast<char>('A' + (a >> 40) % 6);
@@ -1130,6 +1367,7 @@ Status City::Run(std::map<std::string, int64_t>* rows_out) {
     day_weight_sum_ += w;
   }
   Plant();
+  PlanVisits();
   std::unordered_set<uint64_t>().swap(phones_);  // only needed while making phones
   Status st = WriteStatic();
   if (!st.ok()) return st;
@@ -1187,7 +1425,7 @@ Status City::Run(std::map<std::string, int64_t>* rows_out) {
 Status WriteCity(const CityOptions& o, std::map<std::string, int64_t>* rows) {
   City city(o);
   JW_RETURN_IF_ERROR(city.Run(rows));
-  return WriteRegistry(o.out_dir, o.seed, rows);
+  return WriteRegistry(o.out_dir, o.seed, rows, &city.guests());
 }
 
 }  // namespace jingwu::gen

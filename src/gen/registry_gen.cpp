@@ -145,7 +145,8 @@ Status ReadCsv(const std::string& path, std::vector<std::vector<std::string>>* r
 
 }  // namespace
 
-Status WriteRegistry(const std::string& out_dir, uint64_t seed, std::map<std::string, int64_t>* rows_out) {
+Status WriteRegistry(const std::string& out_dir, uint64_t seed, std::map<std::string, int64_t>* rows_out,
+                     const std::vector<GuestStay>* guests) {
   std::string dir = out_dir.empty() || out_dir.back() == '/' ? out_dir : out_dir + "/";
   std::vector<std::vector<std::string>> places, residents;
   JW_RETURN_IF_ERROR(ReadCsv(dir + "places.csv", &places));        // code,kind,name,district_code,lat,lon
@@ -395,6 +396,7 @@ Status WriteRegistry(const std::string& out_dir, uint64_t seed, std::map<std::st
                 {"person", "name", "category", "relation", "source", "address_code", "moved_in_at", "moved_out_at"}))
     return Internal("cannot write population.csv");
   std::vector<std::vector<const Room*>> rooms_of(communities.size());
+  std::unordered_map<std::string, std::string> room_of_person;  // current residence
   for (size_t ci = 0; ci < communities.size(); ++ci)
     for (size_t k : compounds_of[ci])
       for (const auto& b : compounds[k].buildings)
@@ -432,9 +434,39 @@ Status WriteRegistry(const std::string& out_dir, uint64_t seed, std::map<std::st
         pop.Row({person, row[2], category, "本人", source, before->code, "2012-03-01T10:00:00", row[8]});
     }
     pop.Row({person, row[2], category, relation, source, current[ci]->code, row[8], ""});
+    room_of_person[person] = current[ci]->code;
   }
   int64_t pop_rows = pop.rows();
   if (!pop.Close()) return Internal("write failed: population.csv");
+
+  // Visa-free visitors in private housing, registered by their host (the
+  // citizen portal's landlord registration), at the host's room.
+  int64_t guest_rows = -1;
+  if (guests) {
+    Writer gw;
+    if (!gw.Open(dir + "guest_registrations.csv",
+                 {"passport", "name", "nationality", "phone", "address_code", "host_id_number", "host_name", "host_phone",
+                  "arrived_at", "departs_at", "registered_at"}))
+      return Internal("cannot write guest_registrations.csv");
+    for (const GuestStay& g : *guests) {
+      std::string room;
+      if (auto it = room_of_person.find("ID:" + g.host_id); it != room_of_person.end()) {
+        room = it->second;
+      } else if (auto c = community_of_place.find(g.community); c != community_of_place.end() && !rooms_of[c->second].empty()) {
+        room = rooms_of[c->second][r.Below(rooms_of[c->second].size())]->code;
+      } else {
+        for (const auto& rs : rooms_of)
+          if (!rs.empty()) {
+            room = rs[0]->code;
+            break;
+          }
+      }
+      gw.Row({g.passport, g.name, g.nationality, g.phone, room, g.host_id, g.host_name, g.host_phone, g.arrived_at,
+              g.departs_at, g.registered_at});
+    }
+    guest_rows = gw.rows();
+    if (!gw.Close()) return Internal("write failed: guest_registrations.csv");
+  }
 
   // Messy address texts and the code each should resolve to ("" = no match).
   Writer sm;
@@ -520,6 +552,7 @@ Status WriteRegistry(const std::string& out_dir, uint64_t seed, std::map<std::st
     (*rows_out)["organisations.csv"] = org_rows;
     (*rows_out)["population.csv"] = pop_rows;
     (*rows_out)["address_samples.csv"] = sample_rows;
+    if (guest_rows >= 0) (*rows_out)["guest_registrations.csv"] = guest_rows;
   }
   return Status::Ok();
 }

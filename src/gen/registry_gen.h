@@ -6,17 +6,30 @@
 //
 // Reads places.csv and residents.csv from out_dir (written by WriteCity) and
 // writes addresses.csv, address_aliases.csv, organisations.csv,
-// population.csv and address_samples.csv beside them. Deterministic.
+// population.csv and address_samples.csv beside them (and
+// guest_registrations.csv when guests are given). Deterministic.
 #pragma once
 
 #include <cstdint>
 #include <map>
 #include <string>
+#include <vector>
 
 #include "core/status.h"
 
 namespace jingwu::gen {
 
-Status WriteRegistry(const std::string& out_dir, uint64_t seed, std::map<std::string, int64_t>* rows = nullptr);
+// A visa-free visitor staying in private housing (WriteCity plans these):
+// guest_registrations.csv gets one row, at the host's room.
+struct GuestStay {
+  std::string passport;  // NAT/NUMBER
+  std::string name, nationality, phone;
+  std::string host_id, host_name, host_phone;  // a resident of the city (the landlord or host)
+  std::string community;                       // the host's community (places.csv code), if not placed in a room
+  std::string arrived_at, departs_at, registered_at;  // local times
+};
+
+Status WriteRegistry(const std::string& out_dir, uint64_t seed, std::map<std::string, int64_t>* rows = nullptr,
+                     const std::vector<GuestStay>* guests = nullptr);
 
 }  // namespace jingwu::gen

@@ -235,6 +235,8 @@ void Server::Configure() {
   if (deps_.events) analysis::RegisterRoutes(api_, deps_.events);
   if (deps_.events) search::RegisterRoutes(api_, deps_.events, deps_.search, deps_.registry);
   if (deps_.watch) alert_streams_ = watch::RegisterRoutes(api_, deps_.watch);
+  if (deps_.stays)
+    stays::RegisterRoutes(api_, *deps_.stays, deps_.events, deps_.registry, deps_.services, &stays_stream_);
 
   deps_.audit->AddListener([this](const audit::Entry& e) {
     audit_stream_.Publish({e.id, "audit", DumpJson(AuditEntryJson(e))});
@@ -320,6 +322,7 @@ Result<int> Server::Start() {
 void Server::Stop() {
   audit_stream_.Close();
   dispatch_stream_.Close();
+  stays_stream_.Close();
   watch::CloseStreams(alert_streams_.get());
   svr_.stop();
 }

@@ -23,6 +23,7 @@
 #include "events/store.h"
 #include "search/index.h"
 #include "watch/service.h"
+#include "stays/service.h"
 #include "core/config.h"
 #include "http/api.h"
 #include "http/sse.h"
@@ -48,6 +49,7 @@ struct Deps {
   search::Index* search = nullptr;  // the search index over it (DATA/search)
   watch::Service* watch = nullptr;  // watchlists and alerts (attached to events)
   registry::Service* registry = nullptr;  // the base registries (一标三实)
+  stays::Service* stays = nullptr;        // visa-free foreigner stays (attached to events)
 };
 
 // Counts of requests and of errors by code, so that rejected input is
@@ -87,6 +89,7 @@ class Server {
   Api api_;
   Broadcaster audit_stream_;
   Broadcaster dispatch_stream_;
+  Broadcaster stays_stream_;
   std::shared_ptr<watch::AlertStreams> alert_streams_;
   Metrics metrics_;
   std::thread thread_;
@@ -128,6 +131,11 @@ namespace jingwu::search {
 // One-box search, entity profiles and the relationship graph.
 // registry (may be null): a person's residences and housemates in the profile.
 void RegisterRoutes(http::Api& api, events::Store* store, Index* index, registry::Service* registry);
+}
+namespace jingwu::stays {
+// Visa-free foreigner stays; citizens (may be null) for the portal's guest registration.
+void RegisterRoutes(http::Api& api, Service& svc, events::Store* store, registry::Service* registry,
+                    services::Service* citizens, http::Broadcaster* stream);
 }
 namespace jingwu::watch {
 // Watchlists and alerts; returns the per-officer alert streams (closed at shutdown).

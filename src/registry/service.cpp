@@ -146,7 +146,14 @@ std::vector<sql::Migration> Migrations() {
            "relation TEXT NOT NULL, source TEXT NOT NULL, address_code TEXT NOT NULL REFERENCES reg_addresses (code), "
            "moved_in_at TEXT NOT NULL, moved_out_at TEXT, created_at TEXT NOT NULL);"
            "CREATE INDEX reg_residents_address ON reg_residents (address_code);"
-           "CREATE INDEX reg_residents_person ON reg_residents (person);"}};
+           "CREATE INDEX reg_residents_person ON reg_residents (person);"},
+          {"registry", 2, "foreign guests in private housing",
+           "CREATE TABLE reg_guests (id {{id}}, passport TEXT NOT NULL, name TEXT NOT NULL, nationality TEXT NOT NULL, "
+           "phone TEXT NOT NULL, address_code TEXT NOT NULL REFERENCES reg_addresses (code), "
+           "host_id_number TEXT NOT NULL, host_name TEXT NOT NULL, host_phone TEXT NOT NULL, arrived_at TEXT NOT NULL, "
+           "departs_at TEXT, registered_at TEXT NOT NULL, source TEXT NOT NULL, created_by TEXT NOT NULL);"
+           "CREATE UNIQUE INDEX reg_guests_stay ON reg_guests (passport, address_code, arrived_at);"
+           "CREATE INDEX reg_guests_host ON reg_guests (host_id_number);"}};
 }
 
 void Service::Audit(const auth::Actor& a, std::string action, std::string target, std::string outcome,
@@ -189,8 +196,10 @@ Result<std::vector<ImportFile>> Service::Import(const auth::Actor& actor, const 
   std::vector<ImportFile> out;
   std::string now = FormatTime(clock_->Now());
   auto present = [&](const char* f) { return std::filesystem::exists(dir + f); };
-  if (!present("addresses.csv") && !present("organisations.csv") && !present("population.csv"))
-    return NotFound("file_not_found", "no addresses.csv, organisations.csv or population.csv in " + dir_in);
+  if (!present("addresses.csv") && !present("organisations.csv") && !present("population.csv") &&
+      !present("guest_registrations.csv"))
+    return NotFound("file_not_found",
+                    "no addresses.csv, organisations.csv, population.csv or guest_registrations.csv in " + dir_in);
 
   // Addresses (parents first, as codes sort).
   if (present("addresses.csv")) {
@@ -358,6 +367,53 @@ Result<std::vector<ImportFile>> Service::Import(const auth::Actor& actor, const 
     }));
     out.push_back(f);
   }
+  // Foreign guests registered by their hosts.
+  if (present("guest_registrations.csv")) {
+    ImportFile f{"guest_registrations.csv"};
+    std::vector<std::string> header;
+    JW_ASSIGN_OR_RETURN(auto rows, ReadCsvFile(dir + "guest_registrations.csv", &header));
+    Columns col{header};
+    std::set<std::string> rooms;
+    JW_ASSIGN_OR_RETURN(sql::Rows codes, db_->Query("SELECT code FROM reg_addresses WHERE level = 'room'"));
+    for (const auto& r : codes) rooms.insert(r.Text("code"));
+    std::set<std::tuple<std::string, std::string, std::string>> have;
+    JW_ASSIGN_OR_RETURN(sql::Rows existing, db_->Query("SELECT passport, address_code, arrived_at FROM reg_guests"));
+    for (const auto& r : existing) have.insert({r.Text("passport"), r.Text("address_code"), r.Text("arrived_at")});
+    std::vector<sql::Params> ins;
+    for (const auto& row : rows) {
+      ++f.rows;
+      Guest g;
+      g.passport = Field(row, col["passport"]);
+      if (!g.passport.starts_with("PASSPORT:")) g.passport = "PASSPORT:" + g.passport;
+      g.name = Field(row, col["name"]);
+      g.nationality = Field(row, col["nationality"]);
+      g.phone = Field(row, col["phone"]);
+      g.address_code = Field(row, col["address_code"]);
+      g.host_id_number = Field(row, col["host_id_number"]);
+      g.host_name = Field(row, col["host_name"]);
+      g.host_phone = Field(row, col["host_phone"]);
+      g.arrived_at = Field(row, col["arrived_at"]);
+      std::string departs = Field(row, col["departs_at"]);
+      if (!departs.empty()) g.departs_at = departs;
+      g.registered_at = Field(row, col["registered_at"]);
+      g.source = "import";
+      g.created_by = actor.username;
+      if (Status s = ValidateGuest(g); !s.ok()) { ++f.rejected[s.code()]; continue; }
+      if (!rooms.count(g.address_code)) { ++f.rejected["unknown_address"]; continue; }
+      if (!have.insert({g.passport, g.address_code, g.arrived_at}).second) { ++f.already; continue; }
+      ins.push_back({g.passport, g.name, g.nationality, g.phone, g.address_code, g.host_id_number, g.host_name,
+                     g.host_phone, g.arrived_at, g.departs_at ? sql::Value(*g.departs_at) : sql::Value(nullptr),
+                     g.registered_at, g.source, g.created_by});
+      ++f.accepted;
+    }
+    JW_RETURN_IF_ERROR(db_->Transaction([&](sql::Connection& c) -> Status {
+      return InsertChunked(c,
+                           "INSERT INTO reg_guests (passport, name, nationality, phone, address_code, host_id_number, "
+                           "host_name, host_phone, arrived_at, departs_at, registered_at, source, created_by)",
+                           13, ins);
+    }));
+    out.push_back(f);
+  }
   std::string detail;
   for (const auto& f : out) {
     int64_t rejected = 0;
@@ -367,6 +423,115 @@ Result<std::vector<ImportFile>> Service::Import(const auth::Actor& actor, const 
   }
   Audit(actor, "registry.import", dir_in, "ok", detail);
   JW_RETURN_IF_ERROR(Load());
+  return out;
+}
+
+Status Service::ValidateGuest(Guest& g) const {
+  auto ref = identity::ParseEntityRef(g.passport);
+  if (!ref.ok() || ref->kind != identity::Kind::kPassport)
+    return Validation("invalid_passport", "the passport is NAT/NUMBER: a three-letter nationality and the number");
+  g.passport = ref->ToString();
+  std::string nat = g.passport.substr(9, 3);
+  if (g.nationality.empty()) g.nationality = nat;
+  if (g.nationality != nat)
+    return Validation("nationality_mismatch", "the nationality " + g.nationality + " differs from the passport's " + nat);
+  g.name = Trim(g.name);
+  if (g.name.empty() || HasControl(g.name) || Utf8Chars(g.name) > 100)
+    return Validation("missing_name", "the guest's name as in the passport is required (up to 100 characters)");
+  g.phone = Trim(g.phone);
+  if (g.phone.size() > 20 || g.phone.find_first_not_of("+0123456789 -") != std::string::npos)
+    return Validation("invalid_phone", "the phone number has digits only (up to 20)");
+  auto host_id = identity::ParseIdNumber(g.host_id_number);
+  if (!host_id.ok()) return Validation("invalid_id_number", "the host's ID number is not a valid resident ID number");
+  g.host_id_number = host_id->number;
+  g.host_name = Trim(g.host_name);
+  if (g.host_name.empty() || HasControl(g.host_name) || Utf8Chars(g.host_name) > 60)
+    return Validation("missing_name", "the host's name is required");
+  auto arrived = ParseTime(g.arrived_at);
+  if (!arrived.ok()) return Validation("invalid_time", "arrived_at is not a time: " + g.arrived_at);
+  g.arrived_at = FormatTime(*arrived);
+  if (g.departs_at) {
+    auto departs = ParseTime(*g.departs_at);
+    if (!departs.ok()) return Validation("invalid_time", "departs_at is not a time: " + *g.departs_at);
+    if (*departs < *arrived) return Validation("departs_before_arrival", "departs_at is before arrived_at");
+    g.departs_at = FormatTime(*departs);
+  }
+  auto registered = ParseTime(g.registered_at);
+  if (!registered.ok()) return Validation("invalid_time", "registered_at is not a time: " + g.registered_at);
+  g.registered_at = FormatTime(*registered);
+  return Status::Ok();
+}
+
+namespace {
+constexpr const char* kGuestColumns =
+    "id, passport, name, nationality, phone, address_code, host_id_number, host_name, host_phone, arrived_at, "
+    "departs_at, registered_at, source, created_by";
+Guest GuestFromRow(const sql::Row& r) {
+  Guest g;
+  g.id = r.Int("id");
+  g.passport = r.Text("passport");
+  g.name = r.Text("name");
+  g.nationality = r.Text("nationality");
+  g.phone = r.Text("phone");
+  g.address_code = r.Text("address_code");
+  g.host_id_number = r.Text("host_id_number");
+  g.host_name = r.Text("host_name");
+  g.host_phone = r.Text("host_phone");
+  g.arrived_at = r.Text("arrived_at");
+  g.departs_at = r.OptText("departs_at");
+  g.registered_at = r.Text("registered_at");
+  g.source = r.Text("source");
+  g.created_by = r.Text("created_by");
+  return g;
+}
+}  // namespace
+
+Result<Guest> Service::AddGuest(const auth::Actor& actor, Guest g) {
+  auto fail = [&](Status s) {
+    Audit(actor, "registry.guest.register", g.passport, "failed", s.code());
+    return s;
+  };
+  if (Status s = ValidateGuest(g); !s.ok()) return fail(s);
+  if (Status s = CheckCode(g.address_code); !s.ok()) return fail(s);
+  auto ix = index();
+  const Node* n = ix ? ix->Find(g.address_code) : nullptr;
+  if (!n) return fail(NotFound("unknown_address", "no standard address " + g.address_code));
+  if (n->level != Level::kRoom) return fail(Validation("not_a_room", "a guest stays in a room: give a room's code"));
+  if (!n->active) return fail(Conflict("address_retired", "the address " + g.address_code + " is " + n->status));
+  Status s = db_->Transaction([&](sql::Connection& c) -> Status {
+    auto dup = c.Query("SELECT id FROM reg_guests WHERE passport = ? AND address_code = ? AND arrived_at = ?",
+                       {g.passport, g.address_code, g.arrived_at});
+    if (!dup.ok()) return dup.status();
+    if (!dup->empty()) return Conflict("already_registered", "this guest's arrival at this room is already registered");
+    auto ins = c.Query("INSERT INTO reg_guests (passport, name, nationality, phone, address_code, host_id_number, "
+                       "host_name, host_phone, arrived_at, departs_at, registered_at, source, created_by) "
+                       "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?) RETURNING id",
+                       {g.passport, g.name, g.nationality, g.phone, g.address_code, g.host_id_number, g.host_name,
+                        g.host_phone, g.arrived_at, g.departs_at ? sql::Value(*g.departs_at) : sql::Value(nullptr),
+                        g.registered_at, g.source, g.created_by});
+    if (!ins.ok()) return ins.status();
+    g.id = (*ins)[0].Int("id");
+    return Status::Ok();
+  });
+  if (!s.ok()) return fail(s);
+  Audit(actor, "registry.guest.register", g.passport, "ok", g.address_code);
+  return g;
+}
+
+Result<std::vector<Guest>> Service::Guests(const std::string& passport, const std::string& host_id, size_t limit) {
+  std::string sql = std::string("SELECT ") + kGuestColumns + " FROM reg_guests";
+  sql::Params params;
+  if (!passport.empty()) {
+    sql += " WHERE passport = ?";
+    params.push_back(passport);
+  } else if (!host_id.empty()) {
+    sql += " WHERE host_id_number = ?";
+    params.push_back(host_id);
+  }
+  sql += " ORDER BY arrived_at DESC, id DESC LIMIT " + std::to_string(limit);
+  JW_ASSIGN_OR_RETURN(sql::Rows rows, db_->Query(sql, params));
+  std::vector<Guest> out;
+  for (const auto& r : rows) out.push_back(GuestFromRow(r));
   return out;
 }
 

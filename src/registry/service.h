@@ -45,6 +45,21 @@ struct Resident {
   std::optional<std::string> moved_out_at;
 };
 
+// A foreign guest in private housing registered by the landlord or host
+// (住宿登记: within 24 hours of arrival), or imported.
+struct Guest {
+  int64_t id = 0;
+  std::string passport;  // PASSPORT:NAT/NUMBER
+  std::string name, nationality, phone;
+  std::string address_code;  // a room
+  std::string host_id_number, host_name, host_phone;
+  std::string arrived_at;
+  std::optional<std::string> departs_at;
+  std::string registered_at;
+  std::string source;      // portal, officer, import
+  std::string created_by;  // the citizen's or officer's name, or cli
+};
+
 struct HistoryEntry {
   std::string at, actor, change;
 };
@@ -112,8 +127,16 @@ class Service {
 
   Result<Stats> GetStats();
 
+  // Guests in private housing. AddGuest checks everything but whether the
+  // passport entered (the stays service does that first); 409
+  // already_registered for the same passport, room and arrival.
+  Result<Guest> AddGuest(const auth::Actor& actor, Guest g);
+  // By passport (PASSPORT:…), by host ID number, or the latest (both empty).
+  Result<std::vector<Guest>> Guests(const std::string& passport, const std::string& host_id, size_t limit);
+
  private:
   Status ValidateResident(Resident& r) const;
+  Status ValidateGuest(Guest& g) const;
   void Audit(const auth::Actor& a, std::string action, std::string target, std::string outcome,
              std::string detail = "");
 
