@@ -899,7 +899,8 @@ void City::PlanVisits() {
     int64_t t0 = entry_time(days_ - (k + 1) - 30);
     travel(who, t0, 0, true, true);
     lodge(who, t0 + vr.Between(kH, 6 * kH), as_of + 5 * kD);
-    plant("overstay_open", who, t0, {"limit_approaching", "overstay"}, {{"days_over", k + 1}});
+    // The year ends exactly k+1 days past the limit: the (k+2)th day has begun.
+    plant("overstay_open", who, t0, {"limit_approaching", "overstay"}, {{"days_over", k + 2}});
   }
   for (int i = 0; i < per; ++i) {
     // Leaves for the mainland: a ferry (秀英港, 新海港, 南港), the train
@@ -965,7 +966,9 @@ void City::PlanVisits() {
     int64_t slot = days_ / k;  // one visit in each slot of the year
     for (int j = 0; j < k; ++j) {
       int64_t len = vr.Between(2, std::min<int64_t>(14, slot - 3));
-      int64_t day = j * slot + static_cast<int64_t>(vr.Below(static_cast<uint64_t>(slot - len - 1)));
+      // The last visit may run past the end of the year (still here then).
+      int64_t room = j == k - 1 ? days_ - j * slot : slot - len - 1;
+      int64_t day = j * slot + static_cast<int64_t>(vr.Below(static_cast<uint64_t>(room)));
       int64_t t0 = entry_time(day), exit = DayStart(static_cast<int>(day + len)) + vr.Between(13 * kH, 22 * kH);
       travel(who, t0, 0, true, true);
       if (vr.Chance(0.1)) {

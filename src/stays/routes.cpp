@@ -258,7 +258,7 @@ void RegisterRoutes(http::Api& api, Service& svc, events::Store* store, registry
     return Reply::Json({{"items", items}, {"total", total}});
   });
 
-  api.Get(R"(/api/v1/registry/stays/visitor/([^/]+))", personal("stays.visitor.read"),
+  api.Get(R"(/api/v1/registry/stays/visitor/(.+))", personal("stays.visitor.read"),
           [&svc, store, index](Context& c) -> Result<Reply> {
             std::string passport = c.PathArg(1);
             if (!passport.starts_with("PASSPORT:")) passport = "PASSPORT:" + passport;

@@ -20,6 +20,8 @@ namespace {
 
 void Evaluate(const Policy& p, Stay& s, int64_t now) {
   int64_t end = s.exit ? *s.exit : now;  // the stay lasts until here (so far)
+  // Whether the visitor was still here at time t (at `now` itself, yes).
+  auto here_at = [&](int64_t t) { return s.exit ? t < *s.exit : t <= now; };
   const int64_t window = static_cast<int64_t>(p.registration_hours) * kHour;
 
   // Registration: never unaccounted for longer than the window. `since` is
@@ -30,7 +32,7 @@ void Evaluate(const Policy& p, Stay& s, int64_t now) {
     if (open_ended) break;
     int64_t due = since + window;
     int64_t known = std::max(l.from, l.registered);  // when this place became known to the police
-    if (known > due && due < end && due <= now) {
+    if (known > due && here_at(due)) {
       StayAlert a{kNoRegistration, due};
       a.since = since;
       if (known <= now) {
@@ -45,7 +47,7 @@ void Evaluate(const Policy& p, Stay& s, int64_t now) {
   }
   if (!open_ended) {
     int64_t due = since + window;
-    if (due < end && due <= now) {
+    if (here_at(due)) {
       StayAlert a{kNoRegistration, due};
       a.since = since;
       if (s.exit) {
@@ -58,7 +60,7 @@ void Evaluate(const Policy& p, Stay& s, int64_t now) {
 
   // The limit: a reminder some days before, then overstay.
   {
-    if (end > s.remind_at && s.remind_at <= now) {
+    if (here_at(s.remind_at)) {
       StayAlert a{kLimitApproaching, s.remind_at};
       if (s.exit && *s.exit < s.deadline) {
         a.resolved = *s.exit;
@@ -71,7 +73,8 @@ void Evaluate(const Policy& p, Stay& s, int64_t now) {
     }
     if (end > s.deadline) {
       StayAlert a{kOverstay, s.deadline};
-      a.days_over = CeilDiv(end - s.deadline, kDay);
+      // Days begun past the limit: a second past it is one day (art. 78: "每非法居留一日").
+      a.days_over = (end - s.deadline) / kDay + 1;
       a.fine = std::min(a.days_over * p.fine_per_day, p.fine_cap);
       if (s.exit) {
         a.resolved = *s.exit;

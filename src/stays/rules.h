@@ -46,7 +46,7 @@ struct StayAlert {
   std::string resolution;            // registered, departed, limit_passed
   int64_t since = 0;                 // no_registration: unaccounted since (entry or the last check-out)
   int64_t hours_late = 0;            // no_registration, resolved: hours past the 24
-  int64_t days_over = 0;             // overstay: days past the limit (so far)
+  int64_t days_over = 0;             // overstay: days begun past the limit (so far)
   int64_t fine = 0;                  // overstay: the fine band's amount for days_over, capped
   std::string place;                 // mainland_departure: the port
   std::string trip;                  // mainland_departure: the trip
