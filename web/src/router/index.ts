@@ -34,6 +34,8 @@ const subRoutes: RouteRecordRaw[] = [
   { path: 'bigdata/rings', name: 'bigdata-rings', component: () => import('@/views/bigdata/rings.vue'), meta: { permission: 'analysis.run', module: 'bigdata' } },
   // 布控预警: the alerts feed beside the watchlist page.
   { path: 'watch/alerts', name: 'watch-alerts', component: () => import('@/views/watch/alerts.vue'), meta: { permission: 'person.read', module: 'watch' } },
+  // 外国人停留: one visitor's stays (?passport=PASSPORT:RUS/123456789).
+  { path: 'stays/visitor', name: 'stays-visitor', component: () => import('@/views/stays/visitor.vue'), meta: { permission: 'person.read', module: 'stays' } },
   { path: 'cases/new', name: 'case-new', component: () => import('@/views/cases/form.vue'), meta: { permission: 'cases.write', module: 'cases' } },
   { path: 'cases/:id(\\d+)', name: 'case-detail', component: () => import('@/views/cases/detail.vue'), meta: { permission: 'cases.read', module: 'cases' } },
   { path: 'cases/:id(\\d+)/edit', name: 'case-edit', component: () => import('@/views/cases/form.vue'), meta: { permission: 'cases.write', module: 'cases' } },

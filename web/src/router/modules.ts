@@ -14,6 +14,7 @@ import {
   User,
   Lock,
   Aim,
+  Postcard,
 } from '@element-plus/icons-vue'
 
 export interface ModuleEntry {
@@ -36,6 +37,8 @@ export const MODULES: ModuleEntry[] = [
   { key: 'stats', path: '/stats', icon: TrendCharts, permission: 'stats.read', page: () => import('@/views/stats/index.vue') },
   { key: 'services', path: '/services', icon: Service, permission: 'services.handle', page: () => import('@/views/services/index.vue') },
   { key: 'registry', path: '/registry', icon: OfficeBuilding, permission: 'registry.read', page: () => import('@/views/registry/index.vue') },
+  // 外国人停留 (免签外国人动态管控): beside the registry, for officers who may read personal data.
+  { key: 'stays', path: '/stays', icon: Postcard, permission: 'person.read', page: () => import('@/views/stays/index.vue') },
   { key: 'force', path: '/force', icon: Medal, permission: 'force.read' },
   { key: 'audit', path: '/audit', icon: View, permission: 'audit.read', page: () => import('@/views/audit/index.vue') },
   { key: 'users', path: '/users', icon: User, permission: 'users.manage', page: () => import('@/views/users/index.vue') },
