@@ -163,6 +163,8 @@ int Serve(Config config, bool print_admin_password) {
     auto t = nlohmann::json::parse(truth, nullptr, false);
     if (t.is_object() && t.contains("stays")) stay_options->as_of = t["stays"].value("as_of", "");
   }
+  // The registry's tasks and staleness run on the same data clock.
+  if (!stay_options->as_of.empty()) app.registry->SetAsOf(stay_options->as_of);
   stays::Service stays(app.db.get(), app.audit.get(), app.clock.get(), events->get(), app.registry.get(),
                        std::move(*stay_options));
   if (Status s = stays.Attach(); !s.ok()) return Fail(s);

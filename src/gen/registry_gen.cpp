@@ -397,6 +397,11 @@ Status WriteRegistry(const std::string& out_dir, uint64_t seed, std::map<std::st
     return Internal("cannot write population.csv");
   std::vector<std::vector<const Room*>> rooms_of(communities.size());
   std::unordered_map<std::string, std::string> room_of_person;  // current residence
+  struct Occupant {
+    std::string person, name, category, moved_in;
+  };
+  std::unordered_map<std::string, std::vector<Occupant>> occupants;  // room -> current residents
+  std::vector<std::pair<std::string, std::string>> owners;            // registered residents: ID number, name
   for (size_t ci = 0; ci < communities.size(); ++ci)
     for (size_t k : compounds_of[ci])
       for (const auto& b : compounds[k].buildings)
@@ -435,6 +440,116 @@ Status WriteRegistry(const std::string& out_dir, uint64_t seed, std::map<std::st
     }
     pop.Row({person, row[2], category, relation, source, current[ci]->code, row[8], ""});
     room_of_person[person] = current[ci]->code;
+    occupants[current[ci]->code].push_back({person, row[2], category, row[8]});
+    if (category == "registered") owners.push_back({row[1], row[2]});
+  }
+
+  // Actual housing and rentals (docs/registry.md): a room with a registered
+  // resident is self-occupied by them; one with only floating or foreign
+  // residents is rented from a registered resident, and most of its tenants
+  // have a rental registration; empty rooms are mostly vacant. Planted: group
+  // rentals (6-8 tenants in one room), rentals that ended while the tenant is
+  // still listed (to confirm the move-out), rentals registered in the last
+  // weeks of the year (new, to verify), occupants without registration.
+  std::string as_of = "2026-01-01T00:00:00";
+  {
+    std::ifstream tf(dir + "truth.json");
+    std::string t((std::istreambuf_iterator<char>(tf)), std::istreambuf_iterator<char>());
+    size_t at = t.find("\"as_of\": \"");
+    if (at != std::string::npos) as_of = t.substr(at + 10, 19);
+  }
+  std::string year_end_month = as_of.substr(0, 4) == "2026" ? "2025-12" : as_of.substr(0, 4) + "-12";
+  Writer hw, rw;
+  if (!hw.Open(dir + "housing.csv", {"address_code", "use", "owner_id_number", "owner_name"}) ||
+      !rw.Open(dir + "rentals.csv", {"address_code", "tenant", "tenant_name", "landlord_id_number", "landlord_name",
+                                     "start_date", "end_date", "registered_at"}))
+    return Internal("cannot write housing.csv / rentals.csv");
+  std::vector<std::string> group_rooms, ended_tenants, recent_tenants;
+  int64_t unregistered = 0;
+  auto landlord = [&]() { return owners.empty() ? std::pair<std::string, std::string>{"", ""} : owners[r.Below(owners.size())]; };
+  int groups_left = 3, ended_left = 4, recent_left = 4;
+  static constexpr const char* kTenantSurnames[] = {"王", "李", "张", "刘", "陈", "杨", "黄", "赵", "吴", "周"};
+  static constexpr const char* kTenantGiven[] = {"伟", "芳", "娜", "敏", "静", "磊", "洋", "勇", "军", "杰"};
+  int64_t tenant_seq = 0;
+  size_t all_rooms = 0;
+  for (const auto& rs : rooms_of) all_rooms += rs.size();
+  double group_chance = all_rooms ? 12.0 / static_cast<double>(all_rooms) : 0;
+  for (size_t ci = 0; ci < communities.size(); ++ci) {
+    for (const Room* rm : rooms_of[ci]) {
+      auto occ = occupants.find(rm->code);
+      if (occ == occupants.end()) {
+        if (groups_left > 0 && rm->floor >= 2 && r.Chance(group_chance)) {
+          // A group rental: 6-8 unrelated floating tenants, all registered.
+          --groups_left;
+          auto [oid, oname] = landlord();
+          hw.Row({rm->code, "rented", oid, oname});
+          int n = static_cast<int>(r.Between(6, 8));
+          for (int k = 0; k < n; ++k) {
+            auto id = identity::MakeIdNumber("430104", static_cast<int>(r.Between(1975, 2003)), static_cast<int>(r.Between(1, 12)),
+                                             static_cast<int>(r.Between(1, 28)), static_cast<int>(100 + tenant_seq++ % 800));
+            if (!id.ok()) continue;
+            std::string name = std::string(kTenantSurnames[r.Below(10)]) + kTenantGiven[r.Below(10)] + kTenantGiven[r.Below(10)];
+            std::string moved = year_end_month.substr(0, 4) + "-0" + std::to_string(r.Between(3, 9)) + "-1" + std::to_string(r.Below(10));
+            pop.Row({"ID:" + *id, name, "floating", "其他", "rental_registration", rm->code, moved + "T10:00:00", ""});
+            rw.Row({rm->code, "ID:" + *id, name, oid, oname, moved, "", moved + "T15:00:00"});
+          }
+          group_rooms.push_back(rm->code);
+          continue;
+        }
+        double u = r.Unit();
+        if (u < 0.7) hw.Row({rm->code, "vacant", "", ""});
+        else if (u < 0.75) hw.Row({rm->code, "commercial", "", ""});
+        // else unknown: no record
+        continue;
+      }
+      const auto& people = occ->second;
+      const Occupant* householder = nullptr;
+      for (const auto& o : people)
+        if (o.category == "registered" && !householder) householder = &o;
+      if (r.Chance(0.05)) {  // use never recorded: its non-registered occupants have no rental either
+        for (const auto& o : people) unregistered += o.category != "registered";
+        continue;
+      }
+      if (householder) {
+        hw.Row({rm->code, "self_occupied", householder->person.substr(3), householder->name});
+        continue;
+      }
+      auto [oid, oname] = landlord();
+      hw.Row({rm->code, "rented", oid, oname});
+      for (const auto& o : people) {
+        if (r.Chance(0.12)) {
+          ++unregistered;  // no rental registration: a task for the community officer
+          continue;
+        }
+        std::string start = o.moved_in.substr(0, 10);
+        std::string end, registered = start + "T16:00:00";
+        if (ended_left > 0 && r.Chance(0.05) && o.person.starts_with("ID:")) {
+          --ended_left;
+          end = year_end_month.substr(0, 4) + "-10-31";  // ended, yet still listed
+          ended_tenants.push_back(o.person);
+        } else if (recent_left > 0 && r.Chance(0.05)) {
+          --recent_left;
+          registered = year_end_month + "-2" + std::to_string(r.Between(0, 8)) + "T11:00:00";  // a late registration
+          recent_tenants.push_back(o.person);
+        }
+        rw.Row({rm->code, o.person, o.name, oid, oname, start, end, registered});
+      }
+    }
+  }
+  int64_t housing_rows = hw.rows(), rental_rows = rw.rows();
+  if (!hw.Close() || !rw.Close()) return Internal("write failed: housing.csv / rentals.csv");
+  {
+    std::ofstream tf(dir + "registry_truth.json", std::ios::binary | std::ios::trunc);
+    auto list = [](const std::vector<std::string>& v) {
+      std::string s = "[";
+      for (size_t i = 0; i < v.size(); ++i) s += (i ? ", \"" : "\"") + v[i] + "\"";
+      return s + "]";
+    };
+    tf << "{\n  \"as_of\": \"" << as_of << "\",\n  \"group_rentals\": " << list(group_rooms)
+       << ",\n  \"ended_rentals_still_listed\": " << list(ended_tenants)
+       << ",\n  \"recent_rentals\": " << list(recent_tenants) << ",\n  \"occupants_without_rental\": " << unregistered
+       << "\n}\n";
+    if (!tf) return Internal("write failed: registry_truth.json");
   }
   int64_t pop_rows = pop.rows();
   if (!pop.Close()) return Internal("write failed: population.csv");
@@ -551,6 +666,8 @@ Status WriteRegistry(const std::string& out_dir, uint64_t seed, std::map<std::st
     (*rows_out)["address_aliases.csv"] = alias_rows;
     (*rows_out)["organisations.csv"] = org_rows;
     (*rows_out)["population.csv"] = pop_rows;
+    (*rows_out)["housing.csv"] = housing_rows;
+    (*rows_out)["rentals.csv"] = rental_rows;
     (*rows_out)["address_samples.csv"] = sample_rows;
     if (guest_rows >= 0) (*rows_out)["guest_registrations.csv"] = guest_rows;
   }

@@ -58,6 +58,67 @@ json ResidentJson(const AddressIndex* ix, const Resident& r) {
           {"moved_out_at", r.moved_out_at ? json(*r.moved_out_at) : json(nullptr)}};
 }
 
+json HousingJson(const Housing& h, int64_t occupants, bool group_rental) {
+  return {{"address_code", h.address_code},
+          {"use", h.use},
+          {"owner_id_number", h.owner_id_number},
+          {"owner_name", h.owner_name},
+          {"source", h.source},
+          {"updated_at", h.updated_at},
+          {"updated_by", h.updated_by},
+          {"verified_at", h.verified_at ? json(*h.verified_at) : json(nullptr)},
+          {"occupants", occupants},
+          {"group_rental", group_rental}};
+}
+
+json RentalJson(const AddressIndex* ix, const Rental& r) {
+  return {{"id", r.id},
+          {"address_code", r.address_code},
+          {"full_address", ix ? ix->FullName(r.address_code) : std::string()},
+          {"tenant", r.tenant},
+          {"tenant_name", r.tenant_name},
+          {"landlord_id_number", r.landlord_id_number},
+          {"landlord_name", r.landlord_name},
+          {"start_date", r.start_date},
+          {"end_date", r.end_date ? json(*r.end_date) : json(nullptr)},
+          {"registered_at", r.registered_at},
+          {"source", r.source},
+          {"verified_at", r.verified_at ? json(*r.verified_at) : json(nullptr)}};
+}
+
+json TaskJson(const AddressIndex* ix, const Task& t) {
+  return {{"id", t.id},
+          {"community_code", t.community_code},
+          {"community", ix && ix->Find(t.community_code) ? ix->Find(t.community_code)->name : std::string()},
+          {"kind", t.kind},
+          {"address_code", t.address_code},
+          {"full_address", ix ? ix->FullName(t.address_code) : std::string()},
+          {"subject", t.subject},
+          {"detail", json::parse(t.detail, nullptr, false)},
+          {"created_at", t.created_at},
+          {"status", t.status},
+          {"result", t.result},
+          {"note", t.note},
+          {"verified_by", t.verified_by},
+          {"verified_at", t.verified_at ? json(*t.verified_at) : json(nullptr)}};
+}
+
+json CompletenessJson(const Completeness& x) {
+  auto share = [](int64_t a, int64_t b) { return b ? json(static_cast<double>(a) / static_cast<double>(b)) : json(nullptr); };
+  return {{"code", x.code},
+          {"name", x.name},
+          {"level", x.level},
+          {"rooms", x.rooms},
+          {"rooms_known_use", x.rooms_known_use},
+          {"known_use_share", share(x.rooms_known_use, x.rooms)},
+          {"occupants", x.occupants},
+          {"occupants_registered", x.occupants_registered},
+          {"registered_share", share(x.occupants_registered, x.occupants)},
+          {"stale", x.stale},
+          {"open_tasks", x.open_tasks},
+          {"group_rentals", x.group_rentals}};
+}
+
 Result<std::shared_ptr<const AddressIndex>> IndexOf(Service& svc) {
   auto ix = svc.index();
   if (!ix) return Unavailable("registry_unavailable", "the address registry is not loaded");
@@ -293,6 +354,128 @@ void RegisterRoutes(http::Api& api, Service& svc) {
     JW_ASSIGN_OR_RETURN(Resident r, svc.MoveOut(c.user().AsActor(), c.IdArg(), at));
     auto ix = svc.index();
     return Reply::Json(ResidentJson(ix.get(), r));
+  });
+
+  // ---- actual housing and rentals
+  api.Get(R"(/api/v1/registry/housing/(\d{25}))", read, [&svc](Context& c) -> Result<Reply> {
+    JW_ASSIGN_OR_RETURN(Housing h, svc.GetHousing(c.PathArg(1)));
+    JW_ASSIGN_OR_RETURN(auto groups, svc.GroupRentals(h.address_code));
+    JW_ASSIGN_OR_RETURN(auto occupants, svc.Residents(h.address_code, false));
+    return Reply::Json(HousingJson(h, static_cast<int64_t>(occupants.size()), !groups.empty()));
+  });
+  api.Put(R"(/api/v1/registry/housing/(\d{25}))", write, [&svc](Context& c) -> Result<Reply> {
+    JW_ASSIGN_OR_RETURN(json body, c.Body());
+    Housing h;
+    h.address_code = c.PathArg(1);
+    JW_ASSIGN_OR_RETURN(h.use, Str(body, "use", true));
+    JW_ASSIGN_OR_RETURN(h.owner_id_number, Str(body, "owner_id_number", false));
+    JW_ASSIGN_OR_RETURN(h.owner_name, Str(body, "owner_name", false));
+    JW_ASSIGN_OR_RETURN(Housing made, svc.SetHousing(c.user().AsActor(), h));
+    JW_ASSIGN_OR_RETURN(auto occupants, svc.Residents(made.address_code, false));
+    JW_ASSIGN_OR_RETURN(auto groups, svc.GroupRentals(made.address_code));
+    return Reply::Json(HousingJson(made, static_cast<int64_t>(occupants.size()), !groups.empty()));
+  });
+  http::RouteOptions rentals = {.permission = auth::perm::kPersonRead,
+                                .personal_data = true,
+                                .audit_action = "registry.rentals.read"};
+  api.Get("/api/v1/registry/rentals", rentals, [&svc](Context& c) -> Result<Reply> {
+    std::string address = c.Param("address"), tenant = c.Param("tenant");
+    if (!tenant.empty()) {
+      JW_ASSIGN_OR_RETURN(identity::EntityRef ref, identity::ParseEntityRef(tenant));
+      tenant = ref.ToString();
+      c.audit_target = tenant;
+    } else {
+      if (address.empty()) return Validation("validation_failed", "give an address (a standard address code) or a tenant");
+      c.audit_target = address;
+    }
+    JW_ASSIGN_OR_RETURN(auto list, svc.Rentals(address, tenant, c.Param("all") == "1" || c.Param("all") == "true"));
+    auto ix = svc.index();
+    json items = json::array();
+    for (const auto& r : list) items.push_back(RentalJson(ix.get(), r));
+    c.audit_detail = "rentals=" + std::to_string(list.size());
+    return Reply::Json({{"items", items}, {"total", items.size()}});
+  });
+  api.Post("/api/v1/registry/rentals", write, [&svc](Context& c) -> Result<Reply> {
+    JW_ASSIGN_OR_RETURN(json body, c.Body());
+    Rental r;
+    JW_ASSIGN_OR_RETURN(r.address_code, Str(body, "address_code", true));
+    JW_ASSIGN_OR_RETURN(r.tenant, Str(body, "tenant", true));
+    JW_ASSIGN_OR_RETURN(r.tenant_name, Str(body, "tenant_name", true));
+    JW_ASSIGN_OR_RETURN(r.landlord_id_number, Str(body, "landlord_id_number", true));
+    JW_ASSIGN_OR_RETURN(r.landlord_name, Str(body, "landlord_name", true));
+    JW_ASSIGN_OR_RETURN(r.start_date, Str(body, "start_date", true));
+    JW_ASSIGN_OR_RETURN(std::string end, Str(body, "end_date", false));
+    if (!end.empty()) r.end_date = end;
+    JW_ASSIGN_OR_RETURN(Rental made, svc.AddRental(c.user().AsActor(), r));
+    auto ix = svc.index();
+    return Reply::Json(RentalJson(ix.get(), made), 201);
+  });
+  api.Post(R"(/api/v1/registry/rentals/(\d+)/end)", write, [&svc](Context& c) -> Result<Reply> {
+    JW_ASSIGN_OR_RETURN(json body, c.Body());
+    JW_ASSIGN_OR_RETURN(std::string end, Str(body, "end_date", true));
+    JW_ASSIGN_OR_RETURN(Rental r, svc.EndRental(c.user().AsActor(), c.IdArg(), end));
+    auto ix = svc.index();
+    return Reply::Json(RentalJson(ix.get(), r));
+  });
+  api.Get("/api/v1/registry/group-rentals", read, [&svc](Context& c) -> Result<Reply> {
+    JW_ASSIGN_OR_RETURN(auto list, svc.GroupRentals(c.Param("under")));
+    auto ix = svc.index();
+    json items = json::array();
+    for (const auto& [code, n] : list)
+      items.push_back({{"address_code", code}, {"full_address", ix ? ix->FullName(code) : ""}, {"occupants", n}});
+    return Reply::Json({{"items", items}, {"total", items.size()}, {"threshold", kGroupRentalOccupants}});
+  });
+
+  // ---- community verification (采集核查) and completeness
+  http::RouteOptions tasks_read = {.permission = auth::perm::kRegistryWrite,
+                                   .personal_data = true,
+                                   .audit_action = "registry.tasks.read"};
+  api.Get("/api/v1/registry/tasks", tasks_read, [&svc](Context& c) -> Result<Reply> {
+    std::string community = c.Param("community"), status = c.Param("status");
+    if (!status.empty() && status != "open" && status != "done") return Validation("invalid_value", "status is open or done");
+    JW_ASSIGN_OR_RETURN(int64_t page, c.IntParam("page", 1, 1, 100000));
+    JW_ASSIGN_OR_RETURN(int64_t page_size, c.IntParam("page_size", 50, 1, 500));
+    JW_ASSIGN_OR_RETURN(auto got, svc.Tasks(community, status, static_cast<int>(page), static_cast<int>(page_size)));
+    auto ix = svc.index();
+    json items = json::array();
+    for (const auto& t : got.first) items.push_back(TaskJson(ix.get(), t));
+    c.audit_target = community.empty() ? "all" : community;
+    c.audit_detail = "tasks=" + std::to_string(got.first.size());
+    return Reply::Json({{"items", items}, {"total", got.second}, {"page", page}, {"page_size", page_size}});
+  });
+  api.Post("/api/v1/registry/tasks/generate", write, [&svc](Context& c) -> Result<Reply> {
+    JW_ASSIGN_OR_RETURN(json body, c.Body());
+    JW_ASSIGN_OR_RETURN(std::string community, Str(body, "community", false));
+    JW_ASSIGN_OR_RETURN(auto made, svc.GenerateTasks(c.user().AsActor(), community));
+    int64_t total = 0;
+    for (const auto& [k, n] : made) total += n;
+    return Reply::Json({{"created", made}, {"total", total}});
+  });
+  api.Post(R"(/api/v1/registry/tasks/(\d+)/verify)", write, [&svc](Context& c) -> Result<Reply> {
+    JW_ASSIGN_OR_RETURN(json body, c.Body());
+    JW_ASSIGN_OR_RETURN(std::string result, Str(body, "result", true));
+    JW_ASSIGN_OR_RETURN(std::string note, Str(body, "note", false));
+    JW_ASSIGN_OR_RETURN(Task t, svc.VerifyTask(c.user().AsActor(), c.IdArg(), result, note));
+    auto ix = svc.index();
+    return Reply::Json(TaskJson(ix.get(), t));
+  });
+  api.Get("/api/v1/registry/completeness", read, [&svc](Context& c) -> Result<Reply> {
+    JW_ASSIGN_OR_RETURN(auto list, svc.GetCompleteness(c.Param("under")));
+    json items = json::array();
+    Completeness all;
+    for (const auto& x : list) {
+      items.push_back(CompletenessJson(x));
+      all.rooms += x.rooms;
+      all.rooms_known_use += x.rooms_known_use;
+      all.occupants += x.occupants;
+      all.occupants_registered += x.occupants_registered;
+      all.stale += x.stale;
+      all.open_tasks += x.open_tasks;
+      all.group_rentals += x.group_rentals;
+    }
+    all.code = c.Param("under");
+    return Reply::Json({{"items", items}, {"total", items.size()}, {"all", CompletenessJson(all)},
+                        {"as_of", FormatTime(svc.Now())}});
   });
 
   api.Get("/api/v1/registry/stats", read, [&svc](Context&) -> Result<Reply> {

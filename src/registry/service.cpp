@@ -1,5 +1,7 @@
 #include "registry/service.h"
 
+#include <nlohmann/json.hpp>
+
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
@@ -153,7 +155,23 @@ std::vector<sql::Migration> Migrations() {
            "host_id_number TEXT NOT NULL, host_name TEXT NOT NULL, host_phone TEXT NOT NULL, arrived_at TEXT NOT NULL, "
            "departs_at TEXT, registered_at TEXT NOT NULL, source TEXT NOT NULL, created_by TEXT NOT NULL);"
            "CREATE UNIQUE INDEX reg_guests_stay ON reg_guests (passport, address_code, arrived_at);"
-           "CREATE INDEX reg_guests_host ON reg_guests (host_id_number);"}};
+           "CREATE INDEX reg_guests_host ON reg_guests (host_id_number);"},
+          {"registry", 3, "housing, rentals, verification tasks",
+           "CREATE TABLE reg_housing (address_code TEXT PRIMARY KEY REFERENCES reg_addresses (code), use TEXT NOT NULL, "
+           "owner_id_number TEXT NOT NULL, owner_name TEXT NOT NULL, source TEXT NOT NULL, updated_at TEXT NOT NULL, "
+           "updated_by TEXT NOT NULL, verified_at TEXT);"
+           "CREATE TABLE reg_rentals (id {{id}}, address_code TEXT NOT NULL REFERENCES reg_addresses (code), "
+           "tenant TEXT NOT NULL, tenant_name TEXT NOT NULL, landlord_id_number TEXT NOT NULL, "
+           "landlord_name TEXT NOT NULL, start_date TEXT NOT NULL, end_date TEXT, registered_at TEXT NOT NULL, "
+           "source TEXT NOT NULL, created_by TEXT NOT NULL, verified_at TEXT);"
+           "CREATE INDEX reg_rentals_address ON reg_rentals (address_code);"
+           "CREATE INDEX reg_rentals_tenant ON reg_rentals (tenant);"
+           "ALTER TABLE reg_residents ADD COLUMN verified_at TEXT;"
+           "CREATE TABLE reg_tasks (id {{id}}, community_code TEXT NOT NULL, kind TEXT NOT NULL, "
+           "address_code TEXT NOT NULL, subject TEXT NOT NULL, detail TEXT NOT NULL, created_at TEXT NOT NULL, "
+           "status TEXT NOT NULL, result TEXT NOT NULL, note TEXT NOT NULL, verified_by TEXT NOT NULL, verified_at TEXT);"
+           "CREATE INDEX reg_tasks_community ON reg_tasks (community_code, status);"
+           "CREATE INDEX reg_tasks_subject ON reg_tasks (subject, kind, status);"}};
 }
 
 void Service::Audit(const auth::Actor& a, std::string action, std::string target, std::string outcome,
@@ -197,7 +215,7 @@ Result<std::vector<ImportFile>> Service::Import(const auth::Actor& actor, const 
   std::string now = FormatTime(clock_->Now());
   auto present = [&](const char* f) { return std::filesystem::exists(dir + f); };
   if (!present("addresses.csv") && !present("organisations.csv") && !present("population.csv") &&
-      !present("guest_registrations.csv"))
+      !present("guest_registrations.csv") && !present("housing.csv") && !present("rentals.csv"))
     return NotFound("file_not_found",
                     "no addresses.csv, organisations.csv, population.csv or guest_registrations.csv in " + dir_in);
 
@@ -364,6 +382,82 @@ Result<std::vector<ImportFile>> Service::Import(const auth::Actor& actor, const 
                            "INSERT INTO reg_residents (person, name, category, relation, source, address_code, "
                            "moved_in_at, moved_out_at, created_at)",
                            9, ins);
+    }));
+    out.push_back(f);
+  }
+  // Housing: each room's use and owner.
+  if (present("housing.csv")) {
+    ImportFile f{"housing.csv"};
+    std::vector<std::string> header;
+    JW_ASSIGN_OR_RETURN(auto rows, ReadCsvFile(dir + "housing.csv", &header));
+    Columns col{header};
+    std::set<std::string> rooms, have;
+    JW_ASSIGN_OR_RETURN(sql::Rows codes, db_->Query("SELECT code FROM reg_addresses WHERE level = 'room'"));
+    for (const auto& r : codes) rooms.insert(r.Text("code"));
+    JW_ASSIGN_OR_RETURN(sql::Rows existing, db_->Query("SELECT address_code FROM reg_housing"));
+    for (const auto& r : existing) have.insert(r.Text("address_code"));
+    std::vector<sql::Params> ins;
+    for (const auto& row : rows) {
+      ++f.rows;
+      std::string code = Field(row, col["address_code"]), use = Field(row, col["use"]);
+      std::string owner = Field(row, col["owner_id_number"]), owner_name = Trim(Field(row, col["owner_name"]));
+      if (!rooms.count(code)) { ++f.rejected["unknown_address"]; continue; }
+      if (!OneOf(kUses, use)) { ++f.rejected["unknown_use"]; continue; }
+      if (!owner.empty()) {
+        auto id = identity::ParseIdNumber(owner);
+        if (!id.ok()) { ++f.rejected["invalid_id_number"]; continue; }
+        owner = id->number;
+      }
+      if (!have.insert(code).second) { ++f.already; continue; }
+      ins.push_back({code, use, owner, owner_name, "import", now, actor.username});
+      ++f.accepted;
+    }
+    JW_RETURN_IF_ERROR(db_->Transaction([&](sql::Connection& c) -> Status {
+      return InsertChunked(c,
+                           "INSERT INTO reg_housing (address_code, use, owner_id_number, owner_name, source, "
+                           "updated_at, updated_by)",
+                           7, ins);
+    }));
+    out.push_back(f);
+  }
+  // Rental registrations.
+  if (present("rentals.csv")) {
+    ImportFile f{"rentals.csv"};
+    std::vector<std::string> header;
+    JW_ASSIGN_OR_RETURN(auto rows, ReadCsvFile(dir + "rentals.csv", &header));
+    Columns col{header};
+    std::set<std::string> rooms;
+    JW_ASSIGN_OR_RETURN(sql::Rows codes, db_->Query("SELECT code FROM reg_addresses WHERE level = 'room'"));
+    for (const auto& r : codes) rooms.insert(r.Text("code"));
+    std::set<std::tuple<std::string, std::string, std::string>> have;
+    JW_ASSIGN_OR_RETURN(sql::Rows existing, db_->Query("SELECT tenant, address_code, start_date FROM reg_rentals"));
+    for (const auto& r : existing) have.insert({r.Text("tenant"), r.Text("address_code"), r.Text("start_date")});
+    std::vector<sql::Params> ins;
+    for (const auto& row : rows) {
+      ++f.rows;
+      Rental r;
+      r.address_code = Field(row, col["address_code"]);
+      r.tenant = Field(row, col["tenant"]);
+      r.tenant_name = Field(row, col["tenant_name"]);
+      r.landlord_id_number = Field(row, col["landlord_id_number"]);
+      r.landlord_name = Field(row, col["landlord_name"]);
+      r.start_date = Field(row, col["start_date"]);
+      std::string end = Field(row, col["end_date"]);
+      if (!end.empty()) r.end_date = end;
+      r.registered_at = Field(row, col["registered_at"]);
+      if (Status st = ValidateRental(r); !st.ok()) { ++f.rejected[st.code()]; continue; }
+      if (!rooms.count(r.address_code)) { ++f.rejected["unknown_address"]; continue; }
+      if (!have.insert({r.tenant, r.address_code, r.start_date}).second) { ++f.already; continue; }
+      ins.push_back({r.address_code, r.tenant, r.tenant_name, r.landlord_id_number, r.landlord_name, r.start_date,
+                     r.end_date ? sql::Value(*r.end_date) : sql::Value(nullptr), r.registered_at, "import",
+                     actor.username});
+      ++f.accepted;
+    }
+    JW_RETURN_IF_ERROR(db_->Transaction([&](sql::Connection& c) -> Status {
+      return InsertChunked(c,
+                           "INSERT INTO reg_rentals (address_code, tenant, tenant_name, landlord_id_number, "
+                           "landlord_name, start_date, end_date, registered_at, source, created_by)",
+                           10, ins);
     }));
     out.push_back(f);
   }
@@ -826,6 +920,495 @@ Result<Stats> Service::GetStats() {
     for (const Node* d : ix->Children(""))
       s.districts.push_back({d->code, d->name, d->rooms_below, res_by_d[d->code], org_by_d[d->code]});
   return s;
+}
+
+// ---- the registry clock, housing, rentals, verification, completeness ----
+
+void Service::SetAsOf(const std::string& as_of) {
+  auto t = ParseTime(as_of);
+  if (t.ok()) as_of_offset_ = t->micros - clock_->Now().micros;
+}
+
+Timestamp Service::Now() const { return clock_->Now() + as_of_offset_; }
+
+namespace {
+
+constexpr const char* kHousingColumns =
+    "address_code, use, owner_id_number, owner_name, source, updated_at, updated_by, verified_at";
+constexpr const char* kRentalColumns =
+    "id, address_code, tenant, tenant_name, landlord_id_number, landlord_name, start_date, end_date, registered_at, "
+    "source, created_by, verified_at";
+constexpr const char* kTaskColumns =
+    "id, community_code, kind, address_code, subject, detail, created_at, status, result, note, verified_by, "
+    "verified_at";
+
+Housing HousingFromRow(const sql::Row& r) {
+  return {r.Text("address_code"), r.Text("use"),        r.Text("owner_id_number"), r.Text("owner_name"),
+          r.Text("source"),       r.Text("updated_at"), r.Text("updated_by"),      r.OptText("verified_at")};
+}
+
+Rental RentalFromRow(const sql::Row& r) {
+  Rental x;
+  x.id = r.Int("id");
+  x.address_code = r.Text("address_code");
+  x.tenant = r.Text("tenant");
+  x.tenant_name = r.Text("tenant_name");
+  x.landlord_id_number = r.Text("landlord_id_number");
+  x.landlord_name = r.Text("landlord_name");
+  x.start_date = r.Text("start_date");
+  x.end_date = r.OptText("end_date");
+  x.registered_at = r.Text("registered_at");
+  x.source = r.Text("source");
+  x.created_by = r.Text("created_by");
+  x.verified_at = r.OptText("verified_at");
+  return x;
+}
+
+Task TaskFromRow(const sql::Row& r) {
+  Task t;
+  t.id = r.Int("id");
+  t.community_code = r.Text("community_code");
+  t.kind = r.Text("kind");
+  t.address_code = r.Text("address_code");
+  t.subject = r.Text("subject");
+  t.detail = r.Text("detail");
+  t.created_at = r.Text("created_at");
+  t.status = r.Text("status");
+  t.result = r.Text("result");
+  t.note = r.Text("note");
+  t.verified_by = r.Text("verified_by");
+  t.verified_at = r.OptText("verified_at");
+  return t;
+}
+
+// A date as stored (YYYY-MM-DD), from a date or a time.
+Result<std::string> NormDate(const std::string& text, const char* field) {
+  auto t = ParseTime(text);
+  if (!t.ok()) return Validation("invalid_time", std::string(field) + " is not a date (YYYY-MM-DD)");
+  return FormatTime(*t).substr(0, 10);
+}
+
+bool Overlaps(const std::string& a_start, const std::optional<std::string>& a_end, const std::string& b_start,
+              const std::optional<std::string>& b_end) {
+  // Dates compare as text; an open end is forever. A rental ending on a day
+  // and another starting that day do not overlap.
+  bool a_before_b_ends = !b_end || a_start < *b_end;
+  bool b_before_a_ends = !a_end || b_start < *a_end;
+  return a_before_b_ends && b_before_a_ends;
+}
+
+std::string Json(std::initializer_list<std::pair<const char*, std::string>> kv) {
+  nlohmann::json j = nlohmann::json::object();
+  for (const auto& [k, v] : kv) j[k] = v;
+  return j.dump();
+}
+
+}  // namespace
+
+Result<Housing> Service::GetHousing(const std::string& code) {
+  JW_RETURN_IF_ERROR(CheckCode(code));
+  auto ix = index();
+  const Node* n = ix ? ix->Find(code) : nullptr;
+  if (!n) return NotFound("unknown_address", "no standard address " + code);
+  if (n->level != Level::kRoom) return Validation("not_a_room", "housing is kept per room: give a room's code");
+  JW_ASSIGN_OR_RETURN(sql::Rows rows, db_->Query(std::string("SELECT ") + kHousingColumns +
+                                                     " FROM reg_housing WHERE address_code = ?",
+                                                 {code}));
+  if (rows.empty()) {
+    Housing h;
+    h.address_code = code;
+    return h;
+  }
+  return HousingFromRow(rows[0]);
+}
+
+Result<Housing> Service::SetHousing(const auth::Actor& actor, Housing h) {
+  auto fail = [&](Status s) {
+    Audit(actor, "registry.housing.update", h.address_code, "failed", s.code());
+    return s;
+  };
+  JW_ASSIGN_OR_RETURN(Housing old, GetHousing(h.address_code));
+  auto ix = index();
+  if (!ix->Find(h.address_code)->active)
+    return fail(Conflict("address_retired", "the address " + h.address_code + " is not in use"));
+  if (!OneOf(kUses, h.use)) return fail(Validation("unknown_use", "use is self_occupied, rented, commercial, vacant or unknown"));
+  if (!h.owner_id_number.empty()) {
+    auto id = identity::ParseIdNumber(h.owner_id_number);
+    if (!id.ok()) return fail(Validation("invalid_id_number", "the owner's ID number is not valid"));
+    h.owner_id_number = id->number;
+  }
+  h.owner_name = Trim(h.owner_name);
+  if (HasControl(h.owner_name) || Utf8Chars(h.owner_name) > 60)
+    return fail(Validation("validation_failed", "the owner's name is up to 60 characters"));
+  if (h.source.empty()) h.source = "officer";
+  h.updated_at = FormatTime(Now());
+  h.updated_by = actor.username;
+  h.verified_at = old.verified_at;
+  if (h.source == "community_verification") h.verified_at = h.updated_at;
+  Status s = db_->Transaction([&](sql::Connection& c) -> Status {
+    JW_RETURN_IF_ERROR(c.Exec("DELETE FROM reg_housing WHERE address_code = ?", {h.address_code}).status());
+    return c.Exec(std::string("INSERT INTO reg_housing (") + kHousingColumns + ") VALUES (?,?,?,?,?,?,?,?)",
+                  {h.address_code, h.use, h.owner_id_number, h.owner_name, h.source, h.updated_at, h.updated_by,
+                   h.verified_at ? sql::Value(*h.verified_at) : sql::Value(nullptr)})
+        .status();
+  });
+  if (!s.ok()) return fail(s);
+  Audit(actor, "registry.housing.update", h.address_code, "ok", old.use + " -> " + h.use);
+  return h;
+}
+
+Status Service::ValidateRental(Rental& r) const {
+  auto ref = identity::ParseEntityRef(r.tenant);
+  if (!ref.ok() || (ref->kind != identity::Kind::kId && ref->kind != identity::Kind::kPassport))
+    return Validation("invalid_reference", "the tenant is an ID number (ID:…) or a passport (PASSPORT:NAT/NUMBER)");
+  r.tenant = ref->ToString();
+  r.tenant_name = Trim(r.tenant_name);
+  if (r.tenant_name.empty() || HasControl(r.tenant_name) || Utf8Chars(r.tenant_name) > 100)
+    return Validation("missing_name", "the tenant's name is required");
+  auto landlord = identity::ParseIdNumber(r.landlord_id_number);
+  if (!landlord.ok()) return Validation("invalid_id_number", "the landlord's ID number is not valid");
+  r.landlord_id_number = landlord->number;
+  r.landlord_name = Trim(r.landlord_name);
+  if (r.landlord_name.empty() || HasControl(r.landlord_name) || Utf8Chars(r.landlord_name) > 60)
+    return Validation("missing_name", "the landlord's name is required");
+  JW_ASSIGN_OR_RETURN(r.start_date, NormDate(r.start_date, "start_date"));
+  if (r.end_date) {
+    JW_ASSIGN_OR_RETURN(std::string end, NormDate(*r.end_date, "end_date"));
+    if (end < r.start_date) return Validation("end_before_start", "the rental ends before it starts");
+    r.end_date = end;
+  }
+  if (r.registered_at.empty()) return Validation("invalid_time", "registered_at is required");
+  JW_ASSIGN_OR_RETURN(r.registered_at, NormTime(r.registered_at, "registered_at"));
+  return Status::Ok();
+}
+
+Result<std::vector<Rental>> Service::Rentals(const std::string& prefix, const std::string& tenant, bool all) {
+  std::string sql = std::string("SELECT ") + kRentalColumns + " FROM reg_rentals WHERE ";
+  sql::Params params;
+  if (!tenant.empty()) {
+    sql += "tenant = ?";
+    params.push_back(tenant);
+  } else {
+    JW_RETURN_IF_ERROR(CheckCode(prefix));
+    sql += "address_code LIKE ?";
+    params.push_back(prefix + "%");
+  }
+  if (!all) {
+    sql += " AND (end_date IS NULL OR end_date >= ?)";
+    params.push_back(FormatTime(Now()).substr(0, 10));
+  }
+  sql += " ORDER BY address_code, start_date, id LIMIT 5000";
+  JW_ASSIGN_OR_RETURN(sql::Rows rows, db_->Query(sql, params));
+  std::vector<Rental> out;
+  for (const auto& r : rows) out.push_back(RentalFromRow(r));
+  return out;
+}
+
+Result<Rental> Service::AddRental(const auth::Actor& actor, Rental r) {
+  auto fail = [&](Status s) {
+    Audit(actor, "registry.rental.register", r.address_code, "failed", s.code());
+    return s;
+  };
+  r.registered_at = FormatTime(Now());
+  if (Status s = ValidateRental(r); !s.ok()) return fail(s);
+  if (Status s = CheckCode(r.address_code); !s.ok()) return fail(s);
+  auto ix = index();
+  const Node* n = ix ? ix->Find(r.address_code) : nullptr;
+  if (!n) return fail(NotFound("unknown_address", "no standard address " + r.address_code));
+  if (n->level != Level::kRoom) return fail(Validation("not_a_room", "a rental is of a room: give a room's code"));
+  if (!n->active) return fail(Conflict("address_retired", "the address " + r.address_code + " is " + n->status));
+  if (r.source.empty()) r.source = "officer";
+  r.created_by = actor.username;
+  Status s = db_->Transaction([&](sql::Connection& c) -> Status {
+    auto same = c.Query(std::string("SELECT ") + kRentalColumns + " FROM reg_rentals WHERE tenant = ? AND address_code = ?",
+                        {r.tenant, r.address_code});
+    if (!same.ok()) return same.status();
+    for (const auto& row : *same) {
+      Rental o = RentalFromRow(row);
+      if (Overlaps(r.start_date, r.end_date, o.start_date, o.end_date))
+        return Conflict("rental_overlap", "this tenant already rents this room from " + o.start_date +
+                                              (o.end_date ? " to " + *o.end_date : std::string(" (open)")));
+    }
+    auto ins = c.Query("INSERT INTO reg_rentals (address_code, tenant, tenant_name, landlord_id_number, landlord_name, "
+                       "start_date, end_date, registered_at, source, created_by) VALUES (?,?,?,?,?,?,?,?,?,?) RETURNING id",
+                       {r.address_code, r.tenant, r.tenant_name, r.landlord_id_number, r.landlord_name, r.start_date,
+                        r.end_date ? sql::Value(*r.end_date) : sql::Value(nullptr), r.registered_at, r.source,
+                        r.created_by});
+    if (!ins.ok()) return ins.status();
+    r.id = (*ins)[0].Int("id");
+    return Status::Ok();
+  });
+  if (!s.ok()) return fail(s);
+  Audit(actor, "registry.rental.register", r.address_code, "ok", r.tenant);
+  return r;
+}
+
+Result<Rental> Service::EndRental(const auth::Actor& actor, int64_t id, const std::string& end_date) {
+  JW_ASSIGN_OR_RETURN(sql::Rows rows, db_->Query(std::string("SELECT ") + kRentalColumns + " FROM reg_rentals WHERE id = ?", {id}));
+  if (rows.empty()) return NotFound("unknown_rental", "no rental " + std::to_string(id));
+  Rental r = RentalFromRow(rows[0]);
+  auto fail = [&](Status s) {
+    Audit(actor, "registry.rental.end", r.address_code, "failed", s.code());
+    return s;
+  };
+  if (r.end_date) return fail(Conflict("rental_ended", "this rental ended on " + *r.end_date));
+  auto end = NormDate(end_date, "end_date");
+  if (!end.ok()) return fail(end.status());
+  if (*end < r.start_date) return fail(Validation("end_before_start", "the rental ends before it starts"));
+  JW_RETURN_IF_ERROR(db_->Exec("UPDATE reg_rentals SET end_date = ? WHERE id = ?", {*end, id}).status());
+  r.end_date = *end;
+  Audit(actor, "registry.rental.end", r.address_code, "ok", r.tenant);
+  return r;
+}
+
+Result<std::vector<std::pair<std::string, int64_t>>> Service::GroupRentals(const std::string& prefix) {
+  if (!prefix.empty()) JW_RETURN_IF_ERROR(CheckCode(prefix));
+  JW_ASSIGN_OR_RETURN(sql::Rows rows,
+                      db_->Query("SELECT r.address_code AS code, COUNT(*) AS n FROM reg_residents r "
+                                 "JOIN reg_housing h ON h.address_code = r.address_code "
+                                 "WHERE r.moved_out_at IS NULL AND h.use = 'rented' AND r.address_code LIKE ? "
+                                 "GROUP BY r.address_code HAVING COUNT(*) >= ? ORDER BY r.address_code",
+                                 {prefix + "%", kGroupRentalOccupants}));
+  std::vector<std::pair<std::string, int64_t>> out;
+  for (const auto& r : rows) out.push_back({r.Text("code"), r.Int("n")});
+  return out;
+}
+
+Result<std::map<std::string, int64_t>> Service::GenerateTasks(const auth::Actor& actor, const std::string& prefix,
+                                                             int64_t stale_per_community) {
+  if (!prefix.empty()) JW_RETURN_IF_ERROR(CheckCode(prefix));
+  std::string like = prefix + "%";
+  Timestamp now = Now();
+  std::string now_s = FormatTime(now), today = now_s.substr(0, 10);
+  std::string month_ago = FormatTime(now + (-30 * 86400 * kMicrosPerSecond));
+  std::string stale_before = FormatTime(now + (-kStaleDays * 86400 * kMicrosPerSecond));
+  struct New {
+    std::string kind, address, subject, detail;
+  };
+  std::vector<New> want;
+  // New rentals not verified yet (registered in the last 30 days).
+  JW_ASSIGN_OR_RETURN(sql::Rows fresh, db_->Query(std::string("SELECT ") + kRentalColumns +
+                                                      " FROM reg_rentals WHERE verified_at IS NULL AND registered_at >= ? "
+                                                      "AND address_code LIKE ? AND (end_date IS NULL OR end_date >= ?)",
+                                                  {month_ago, like, today}));
+  for (const auto& row : fresh) {
+    Rental r = RentalFromRow(row);
+    want.push_back({"new_rental", r.address_code, "rental:" + std::to_string(r.id),
+                    Json({{"tenant", r.tenant}, {"tenant_name", r.tenant_name}, {"start_date", r.start_date}})});
+  }
+  // Rentals that ended while the tenant is still listed in the room.
+  JW_ASSIGN_OR_RETURN(sql::Rows ended,
+                      db_->Query("SELECT r.id AS rid, r.tenant_name AS tenant_name, r.end_date AS end_date, "
+                                 "p.id AS pid, p.address_code AS address_code, p.person AS person FROM reg_rentals r "
+                                 "JOIN reg_residents p ON p.person = r.tenant AND p.address_code = r.address_code "
+                                 "WHERE r.end_date IS NOT NULL AND r.end_date < ? AND p.moved_out_at IS NULL "
+                                 "AND r.address_code LIKE ?",
+                                 {today, like}));
+  for (const auto& row : ended)
+    want.push_back({"moved_out_unconfirmed", row.Text("address_code"), "resident:" + std::to_string(row.Int("pid")),
+                    Json({{"person", row.Text("person")}, {"name", row.Text("tenant_name")},
+                          {"rental_ended", row.Text("end_date")}})});
+  // Floating and foreign occupants without a current rental registration.
+  JW_ASSIGN_OR_RETURN(sql::Rows unreg,
+                      db_->Query("SELECT p.id AS pid, p.person AS person, p.name AS name, p.address_code AS address_code, "
+                                 "p.category AS category FROM reg_residents p WHERE p.moved_out_at IS NULL "
+                                 "AND p.category <> 'registered' AND p.address_code LIKE ? AND NOT EXISTS (SELECT 1 FROM "
+                                 "reg_housing h WHERE h.address_code = p.address_code AND h.use = 'self_occupied') "
+                                 "AND NOT EXISTS (SELECT 1 FROM "
+                                 "reg_rentals r WHERE r.tenant = p.person AND r.address_code = p.address_code AND "
+                                 "(r.end_date IS NULL OR r.end_date >= ?))",
+                                 {like, today}));
+  for (const auto& row : unreg)
+    want.push_back({"unregistered_occupants", row.Text("address_code"), "resident:" + std::to_string(row.Int("pid")),
+                    Json({{"person", row.Text("person")}, {"name", row.Text("name")}, {"category", row.Text("category")}})});
+  // Stale records: the oldest few per community.
+  JW_ASSIGN_OR_RETURN(sql::Rows stale,
+                      db_->Query("SELECT id, person, name, address_code, moved_in_at, verified_at FROM reg_residents "
+                                 "WHERE moved_out_at IS NULL AND address_code LIKE ? AND "
+                                 "COALESCE(verified_at, moved_in_at) < ? ORDER BY COALESCE(verified_at, moved_in_at), id",
+                                 {like, stale_before}));
+  std::map<std::string, int64_t> per_community;
+  for (const auto& row : stale) {
+    std::string code = row.Text("address_code");
+    if (per_community[code.substr(0, 12)]++ >= stale_per_community) continue;
+    want.push_back({"stale_record", code, "resident:" + std::to_string(row.Int("id")),
+                    Json({{"person", row.Text("person")}, {"name", row.Text("name")},
+                          {"last_checked", row.OptText("verified_at").value_or(row.Text("moved_in_at"))}})});
+  }
+  std::map<std::string, int64_t> made;
+  for (const char* k : kTaskKinds) made[k] = 0;
+  JW_ASSIGN_OR_RETURN(sql::Rows open, db_->Query("SELECT kind, subject FROM reg_tasks WHERE status = 'open'"));
+  std::set<std::pair<std::string, std::string>> have;
+  for (const auto& r : open) have.insert({r.Text("kind"), r.Text("subject")});
+  std::vector<sql::Params> ins;
+  for (const auto& w : want) {
+    if (!have.insert({w.kind, w.subject}).second) continue;
+    ins.push_back({w.address.substr(0, 12), w.kind, w.address, w.subject, w.detail, now_s, "open", "", "", ""});
+    ++made[w.kind];
+  }
+  JW_RETURN_IF_ERROR(db_->Transaction([&](sql::Connection& c) -> Status {
+    return InsertChunked(c,
+                         "INSERT INTO reg_tasks (community_code, kind, address_code, subject, detail, created_at, status, "
+                         "result, note, verified_by)",
+                         10, ins);
+  }));
+  Audit(actor, "registry.tasks.generate", prefix.empty() ? "all" : prefix, "ok", std::to_string(ins.size()) + " tasks");
+  return made;
+}
+
+Result<std::pair<std::vector<Task>, int64_t>> Service::Tasks(const std::string& prefix, const std::string& status,
+                                                            int page, int page_size) {
+  if (!prefix.empty()) JW_RETURN_IF_ERROR(CheckCode(prefix));
+  std::string where = " FROM reg_tasks WHERE address_code LIKE ?";
+  sql::Params params{prefix + "%"};
+  if (!status.empty()) {
+    where += " AND status = ?";
+    params.push_back(status);
+  }
+  JW_ASSIGN_OR_RETURN(sql::Rows count, db_->Query("SELECT COUNT(*) AS n" + where, params));
+  JW_ASSIGN_OR_RETURN(sql::Rows rows, db_->Query(std::string("SELECT ") + kTaskColumns + where +
+                                                     " ORDER BY address_code, id LIMIT " + std::to_string(page_size) +
+                                                     " OFFSET " + std::to_string((page - 1) * page_size),
+                                                 params));
+  std::vector<Task> out;
+  for (const auto& r : rows) out.push_back(TaskFromRow(r));
+  return std::make_pair(out, count.empty() ? 0 : count[0].Int("n"));
+}
+
+Result<Task> Service::VerifyTask(const auth::Actor& actor, int64_t id, const std::string& result, const std::string& note_in) {
+  JW_ASSIGN_OR_RETURN(sql::Rows rows, db_->Query(std::string("SELECT ") + kTaskColumns + " FROM reg_tasks WHERE id = ?", {id}));
+  if (rows.empty()) return NotFound("unknown_task", "no verification task " + std::to_string(id));
+  Task t = TaskFromRow(rows[0]);
+  auto fail = [&](Status s) {
+    Audit(actor, "registry.task.verify", t.address_code, "failed", s.code());
+    return s;
+  };
+  if (t.status != "open") return fail(Conflict("task_closed", "this task was verified by " + t.verified_by));
+  std::string note = Trim(note_in);
+  if (HasControl(note) || Utf8Chars(note) > 500) return fail(Validation("validation_failed", "the note is up to 500 characters"));
+  // The results each kind accepts.
+  static const std::map<std::string, std::set<std::string>> kResults = {
+      {"new_rental", {"confirmed", "not_found"}},
+      {"moved_out_unconfirmed", {"moved_out", "still_living"}},
+      {"unregistered_occupants", {"registered", "moved_out"}},
+      {"stale_record", {"confirmed", "moved_out"}}};
+  auto ok = kResults.find(t.kind);
+  if (ok == kResults.end() || !ok->second.count(result)) {
+    std::string list;
+    if (ok != kResults.end())
+      for (const auto& r : ok->second) list += (list.empty() ? "" : ", ") + r;
+    return fail(Validation("invalid_result", "a " + t.kind + " task's result is one of: " + list));
+  }
+  std::string now = FormatTime(Now()), today = now.substr(0, 10);
+  int64_t subject = std::atoll(t.subject.substr(t.subject.find(':') + 1).c_str());
+  Status s = db_->Transaction([&](sql::Connection& c) -> Status {
+    if (t.kind == "new_rental") {
+      if (result == "confirmed")
+        JW_RETURN_IF_ERROR(c.Exec("UPDATE reg_rentals SET verified_at = ? WHERE id = ?", {now, subject}).status());
+      else
+        JW_RETURN_IF_ERROR(c.Exec("UPDATE reg_rentals SET end_date = ?, verified_at = ? WHERE id = ? AND end_date IS NULL",
+                                  {today, now, subject})
+                               .status());
+    } else if (result == "moved_out") {
+      JW_RETURN_IF_ERROR(c.Exec("UPDATE reg_residents SET moved_out_at = ?, verified_at = ? WHERE id = ? AND "
+                                "moved_out_at IS NULL",
+                                {now, now, subject})
+                             .status());
+    } else if (result == "registered") {
+      // The officer registers the rental found at the door, from the move-in
+      // date, with the room's landlord on record.
+      auto p = c.Query("SELECT person, name, address_code, moved_in_at FROM reg_residents WHERE id = ?", {subject});
+      if (!p.ok()) return p.status();
+      if (p->empty()) return NotFound("unknown_resident", "the resident of this task is gone");
+      auto h = c.Query("SELECT owner_id_number, owner_name FROM reg_housing WHERE address_code = ?", {(*p)[0].Text("address_code")});
+      if (!h.ok()) return h.status();
+      if (h->empty() || (*h)[0].Text("owner_id_number").empty())
+        return Conflict("landlord_unknown", "the room has no landlord on record: record the housing first");
+      JW_RETURN_IF_ERROR(c.Exec("INSERT INTO reg_rentals (address_code, tenant, tenant_name, landlord_id_number, "
+                                "landlord_name, start_date, end_date, registered_at, source, created_by, verified_at) "
+                                "VALUES (?,?,?,?,?,?,NULL,?,'community_verification',?,?)",
+                                {(*p)[0].Text("address_code"), (*p)[0].Text("person"), (*p)[0].Text("name"),
+                                 (*h)[0].Text("owner_id_number"), (*h)[0].Text("owner_name"),
+                                 (*p)[0].Text("moved_in_at").substr(0, 10), now, actor.username, now})
+                             .status());
+      JW_RETURN_IF_ERROR(c.Exec("UPDATE reg_residents SET verified_at = ? WHERE id = ?", {now, subject}).status());
+    } else {
+      // confirmed or still_living: the record is right as it is.
+      JW_RETURN_IF_ERROR(c.Exec("UPDATE reg_residents SET verified_at = ? WHERE id = ?", {now, subject}).status());
+    }
+    JW_RETURN_IF_ERROR(c.Exec("UPDATE reg_housing SET verified_at = ? WHERE address_code = ?", {now, t.address_code}).status());
+    return c.Exec("UPDATE reg_tasks SET status = 'done', result = ?, note = ?, verified_by = ?, verified_at = ? WHERE id = ?",
+                  {result, note, actor.username, now, id})
+        .status();
+  });
+  if (!s.ok()) return fail(s);
+  t.status = "done";
+  t.result = result;
+  t.note = note;
+  t.verified_by = actor.username;
+  t.verified_at = now;
+  Audit(actor, "registry.task.verify", t.address_code, "ok", t.kind + ": " + result);
+  return t;
+}
+
+Result<std::vector<Completeness>> Service::GetCompleteness(const std::string& under) {
+  auto ix = index();
+  if (!ix) return Unavailable("registry_unavailable", "the address registry is not loaded");
+  size_t depth = 6;  // group by district codes
+  if (!under.empty()) {
+    JW_RETURN_IF_ERROR(CheckCode(under));
+    const Node* n = ix->Find(under);
+    if (!n) return NotFound("unknown_address", "no standard address " + under);
+    if (n->level > Level::kStreet) return Validation("invalid_value", "completeness is per district or street: give one");
+    depth = n->level == Level::kDistrict ? 9 : 12;
+  }
+  std::map<std::string, Completeness> by;
+  for (const Node* c : ix->Children(under)) {
+    Completeness x;
+    x.code = c->code;
+    x.name = c->name;
+    x.level = std::string(LevelName(c->level));
+    x.rooms = c->rooms_below;
+    by[c->code] = x;
+  }
+  auto at = [&](const std::string& code) -> Completeness* {
+    if (code.size() < depth || (!under.empty() && !code.starts_with(under))) return nullptr;
+    auto it = by.find(code.substr(0, depth));
+    return it == by.end() ? nullptr : &it->second;
+  };
+  std::string like = under + "%";
+  std::string today = FormatTime(Now()).substr(0, 10);
+  std::string stale_before = FormatTime(Now() + (-kStaleDays * 86400 * kMicrosPerSecond));
+  JW_ASSIGN_OR_RETURN(sql::Rows known, db_->Query("SELECT address_code FROM reg_housing WHERE use <> 'unknown' AND address_code LIKE ?", {like}));
+  for (const auto& r : known)
+    if (auto* x = at(r.Text("address_code"))) ++x->rooms_known_use;
+  JW_ASSIGN_OR_RETURN(sql::Rows occ,
+                      db_->Query("SELECT p.address_code AS code, p.category AS category, "
+                                 "COALESCE(p.verified_at, p.moved_in_at) AS checked, COALESCE(h.use, '') AS use, "
+                                 "(SELECT COUNT(*) FROM reg_rentals r WHERE r.tenant = p.person AND "
+                                 "r.address_code = p.address_code AND (r.end_date IS NULL OR r.end_date >= ?)) AS rentals "
+                                 "FROM reg_residents p LEFT JOIN reg_housing h ON h.address_code = p.address_code "
+                                 "WHERE p.moved_out_at IS NULL AND p.address_code LIKE ?",
+                                 {today, like}));
+  for (const auto& r : occ) {
+    Completeness* x = at(r.Text("code"));
+    if (!x) continue;
+    ++x->occupants;
+    // Registered: 户籍 here, a current rental registration, or living in an
+    // owner-occupied room (with the householder).
+    if (r.Text("category") == "registered" || r.Int("rentals") > 0 || r.Text("use") == "self_occupied")
+      ++x->occupants_registered;
+    if (r.Text("checked") < stale_before) ++x->stale;
+  }
+  JW_ASSIGN_OR_RETURN(sql::Rows tasks, db_->Query("SELECT address_code FROM reg_tasks WHERE status = 'open' AND address_code LIKE ?", {like}));
+  for (const auto& r : tasks)
+    if (auto* x = at(r.Text("address_code"))) ++x->open_tasks;
+  JW_ASSIGN_OR_RETURN(auto groups, GroupRentals(under));
+  for (const auto& [code, n] : groups)
+    if (auto* x = at(code)) ++x->group_rentals;
+  std::vector<Completeness> out;
+  for (auto& [k, v] : by) out.push_back(v);
+  return out;
 }
 
 }  // namespace jingwu::registry

@@ -60,6 +60,44 @@ struct Guest {
   std::string created_by;  // the citizen's or officer's name, or cli
 };
 
+// Actual housing (实有房屋): a room's use and owner or landlord.
+struct Housing {
+  std::string address_code;
+  std::string use = "unknown";  // self_occupied, rented, commercial, vacant, unknown
+  std::string owner_id_number, owner_name;
+  std::string source;  // import, officer, community_verification
+  std::string updated_at, updated_by;
+  std::optional<std::string> verified_at;
+};
+
+// A rental registration (出租登记): a tenant in a room from start to end.
+struct Rental {
+  int64_t id = 0;
+  std::string address_code;
+  std::string tenant;  // ID:… or PASSPORT:…
+  std::string tenant_name, landlord_id_number, landlord_name;
+  std::string start_date;                // YYYY-MM-DD
+  std::optional<std::string> end_date;   // open when empty
+  std::string registered_at, source, created_by;
+  std::optional<std::string> verified_at;
+};
+
+// A community verification task (采集核查): a record to check door to door.
+struct Task {
+  int64_t id = 0;
+  std::string community_code, kind, address_code, subject;
+  std::string detail;  // JSON: who and what to check
+  std::string created_at, status, result, note, verified_by;
+  std::optional<std::string> verified_at;
+};
+
+// Completeness of one area (the numbers a 大会战 is run by).
+struct Completeness {
+  std::string code, name, level;
+  int64_t rooms = 0, rooms_known_use = 0, occupants = 0, occupants_registered = 0, stale = 0, open_tasks = 0,
+          group_rentals = 0;
+};
+
 struct HistoryEntry {
   std::string at, actor, change;
 };
@@ -96,6 +134,14 @@ struct Stats {
 inline constexpr const char* kCategories[] = {"registered", "floating", "foreign"};
 inline constexpr const char* kSources[] = {"residents_registry", "rental_registration", "community_verification"};
 inline constexpr const char* kKeyUnits[] = {"hotel", "netcafe", "school", "hospital", "finance", "dutyfree"};
+inline constexpr const char* kUses[] = {"self_occupied", "rented", "commercial", "vacant", "unknown"};
+// Task kinds and the results each accepts (docs/registry.md "Community verification").
+inline constexpr const char* kTaskKinds[] = {"new_rental", "moved_out_unconfirmed", "unregistered_occupants",
+                                             "stale_record"};
+// A rented room with this many current occupants is flagged as a group rental (群租).
+inline constexpr int64_t kGroupRentalOccupants = 5;
+// A resident's record not verified (or moved in) for this many days is stale.
+inline constexpr int64_t kStaleDays = 365;
 
 class Service {
  public:
@@ -127,6 +173,33 @@ class Service {
 
   Result<Stats> GetStats();
 
+  // The registry's clock (the server clock, or a demo's as_of onwards).
+  void SetAsOf(const std::string& as_of);
+  Timestamp Now() const;
+
+  // Housing: a room without a record has use "unknown".
+  Result<Housing> GetHousing(const std::string& code);
+  Result<Housing> SetHousing(const auth::Actor& actor, Housing h);
+  // Rentals in rooms under a code prefix, or of a tenant; current only unless all.
+  Result<std::vector<Rental>> Rentals(const std::string& prefix, const std::string& tenant, bool all);
+  // 422 end_before_start, 409 rental_overlap (the same tenant and room, overlapping dates).
+  Result<Rental> AddRental(const auth::Actor& actor, Rental r);
+  Result<Rental> EndRental(const auth::Actor& actor, int64_t id, const std::string& end_date);
+  // Rooms under prefix flagged as group rentals, with their current occupants.
+  Result<std::vector<std::pair<std::string, int64_t>>> GroupRentals(const std::string& prefix);
+
+  // Creates the open tasks the records call for under a community (or every
+  // community when prefix is empty); returns the tasks created per kind.
+  Result<std::map<std::string, int64_t>> GenerateTasks(const auth::Actor& actor, const std::string& prefix,
+                                                       int64_t stale_per_community = 20);
+  Result<std::pair<std::vector<Task>, int64_t>> Tasks(const std::string& prefix, const std::string& status, int page,
+                                                      int page_size);
+  // Records a door-to-door verification and applies it (422 invalid_result,
+  // 409 task_closed).
+  Result<Task> VerifyTask(const auth::Actor& actor, int64_t id, const std::string& result, const std::string& note);
+  // Per child of `under` (the districts when empty), down to communities.
+  Result<std::vector<Completeness>> GetCompleteness(const std::string& under);
+
   // Guests in private housing. AddGuest checks everything but whether the
   // passport entered (the stays service does that first); 409
   // already_registered for the same passport, room and arrival.
@@ -137,6 +210,8 @@ class Service {
  private:
   Status ValidateResident(Resident& r) const;
   Status ValidateGuest(Guest& g) const;
+  Status ValidateRental(Rental& r) const;
+  int64_t as_of_offset_ = 0;  // microseconds added to the clock
   void Audit(const auth::Actor& a, std::string action, std::string target, std::string outcome,
              std::string detail = "");
 
