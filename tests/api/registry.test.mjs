@@ -251,3 +251,40 @@ test('a profile shows where the person lives and who lives with them', async () 
   assert.deepEqual(new Set(now.housemates.map((m) => m.person)),
     new Set(people.slice(1).map((p) => p.person).filter((p) => p !== me.person)));
 });
+
+test('the graph links people living in the same room, with the room as evidence', async () => {
+  const current = csv('population.csv').filter((p) => !p.moved_out_at);
+  const byRoom = new Map();
+  for (const p of current) byRoom.set(p.address_code, [...(byRoom.get(p.address_code) || []), p]);
+  const [room, people] = [...byRoom.entries()].find(([, v]) => v.length >= 3 && v.every((p) => p.person.startsWith('ID:')));
+  const me = people[0];
+  const headers = { ...PURPOSE, 'X-Case-No': 'A4601062025000001' };
+  const r = await s.req('GET', `/api/v1/entities/${encodeURIComponent(me.person)}/graph`, { token: inv, headers });
+  assert.equal(r.status, 200, r.text);
+  const same = r.json.edges.filter((e) => e.kind === 'same_room');
+  const others = people.slice(1).map((p) => p.person);
+  // Every housemate is linked to me (and to each other once they are in the graph), never twice.
+  for (const o of others)
+    assert.ok(same.some((e) => [e.source, e.target].sort().join() === [me.person, o].sort().join()), o);
+  const keys = same.map((e) => [e.source, e.target].sort().join());
+  assert.equal(new Set(keys).size, keys.length);
+  for (const e of same) {
+    assert.equal(e.evidence[0].source, 'registry');
+    assert.equal(e.evidence[0].place, room);
+    assert.match(e.evidence[0].detail, /^海口市.+室$/);
+  }
+  for (const o of others) assert.ok(r.json.nodes.some((n) => n.id === o), `node ${o}`);
+});
+
+test('one-box search finds standard addresses and organisations', async () => {
+  const sample = csv('address_samples.csv').find((x) => x.code && x.variant === '0');
+  const r = await s.req('GET', `/api/v1/search?q=${encodeURIComponent(sample.text)}`, { token: inv, headers: PURPOSE });
+  assert.equal(r.status, 200, r.text);
+  assert.equal(r.json.addresses[0].code, sample.code);
+  assert.equal(r.json.addresses[0].level, 'room');
+  const org = csv('organisations.csv').find((o) => o.key_units === 'hotel');
+  const o = await s.req('GET', `/api/v1/search?q=${encodeURIComponent(org.name)}`, { token: inv, headers: PURPOSE });
+  assert.ok(o.json.organisations.some((x) => x.credit_code === org.credit_code), o.text);
+  const none = await s.req('GET', `/api/v1/search?q=${encodeURIComponent('火星大道99号')}`, { token: inv, headers: PURPOSE });
+  assert.deepEqual(none.json.addresses, []);
+});
