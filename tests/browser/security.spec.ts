@@ -34,7 +34,8 @@ test('HTTPS with HSTS and a CSP that the whole app keeps', async ({ page, baseUR
   await page.locator('[data-test="login-submit"]').click()
   await expect(page).not.toHaveURL(/\/login/)
   for (const path of ['/home', '/bigdata', '/bigdata/trajectory', '/bigdata/cotravel', '/search', '/watch', '/watch/alerts',
-    '/cases', '/stats', '/registry', '/registry?tab=organisations', '/registry?tab=overview', '/public/stats', '/public/services', '/citizen']) {
+    '/cases', '/stats', '/registry', '/registry?tab=organisations', '/registry?tab=overview',
+    '/stays', '/stays?tab=policy', '/public/stats', '/public/services', '/citizen', '/citizen?tab=guests']) {
     const r = await page.goto(path)
     expect(r?.status(), path).toBe(200)
     // Not networkidle: the alert and dispatch pages keep an event stream open.
