@@ -76,6 +76,11 @@ data="$work/browser-data"
 "$bin" registry import --data "$data" "$work/gen" >/dev/null
 # Over HTTPS, as a bureau would run it: the pages load under HSTS and the CSP.
 "$bin" cert self-signed --data "$data" >/dev/null
+# The foreigner stays' clock at the generated year's end (truth.json stays.as_of), as `jingwu demo` sets it.
+node -e 'const fs = require("fs"); const [cfg, truth] = process.argv.slice(1);
+  const c = JSON.parse(fs.readFileSync(cfg, "utf8")); const t = JSON.parse(fs.readFileSync(truth, "utf8"));
+  c.stays = { ...(c.stays ?? {}), as_of: t.stays.as_of }; fs.writeFileSync(cfg, JSON.stringify(c, null, 2) + "\n")' \
+  "$data/config.json" "$work/gen/truth.json"
 "$bin" serve --data "$data" --listen 127.0.0.1:0 --web web/dist >"$work/browser-server.log" 2>&1 &
 server_pid=$!
 url=""
