@@ -15,6 +15,7 @@ import {
   Lock,
   Aim,
   Postcard,
+  Finished,
 } from '@element-plus/icons-vue'
 
 export interface ModuleEntry {
@@ -37,6 +38,8 @@ export const MODULES: ModuleEntry[] = [
   { key: 'stats', path: '/stats', icon: TrendCharts, permission: 'stats.read', page: () => import('@/views/stats/index.vue') },
   { key: 'services', path: '/services', icon: Service, permission: 'services.handle', page: () => import('@/views/services/index.vue') },
   { key: 'registry', path: '/registry', icon: OfficeBuilding, permission: 'registry.read', page: () => import('@/views/registry/index.vue') },
+  // 采集核查: the community officer's door-to-door verification tasks (phone-first).
+  { key: 'verify', path: '/verify', icon: Finished, permission: 'registry.write', page: () => import('@/views/verify/index.vue') },
   // 外国人停留 (免签外国人动态管控): beside the registry, for officers who may read personal data.
   { key: 'stays', path: '/stays', icon: Postcard, permission: 'person.read', page: () => import('@/views/stays/index.vue') },
   { key: 'force', path: '/force', icon: Medal, permission: 'force.read' },

@@ -17,6 +17,9 @@ function tr(key: string, fallbackKey: string, args: Record<string, unknown> = {}
 
 export const kindLabel = (kind: string): string => tr(`verify.kinds.${kind}`, 'verify.kinds.other')
 
+/** The short name of a kind, for tags and filters on a narrow screen. */
+export const kindShort = (kind: string): string => tr(`verify.kindsShort.${kind}`, 'verify.kinds.other')
+
 export const kindType = (kind: string): TagType =>
   kind === 'moved_out_unconfirmed' ? 'warning' : kind === 'unregistered_occupants' ? 'danger' : kind === 'new_rental' ? 'primary' : 'info'
 
@@ -38,10 +41,20 @@ export function categoryLabel(c: string | undefined): string {
 
 /** The one-line "what to check" of a task card. */
 export function checkLine(task: Task): string {
+  const p = checkParts(task)
+  return p.before + p.date + p.after
+}
+
+const MARK = '\u0000'
+
+/** The same line in three parts, so that the date can be kept from breaking across lines. */
+export function checkParts(task: Task): { before: string; date: string; after: string } {
   const d = task.detail ?? {}
   const date =
     task.kind === 'new_rental' ? day(d.start_date) : task.kind === 'moved_out_unconfirmed' ? day(d.rental_ended) : day(d.last_checked)
-  return tr(`verify.check.${task.kind}`, 'verify.check.other', { date, category: categoryLabel(d.category) })
+  const text = tr(`verify.check.${task.kind}`, 'verify.check.other', { date: MARK, category: categoryLabel(d.category) })
+  const i = text.indexOf(MARK)
+  return i < 0 ? { before: text, date: '', after: '' } : { before: text.slice(0, i), date, after: text.slice(i + 1) }
 }
 
 /** The longer instruction in the task sheet. */
