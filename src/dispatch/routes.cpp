@@ -5,7 +5,9 @@
 
 #include "auth/roles.h"
 #include "dispatch/service.h"
+#include "core/utf8.h"
 #include "http/api.h"
+#include "registry/service.h"
 #include "http/sse.h"
 
 namespace jingwu::dispatch {
@@ -35,6 +37,37 @@ json UnitJson(const Unit& u, Timestamp now, int64_t stale_after_s) {
           {"position_age_s", age},
           {"stale", age > stale_after_s}};
 }
+
+// An address text resolved in the base registries (null without a registry or a match).
+json LocatedJson(const registry::Located& l, bool with_candidates) {
+  json j = {{"matched", l.match.matched}};
+  if (l.match.matched) {
+    j["code"] = l.match.code;
+    j["level"] = registry::LevelName(l.match.level);
+    j["full_name"] = l.full_name;
+    j["score"] = l.match.score;
+    j["lat"] = l.lat != 0 ? json(l.lat) : json(nullptr);
+    j["lon"] = l.lon != 0 ? json(l.lon) : json(nullptr);
+    j["district_code"] = l.district_code;
+    j["community_code"] = l.community_code.empty() ? json(nullptr) : json(l.community_code);
+    j["community"] = l.community_name;
+    j["officer"] = l.officer ? json{{"name", l.officer->officer_name},
+                                    {"police_number", l.officer->police_number},
+                                    {"phone", l.officer->phone},
+                                    {"station_code", l.officer->station_code}}
+                             : json(nullptr);
+  }
+  if (with_candidates) {
+    json c = json::array();
+    for (const auto& x : l.candidates)
+      c.push_back({{"code", x.code}, {"full_name", x.full_name}, {"level", x.level}, {"score", x.score},
+                   {"lat", x.lat != 0 ? json(x.lat) : json(nullptr)}, {"lon", x.lon != 0 ? json(x.lon) : json(nullptr)}});
+    j["candidates"] = c;
+  }
+  return j;
+}
+
+const registry::Service* g_registry = nullptr;  // set by RegisterRoutes; may stay null
 
 json IncidentJson(const Incident& inc, const Service& s) {
   Timestamp now = s.clock().Now();
@@ -68,6 +101,8 @@ json IncidentJson(const Incident& inc, const Service& s) {
           {"lat", inc.lat},
           {"lon", inc.lon},
           {"address", inc.address},
+          {"standard_address", g_registry && !inc.address.empty() ? LocatedJson(g_registry->Locate(inc.address), false)
+                                                                    : json(nullptr)},
           {"district_code", inc.district},
           {"category", inc.category},
           {"priority", inc.priority},
@@ -177,10 +212,22 @@ Result<std::optional<Timestamp>> TimeParam(const Context& c, const std::string& 
 
 }  // namespace
 
-void RegisterRoutes(http::Api& api, Service* svc, http::Broadcaster* stream) {
+void RegisterRoutes(http::Api& api, Service* svc, http::Broadcaster* stream, const registry::Service* registry) {
   Service& s = *svc;
+  g_registry = registry;
   const http::RouteOptions read{.permission = auth::perm::kDispatchRead};
   const http::RouteOptions write{.permission = auth::perm::kDispatchWrite};
+
+  // A caller's address, as the call-taker types it, resolved to a standard
+  // address with its map position, community and community officer, or the
+  // candidates to choose from.
+  api.Get("/api/v1/dispatch/address", read, [registry](Context& c) -> Result<Reply> {
+    std::string q = c.Param("q");
+    if (q.empty()) return Validation("validation_failed", "q (the address text) is required");
+    JW_RETURN_IF_ERROR(CheckText(q, "q", 200));
+    if (!registry) return Unavailable("registry_unavailable", "the address registry is not loaded");
+    return Reply::Json(LocatedJson(registry->Locate(q), true));
+  });
 
   api.Get("/api/v1/dispatch/codes", read, [&s](Context&) -> Result<Reply> {
     json cats = json::array(), types = json::array(), disp = json::array(), dists = json::array(), targets = json::array();

@@ -212,6 +212,32 @@ Status WriteRegistry(const std::string& out_dir, uint64_t seed, std::map<std::st
   std::unordered_map<std::string, size_t> community_of_place;
   for (size_t i = 0; i < communities.size(); ++i) community_of_place[communities[i].place_code] = i;
 
+  // Each community's police officer (社区民警), at the nearest police station
+  // of the same district.
+  {
+    Writer ow;
+    if (!ow.Open(dir + "community_officers.csv", {"community_code", "officer_name", "police_number", "phone", "station_code"}))
+      return Internal("cannot write community_officers.csv");
+    static constexpr const char* kSurnames[] = {"王", "李", "张", "刘", "陈", "林", "黄", "吴", "符", "邢", "冯", "云"};
+    static constexpr const char* kGiven[] = {"海", "明", "军", "伟", "强", "涛", "斌", "峰", "华", "勇", "磊", "琼"};
+    int64_t number = 460000 + static_cast<int64_t>(r.Below(3000));
+    for (const auto& c : communities) {
+      std::string station;
+      double best = 1e18;
+      for (const auto& p : places) {
+        if (p.size() < 6 || p[1] != "police_station") continue;
+        double dlat = std::stod(p[4]) - c.lat, dlon = std::stod(p[5]) - c.lon;
+        double d = dlat * dlat + dlon * dlon + (district_index(p[3]) == c.district ? 0 : 1.0);
+        if (d < best) best = d, station = p[0];
+      }
+      std::string name = std::string(kSurnames[r.Below(std::size(kSurnames))]) + kGiven[r.Below(std::size(kGiven))] +
+                         (r.Chance(0.6) ? kGiven[r.Below(std::size(kGiven))] : "");
+      number += 1 + static_cast<int64_t>(r.Below(7));
+      ow.Row({c.code, name, std::to_string(number), "0898-6" + Pad(static_cast<int64_t>(r.Below(10000000)), 7), station});
+    }
+    if (!ow.Close()) return Internal("write failed: community_officers.csv");
+  }
+
   // Compounds, buildings, units, floors, rooms.
   std::vector<Compound> compounds;
   std::vector<std::vector<size_t>> compounds_of(communities.size());

@@ -229,7 +229,7 @@ void Server::Configure() {
   cases::RegisterRoutes(api_, *deps_.cases);
   stats::RegisterRoutes(api_, *deps_.stats);
   // Later modules register here, one line each.
-  if (deps_.dispatch) dispatch::RegisterRoutes(api_, deps_.dispatch, &dispatch_stream_);
+  if (deps_.dispatch) dispatch::RegisterRoutes(api_, deps_.dispatch, &dispatch_stream_, deps_.registry);
   if (deps_.services) services::RegisterRoutes(api_, *deps_.services);
   if (deps_.registry) registry::RegisterRoutes(api_, *deps_.registry);
   if (deps_.events) analysis::RegisterRoutes(api_, deps_.events);

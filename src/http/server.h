@@ -114,7 +114,7 @@ namespace jingwu::stats {
 void RegisterRoutes(http::Api& api, Engine& engine);
 }
 namespace jingwu::dispatch {
-void RegisterRoutes(http::Api& api, Service* service, http::Broadcaster* stream);
+void RegisterRoutes(http::Api& api, Service* service, http::Broadcaster* stream, const registry::Service* registry);
 std::string EventWire(const Event& e);
 }
 namespace jingwu::services {

@@ -103,6 +103,12 @@ json TaskJson(const AddressIndex* ix, const Task& t) {
           {"verified_at", t.verified_at ? json(*t.verified_at) : json(nullptr)}};
 }
 
+json OfficerJson(const CommunityOfficer& o, const std::string& community) {
+  return {{"community_code", o.community_code}, {"community", community},       {"officer_name", o.officer_name},
+          {"police_number", o.police_number},   {"phone", o.phone},             {"station_code", o.station_code},
+          {"updated_at", o.updated_at},         {"updated_by", o.updated_by}};
+}
+
 json CompletenessJson(const Completeness& x) {
   auto share = [](int64_t a, int64_t b) { return b ? json(static_cast<double>(a) / static_cast<double>(b)) : json(nullptr); };
   return {{"code", x.code},
@@ -476,6 +482,29 @@ void RegisterRoutes(http::Api& api, Service& svc) {
     all.code = c.Param("under");
     return Reply::Json({{"items", items}, {"total", items.size()}, {"all", CompletenessJson(all)},
                         {"as_of", FormatTime(svc.Now())}});
+  });
+
+  // ---- community police officers (社区民警)
+  api.Get(R"(/api/v1/registry/communities/(\d{12})/officer)", read, [&svc](Context& c) -> Result<Reply> {
+    JW_ASSIGN_OR_RETURN(auto ix, IndexOf(svc));
+    const Node* n = ix->Find(c.PathArg(1));
+    if (!n || n->level != Level::kCommunity) return NotFound("unknown_address", "no community " + c.PathArg(1));
+    auto o = svc.OfficerOf(c.PathArg(1));
+    if (!o) return NotFound("no_officer", "no officer is assigned to " + n->name);
+    return Reply::Json(OfficerJson(*o, n->name));
+  });
+  api.Put(R"(/api/v1/registry/communities/(\d{12})/officer)", write, [&svc](Context& c) -> Result<Reply> {
+    JW_ASSIGN_OR_RETURN(json body, c.Body());
+    CommunityOfficer o;
+    o.community_code = c.PathArg(1);
+    JW_ASSIGN_OR_RETURN(o.officer_name, Str(body, "officer_name", true));
+    JW_ASSIGN_OR_RETURN(o.police_number, Str(body, "police_number", true));
+    JW_ASSIGN_OR_RETURN(o.phone, Str(body, "phone", false));
+    JW_ASSIGN_OR_RETURN(o.station_code, Str(body, "station_code", false));
+    JW_ASSIGN_OR_RETURN(CommunityOfficer made, svc.SetOfficer(c.user().AsActor(), o));
+    auto ix = svc.index();
+    const Node* n = ix ? ix->Find(made.community_code) : nullptr;
+    return Reply::Json(OfficerJson(made, n ? n->name : ""));
   });
 
   api.Get("/api/v1/registry/stats", read, [&svc](Context&) -> Result<Reply> {

@@ -171,7 +171,11 @@ std::vector<sql::Migration> Migrations() {
            "address_code TEXT NOT NULL, subject TEXT NOT NULL, detail TEXT NOT NULL, created_at TEXT NOT NULL, "
            "status TEXT NOT NULL, result TEXT NOT NULL, note TEXT NOT NULL, verified_by TEXT NOT NULL, verified_at TEXT);"
            "CREATE INDEX reg_tasks_community ON reg_tasks (community_code, status);"
-           "CREATE INDEX reg_tasks_subject ON reg_tasks (subject, kind, status);"}};
+           "CREATE INDEX reg_tasks_subject ON reg_tasks (subject, kind, status);"},
+          {"registry", 4, "community police officers",
+           "CREATE TABLE reg_community_officers (community_code TEXT PRIMARY KEY REFERENCES reg_addresses (code), "
+           "officer_name TEXT NOT NULL, police_number TEXT NOT NULL, phone TEXT NOT NULL, station_code TEXT NOT NULL, "
+           "updated_at TEXT NOT NULL, updated_by TEXT NOT NULL);"}};
 }
 
 void Service::Audit(const auth::Actor& a, std::string action, std::string target, std::string outcome,
@@ -204,9 +208,97 @@ Status Service::Load() {
   }
   JW_ASSIGN_OR_RETURN(sql::Rows aliases, db_->Query("SELECT code, alias FROM reg_address_aliases ORDER BY id"));
   for (const auto& r : aliases) ix->AddAlias(r.Text("code"), r.Text("alias")).IgnoreError();
-  std::lock_guard lock(index_mu_);
-  index_ = std::move(ix);
+  {
+    std::lock_guard lock(index_mu_);
+    index_ = std::move(ix);
+  }
+  return LoadOfficers();
+}
+
+Status Service::LoadOfficers() {
+  JW_ASSIGN_OR_RETURN(sql::Rows rows, db_->Query("SELECT community_code, officer_name, police_number, phone, station_code, "
+                                                 "updated_at, updated_by FROM reg_community_officers"));
+  std::map<std::string, CommunityOfficer> m;
+  for (const auto& r : rows)
+    m[r.Text("community_code")] = {r.Text("community_code"), r.Text("officer_name"), r.Text("police_number"),
+                                   r.Text("phone"),          r.Text("station_code"), r.Text("updated_at"),
+                                   r.Text("updated_by")};
+  std::lock_guard lock(officers_mu_);
+  officers_ = std::move(m);
   return Status::Ok();
+}
+
+Located Service::Locate(std::string_view text) const {
+  Located l;
+  auto ix = index();
+  if (!ix) return l;
+  l.match = ix->Match(text);
+  // Coordinates: the node's own, an ancestor's (a building's), or the first building below.
+  auto where = [&](const std::string& code, double* lat, double* lon) {
+    for (const Node* n : ix->Path(code))
+      if (n->lat != 0) *lat = n->lat, *lon = n->lon;
+    if (*lat == 0)
+      for (const Node* b : ix->Descendants(code, Level::kBuilding, 1))
+        if (b->lat != 0) *lat = b->lat, *lon = b->lon;
+  };
+  for (const auto& c : l.match.candidates) {
+    Located::Candidate x{c.code, ix->FullName(c.code), std::string(LevelName(c.level)), c.score, 0, 0};
+    where(c.code, &x.lat, &x.lon);
+    l.candidates.push_back(x);
+  }
+  if (!l.match.matched) return l;
+  l.full_name = ix->FullName(l.match.code);
+  where(l.match.code, &l.lat, &l.lon);
+  l.district_code = l.match.code.substr(0, 6);
+  if (l.match.code.size() >= 12) {
+    l.community_code = l.match.code.substr(0, 12);
+    if (const Node* c = ix->Find(l.community_code)) l.community_name = c->name;
+    l.officer = OfficerOf(l.community_code);
+  }
+  return l;
+}
+
+std::optional<CommunityOfficer> Service::OfficerOf(const std::string& community_code) const {
+  std::lock_guard lock(officers_mu_);
+  auto it = officers_.find(community_code);
+  if (it == officers_.end()) return std::nullopt;
+  return it->second;
+}
+
+Result<CommunityOfficer> Service::SetOfficer(const auth::Actor& actor, CommunityOfficer o) {
+  auto fail = [&](Status s) {
+    Audit(actor, "registry.officer.set", o.community_code, "failed", s.code());
+    return s;
+  };
+  if (Status s = CheckCode(o.community_code); !s.ok()) return fail(s);
+  auto ix = index();
+  const Node* n = ix ? ix->Find(o.community_code) : nullptr;
+  if (!n) return fail(NotFound("unknown_address", "no standard address " + o.community_code));
+  if (n->level != Level::kCommunity) return fail(Validation("not_a_community", "give a community's 12-digit code"));
+  o.officer_name = Trim(o.officer_name);
+  if (o.officer_name.empty() || HasControl(o.officer_name) || Utf8Chars(o.officer_name) > 30)
+    return fail(Validation("missing_name", "the officer's name is required"));
+  if (o.police_number.size() < 4 || o.police_number.size() > 12 ||
+      o.police_number.find_first_not_of("0123456789") != std::string::npos)
+    return fail(Validation("invalid_police_number", "a police number is 4-12 digits"));
+  if (o.phone.size() > 20 || o.phone.find_first_not_of("0123456789-+ ") != std::string::npos)
+    return fail(Validation("invalid_phone", "the phone number has digits only"));
+  o.updated_at = FormatTime(Now());
+  o.updated_by = actor.username;
+  Status s = db_->Transaction([&](sql::Connection& c) -> Status {
+    JW_RETURN_IF_ERROR(c.Exec("DELETE FROM reg_community_officers WHERE community_code = ?", {o.community_code}).status());
+    return c.Exec("INSERT INTO reg_community_officers (community_code, officer_name, police_number, phone, station_code, "
+                  "updated_at, updated_by) VALUES (?,?,?,?,?,?,?)",
+                  {o.community_code, o.officer_name, o.police_number, o.phone, o.station_code, o.updated_at, o.updated_by})
+        .status();
+  });
+  if (!s.ok()) return fail(s);
+  {
+    std::lock_guard lock(officers_mu_);
+    officers_[o.community_code] = o;
+  }
+  Audit(actor, "registry.officer.set", o.community_code, "ok", o.police_number);
+  return o;
 }
 
 Result<std::vector<ImportFile>> Service::Import(const auth::Actor& actor, const std::string& dir_in) {
@@ -215,7 +307,8 @@ Result<std::vector<ImportFile>> Service::Import(const auth::Actor& actor, const 
   std::string now = FormatTime(clock_->Now());
   auto present = [&](const char* f) { return std::filesystem::exists(dir + f); };
   if (!present("addresses.csv") && !present("organisations.csv") && !present("population.csv") &&
-      !present("guest_registrations.csv") && !present("housing.csv") && !present("rentals.csv"))
+      !present("guest_registrations.csv") && !present("housing.csv") && !present("rentals.csv") &&
+      !present("community_officers.csv"))
     return NotFound("file_not_found",
                     "no addresses.csv, organisations.csv, population.csv or guest_registrations.csv in " + dir_in);
 
@@ -382,6 +475,40 @@ Result<std::vector<ImportFile>> Service::Import(const auth::Actor& actor, const 
                            "INSERT INTO reg_residents (person, name, category, relation, source, address_code, "
                            "moved_in_at, moved_out_at, created_at)",
                            9, ins);
+    }));
+    out.push_back(f);
+  }
+  // Community police officers.
+  if (present("community_officers.csv")) {
+    ImportFile f{"community_officers.csv"};
+    std::vector<std::string> header;
+    JW_ASSIGN_OR_RETURN(auto rows, ReadCsvFile(dir + "community_officers.csv", &header));
+    Columns col{header};
+    std::set<std::string> communities, have;
+    JW_ASSIGN_OR_RETURN(sql::Rows codes, db_->Query("SELECT code FROM reg_addresses WHERE level = 'community'"));
+    for (const auto& r : codes) communities.insert(r.Text("code"));
+    JW_ASSIGN_OR_RETURN(sql::Rows existing, db_->Query("SELECT community_code FROM reg_community_officers"));
+    for (const auto& r : existing) have.insert(r.Text("community_code"));
+    std::vector<sql::Params> ins;
+    for (const auto& row : rows) {
+      ++f.rows;
+      std::string code = Field(row, col["community_code"]), name = Trim(Field(row, col["officer_name"]));
+      std::string number = Field(row, col["police_number"]);
+      if (!communities.count(code)) { ++f.rejected["unknown_address"]; continue; }
+      if (name.empty() || HasControl(name)) { ++f.rejected["missing_name"]; continue; }
+      if (number.size() < 4 || number.size() > 12 || number.find_first_not_of("0123456789") != std::string::npos) {
+        ++f.rejected["invalid_police_number"];
+        continue;
+      }
+      if (!have.insert(code).second) { ++f.already; continue; }
+      ins.push_back({code, name, number, Field(row, col["phone"]), Field(row, col["station_code"]), now, actor.username});
+      ++f.accepted;
+    }
+    JW_RETURN_IF_ERROR(db_->Transaction([&](sql::Connection& c) -> Status {
+      return InsertChunked(c,
+                           "INSERT INTO reg_community_officers (community_code, officer_name, police_number, phone, "
+                           "station_code, updated_at, updated_by)",
+                           7, ins);
     }));
     out.push_back(f);
   }

@@ -91,6 +91,27 @@ struct Task {
   std::optional<std::string> verified_at;
 };
 
+// A community's police officer (社区民警) and their station.
+struct CommunityOfficer {
+  std::string community_code, officer_name, police_number, phone, station_code;
+  std::string updated_at, updated_by;
+};
+
+// Free text resolved to a standard address with where it is and who the
+// community's officer is (dispatch: an incident's address).
+struct Located {
+  MatchResult match;
+  std::string full_name;
+  double lat = 0, lon = 0;  // the nearest building's (or the compound's first building's)
+  std::string district_code, community_code, community_name;
+  std::optional<CommunityOfficer> officer;
+  struct Candidate {
+    std::string code, full_name, level;
+    double score = 0, lat = 0, lon = 0;
+  };
+  std::vector<Candidate> candidates;
+};
+
 // Completeness of one area (the numbers a 大会战 is run by).
 struct Completeness {
   std::string code, name, level;
@@ -200,6 +221,12 @@ class Service {
   // Per child of `under` (the districts when empty), down to communities.
   Result<std::vector<Completeness>> GetCompleteness(const std::string& under);
 
+  // Community police officers (kept in memory too: dispatch reads them per incident).
+  std::optional<CommunityOfficer> OfficerOf(const std::string& community_code) const;
+  Result<CommunityOfficer> SetOfficer(const auth::Actor& actor, CommunityOfficer o);
+
+  Located Locate(std::string_view text) const;
+
   // Guests in private housing. AddGuest checks everything but whether the
   // passport entered (the stays service does that first); 409
   // already_registered for the same passport, room and arrival.
@@ -212,6 +239,9 @@ class Service {
   Status ValidateGuest(Guest& g) const;
   Status ValidateRental(Rental& r) const;
   int64_t as_of_offset_ = 0;  // microseconds added to the clock
+  Status LoadOfficers();
+  mutable std::mutex officers_mu_;
+  std::map<std::string, CommunityOfficer> officers_;  // guarded by officers_mu_
   void Audit(const auth::Actor& a, std::string action, std::string target, std::string outcome,
              std::string detail = "");
 

@@ -288,3 +288,45 @@ test('one-box search finds standard addresses and organisations', async () => {
   const none = await s.req('GET', `/api/v1/search?q=${encodeURIComponent('火星大道99号')}`, { token: inv, headers: PURPOSE });
   assert.deepEqual(none.json.addresses, []);
 });
+
+test('dispatch resolves a caller\'s address to a standard address, its place on the map and the community officer', async () => {
+  const officers = csv('community_officers.csv');
+  assert.match(importOut, new RegExp(`community_officers\\.csv +${officers.length} rows +${officers.length} accepted`));
+  const sample = csv('address_samples.csv').find((x) => x.code && x.variant === '1');
+  const r = await s.req('GET', `/api/v1/dispatch/address?q=${encodeURIComponent(sample.text)}`, { token: disp });
+  assert.equal(r.status, 200, r.text);
+  assert.equal(r.json.matched, true);
+  assert.equal(r.json.code, sample.code);
+  assert.equal(r.json.community_code, sample.code.slice(0, 12));
+  const officer = officers.find((o) => o.community_code === sample.code.slice(0, 12));
+  assert.equal(r.json.officer.police_number, officer.police_number);
+  assert.equal(r.json.officer.name, officer.officer_name);
+  assert.ok(r.json.lat > 19.5 && r.json.lat < 20.5 && r.json.lon > 110 && r.json.lon < 111, r.text);
+  const none = await s.req('GET', `/api/v1/dispatch/address?q=${encodeURIComponent('火星大道99号')}`, { token: disp });
+  assert.equal(none.json.matched, false);
+  assert.ok(Array.isArray(none.json.candidates));
+  expectError(await s.req('GET', '/api/v1/dispatch/address', { token: disp }), 422, 'validation_failed');
+  expectError(await s.req('GET', `/api/v1/dispatch/address?q=x`, { token: clerk }), 403, 'permission_denied');
+  // An incident filed with that text carries the standard address.
+  const inc = await s.req('POST', '/api/v1/dispatch/incidents', {
+    token: disp,
+    body: { category: 'criminal', priority: 2, district_code: sample.code.slice(0, 6), lat: r.json.lat, lon: r.json.lon, address: sample.text },
+  });
+  assert.equal(inc.status, 201, inc.text);
+  assert.equal(inc.json.standard_address.code, sample.code);
+  assert.equal(inc.json.standard_address.officer.police_number, officer.police_number);
+  // The officer can be reassigned (registry.write), with its errors.
+  const put = await s.req('PUT', `/api/v1/registry/communities/${officer.community_code}/officer`, {
+    token: clerk, body: { officer_name: '新民警', police_number: '468001', phone: '0898-66000000' },
+  });
+  assert.equal(put.status, 200, put.text);
+  const again = await s.req('GET', `/api/v1/dispatch/address?q=${encodeURIComponent(sample.text)}`, { token: disp });
+  assert.equal(again.json.officer.name, '新民警');
+  expectError(await s.req('PUT', `/api/v1/registry/communities/${officer.community_code}/officer`, {
+    token: clerk, body: { officer_name: '新民警', police_number: 'A1' },
+  }), 422, 'invalid_police_number');
+  expectError(await s.req('PUT', `/api/v1/registry/communities/${officer.community_code}/officer`, {
+    token: disp, body: { officer_name: '新民警', police_number: '468001' },
+  }), 403, 'permission_denied');
+  expectError(await s.req('GET', '/api/v1/registry/communities/460105999999/officer', { token: clerk }), 404, 'unknown_address');
+});
