@@ -205,7 +205,8 @@ void RegisterRoutes(http::Api& api, Service& svc, events::Store* store, registry
   };
   auto index = [registry]() { return registry ? registry->index() : nullptr; };
 
-  api.Get("/api/v1/registry/stays/policy", {}, [&svc](Context&) -> Result<Reply> {
+  // The policy holds no personal data: public (the citizen portal reads it).
+  api.Get("/api/v1/registry/stays/policy", {.auth = false}, [&svc](Context&) -> Result<Reply> {
     const Policy& p = svc.policy();
     json countries = json::array();
     for (const auto& [code, days] : p.countries) countries.push_back({{"code", code}, {"days", days}});
@@ -268,6 +269,21 @@ void RegisterRoutes(http::Api& api, Service& svc, events::Store* store, registry
             json stays = json::array();
             int64_t now = svc.Now();
             for (auto it = v.stays.rbegin(); it != v.stays.rend(); ++it) stays.push_back(StayJson(*it, store, ix.get(), now));
+            // The stored alerts' ids (to acknowledge from the timeline).
+            AlertFilter f;
+            f.passport = v.passport;
+            f.limit = 1000;
+            JW_ASSIGN_OR_RETURN(auto stored, svc.Alerts(f));
+            for (auto& st : stays)
+              for (auto& a : st["alerts"]) {
+                a["id"] = nullptr;
+                a["acknowledged_by"] = nullptr;
+                for (const auto& x : stored)
+                  if (x.kind == a["kind"] && x.raised_at == a["raised_at"] && x.entry_at == st["entry_at"]) {
+                    a["id"] = x.id;
+                    a["acknowledged_by"] = x.acknowledged_by.empty() ? json(nullptr) : json(x.acknowledged_by);
+                  }
+              }
             return Reply::Json({{"passport", v.passport}, {"name", v.name}, {"phone", v.phone}, {"stays", stays}});
           });
 
@@ -284,13 +300,16 @@ void RegisterRoutes(http::Api& api, Service& svc, events::Store* store, registry
       f.passport = ref.ToString();
     }
     JW_ASSIGN_OR_RETURN(int64_t limit, c.IntParam("limit", 100, 1, 1000));
+    JW_ASSIGN_OR_RETURN(int64_t offset, c.IntParam("offset", 0, 0, 10'000'000));
     f.limit = static_cast<size_t>(limit);
-    JW_ASSIGN_OR_RETURN(auto list, svc.Alerts(f));
+    f.offset = static_cast<size_t>(offset);
+    int64_t total = 0;
+    JW_ASSIGN_OR_RETURN(auto list, svc.Alerts(f, &total));
     json items = json::array();
     for (const auto& a : list) items.push_back(StoredJson(a));
     c.audit_target = f.passport.empty() ? "all" : f.passport;
     c.audit_detail = "alerts=" + std::to_string(list.size());
-    return Reply::Json({{"items", items}, {"total", items.size()}});
+    return Reply::Json({{"items", items}, {"total", total}});
   });
 
   api.Post(R"(/api/v1/registry/stays/alerts/(\d+)/acknowledge)", officer, [&svc](Context& c) -> Result<Reply> {
@@ -324,11 +343,18 @@ void RegisterRoutes(http::Api& api, Service& svc, events::Store* store, registry
     if (!state.empty() && state != "pending" && state != "delivered" && state != "failed" && state != "no_channel")
       return Validation("invalid_value", "state is pending, delivered, failed or no_channel");
     JW_ASSIGN_OR_RETURN(int64_t limit, c.IntParam("limit", 100, 1, 1000));
-    JW_ASSIGN_OR_RETURN(auto list, svc.Outbox(state, static_cast<size_t>(limit)));
+    JW_ASSIGN_OR_RETURN(int64_t offset, c.IntParam("offset", 0, 0, 10'000'000));
+    std::string passport = c.Param("passport");
+    if (!passport.empty()) {
+      JW_ASSIGN_OR_RETURN(identity::EntityRef ref, identity::ParseEntityRef(passport.starts_with("PASSPORT:") ? passport : "PASSPORT:" + passport));
+      passport = ref.ToString();
+    }
+    int64_t total = 0;
+    JW_ASSIGN_OR_RETURN(auto list, svc.Outbox(state, passport, static_cast<size_t>(offset), static_cast<size_t>(limit), &total));
     json items = json::array();
     for (const auto& m : list) items.push_back(MessageJson(m));
-    c.audit_target = "outbox";
-    return Reply::Json({{"items", items}, {"total", items.size()}});
+    c.audit_target = passport.empty() ? "outbox" : passport;
+    return Reply::Json({{"items", items}, {"total", total}});
   });
 
   api.Post(R"(/api/v1/registry/stays/outbox/(\d+)/retry)", officer, [&svc](Context& c) -> Result<Reply> {

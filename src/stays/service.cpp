@@ -74,8 +74,15 @@ Message MessageFromRow(const sql::Row& r) {
   return m;
 }
 
-json DetailOf(const Stay& s, const StayAlert& a) {
-  json d = {{"entry_place", s.entry_place}, {"entry_trip", s.entry_trip}, {"allowed_days", s.allowed_days}};
+json DetailOf(const events::Store& store, const Stay& s, const StayAlert& a) {
+  auto name = [&](const std::string& code) {
+    const events::Place* p = store.FindPlace(code);
+    return p ? p->name : code;
+  };
+  json d = {{"entry_place", s.entry_place},
+            {"entry_place_name", name(s.entry_place)},
+            {"entry_trip", s.entry_trip},
+            {"allowed_days", s.allowed_days}};
   if (a.kind == kNoRegistration) {
     d["since"] = Iso(a.since);
     d["since_entry"] = a.since == s.entry;
@@ -85,11 +92,13 @@ json DetailOf(const Stay& s, const StayAlert& a) {
     d["fine_cny"] = a.fine;
   } else if (a.kind == kMainland) {
     d["place"] = a.place;
+    d["place_name"] = name(a.place);
     d["trip"] = a.trip;
   }
   if (s.exit) {
     d["exit_at"] = Iso(*s.exit);
     d["exit_place"] = s.exit_place;
+    d["exit_place_name"] = name(s.exit_place);
   }
   return d;
 }
@@ -238,7 +247,7 @@ Result<std::vector<StoredAlert>> Service::Reconcile(const Visitor& v) {
       x.raised_at = Iso(a.raised);
       if (a.resolved) x.resolved_at = Iso(*a.resolved);
       x.resolution = a.resolution;
-      x.detail = DetailOf(s, a).dump();
+      x.detail = DetailOf(*events_, s, a).dump();
       auto it = stored.find(key);
       if (it == stored.end()) {
         inserts.push_back({key, x});
@@ -523,20 +532,25 @@ Board Service::GetBoard() const {
   return b;
 }
 
-Result<std::vector<StoredAlert>> Service::Alerts(const AlertFilter& f) {
-  std::string sql = std::string("SELECT ") + kAlertColumns + " FROM stay_alerts WHERE seq > ?";
+Result<std::vector<StoredAlert>> Service::Alerts(const AlertFilter& f, int64_t* total) {
+  std::string where = " FROM stay_alerts WHERE seq > ?";
   sql::Params params{f.after_seq};
-  if (f.open_only) sql += " AND resolved_at IS NULL";
+  if (f.open_only) where += " AND resolved_at IS NULL";
   if (!f.kind.empty()) {
-    sql += " AND kind = ?";
+    where += " AND kind = ?";
     params.push_back(f.kind);
   }
   if (!f.passport.empty()) {
-    sql += " AND passport = ?";
+    where += " AND passport = ?";
     params.push_back(f.passport);
   }
+  if (total) {
+    JW_ASSIGN_OR_RETURN(sql::Rows n, db_->Query("SELECT COUNT(*) AS n" + where, params));
+    *total = n.empty() ? 0 : n[0].Int("n");
+  }
+  std::string sql = std::string("SELECT ") + kAlertColumns + where;
   sql += f.after_seq > 0 ? " ORDER BY seq" : " ORDER BY raised_at DESC, id DESC";
-  sql += " LIMIT " + std::to_string(f.limit);
+  sql += " LIMIT " + std::to_string(f.limit) + " OFFSET " + std::to_string(f.offset);
   JW_ASSIGN_OR_RETURN(sql::Rows rows, db_->Query(sql, params));
   std::vector<StoredAlert> out;
   for (const auto& r : rows) out.push_back(AlertFromRow(r));
@@ -564,14 +578,24 @@ Result<StoredAlert> Service::Acknowledge(const audit::Actor& who, int64_t id) {
   return changed[0];
 }
 
-Result<std::vector<Message>> Service::Outbox(const std::string& state, size_t limit) {
-  std::string sql = std::string("SELECT ") + kMessageColumns + " FROM stay_outbox";
+Result<std::vector<Message>> Service::Outbox(const std::string& state, const std::string& passport, size_t offset,
+                                            size_t limit, int64_t* total) {
+  std::string where = " FROM stay_outbox WHERE 1=1";
   sql::Params params;
   if (!state.empty()) {
-    sql += " WHERE state = ?";
+    where += " AND state = ?";
     params.push_back(state);
   }
-  sql += " ORDER BY id DESC LIMIT " + std::to_string(limit);
+  if (!passport.empty()) {
+    where += " AND passport = ?";
+    params.push_back(passport);
+  }
+  if (total) {
+    JW_ASSIGN_OR_RETURN(sql::Rows n, db_->Query("SELECT COUNT(*) AS n" + where, params));
+    *total = n.empty() ? 0 : n[0].Int("n");
+  }
+  std::string sql = std::string("SELECT ") + kMessageColumns + where;
+  sql += " ORDER BY id DESC LIMIT " + std::to_string(limit) + " OFFSET " + std::to_string(offset);
   JW_ASSIGN_OR_RETURN(sql::Rows rows, db_->Query(sql, params));
   std::vector<Message> out;
   for (const auto& r : rows) out.push_back(MessageFromRow(r));

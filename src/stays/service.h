@@ -82,7 +82,7 @@ struct AlertFilter {
   bool open_only = false;
   std::string kind, passport;
   int64_t after_seq = 0;
-  size_t limit = 100;
+  size_t offset = 0, limit = 100;
 };
 
 // The alert-worthy outcome of one evaluation, for the bench and `jingwu stays eval`.
@@ -122,9 +122,11 @@ class Service {
                                                     size_t limit) const;
   Board GetBoard() const;
 
-  Result<std::vector<StoredAlert>> Alerts(const AlertFilter& f);
+  // total (when given) gets the number matching the filter.
+  Result<std::vector<StoredAlert>> Alerts(const AlertFilter& f, int64_t* total = nullptr);
   Result<StoredAlert> Acknowledge(const audit::Actor& who, int64_t id);
-  Result<std::vector<Message>> Outbox(const std::string& state, size_t limit);
+  Result<std::vector<Message>> Outbox(const std::string& state, const std::string& passport, size_t offset,
+                                      size_t limit, int64_t* total = nullptr);
   // Sends a pending, failed or unsent message again (409 already_delivered).
   Result<Message> Retry(const audit::Actor& who, int64_t id);
 

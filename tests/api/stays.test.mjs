@@ -167,6 +167,17 @@ test('reminders go to the webhook in the visitor\'s language, once', async () =>
     if (m.language === 'ru') assert.match(m.text, /Хайнане/);
     assert.match(m.phone, /^1\d{10}$/);
   }
+  const one = await s.req('GET', `/api/v1/registry/stays/outbox?passport=${encodeURIComponent(due[0].passport)}`,
+    { token: cmd, headers: PURPOSE });
+  assert.equal(one.json.total, 1);
+  assert.equal(one.json.items[0].passport, due[0].passport);
+  const page = await s.req('GET', '/api/v1/registry/stays/alerts?limit=1&offset=1', { token: cmd, headers: PURPOSE });
+  assert.equal(page.json.items.length, 1);
+  assert.equal(page.json.total, cases().reduce((n, c) => n + c.expect.length, 0));
+  // The policy holds no personal data: the citizen portal reads it without a staff session.
+  const policy = await s.req('GET', '/api/v1/registry/stays/policy');
+  assert.equal(policy.status, 200);
+  assert.equal(policy.json.countries.length, 59);
   const retry = await s.req('POST', `/api/v1/registry/stays/outbox/${out[0].id}/retry`, { token: cmd });
   expectError(retry, 409, 'already_delivered');
 });
@@ -183,6 +194,9 @@ test('a visitor\'s timeline holds the entry, the hotels and the exit with their 
   assert.equal(stay.trips[0].record.direction, 'IN');
   assert.ok(stay.lodgings.length >= 1 && stay.lodgings.every((l) => l.kind === 'hotel' && l.record.hotel_code));
   assert.deepEqual(stay.alerts.map((a) => a.kind), ['limit_approaching', 'overstay']);
+  const stored = await alerts(`&passport=${encodeURIComponent(c.passport)}`);
+  for (const a of stay.alerts) assert.ok(stored.some((x) => x.id === a.id && x.kind === a.kind), 'the stored alert id');
+  assert.equal(stored[0].detail.entry_place_name, '美兰国际机场');
   assert.equal(stay.day, c.days_over + 30);
 });
 
