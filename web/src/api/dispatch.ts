@@ -48,7 +48,45 @@ export interface Incident {
   escalations: string[]
   assignments: AssignmentView[]
   last_seq: number
+  /** The registry's standard address for the address text, or null. */
+  standard_address?: StandardAddress | null
 }
+
+/** The community officer responsible for a standard address's community. */
+export interface CommunityOfficer {
+  name: string
+  police_number: string
+  phone: string
+  station_code: string
+}
+
+/** A caller's address resolved against the registry (docs/registry.md "Links into the rest"). */
+export interface StandardAddress {
+  matched?: boolean
+  code: string
+  level: string
+  full_name: string
+  score: number
+  lat: number | null
+  lon: number | null
+  district_code: string
+  community_code: string
+  community: string
+  officer: CommunityOfficer | null
+}
+
+export interface AddressCandidate {
+  code: string
+  full_name: string
+  level: string
+  score: number
+  lat: number | null
+  lon: number | null
+}
+
+export type AddressLookup =
+  | (StandardAddress & { matched: true; candidates: AddressCandidate[] })
+  | { matched: false; candidates: AddressCandidate[] }
 
 export interface Unit {
   id: number
@@ -127,6 +165,7 @@ const D = '/api/v1/dispatch'
 export const getCodes = () => http.get<Codes>(`${D}/codes`)
 export const listIncidents = (status: 'open' | 'closed' | 'all' = 'open') => http.get<Page<Incident>>(`${D}/incidents`, { status })
 export const getIncident = (id: number) => http.get<Incident>(`${D}/incidents/${id}`)
+export const lookupAddress = (q: string) => http.get<AddressLookup>(`${D}/address`, { q })
 export const createIncident = (body: NewIncident) => http.post<Incident>(`${D}/incidents`, body)
 export const getCaller = (id: number, purpose: string) =>
   http.get<{ incident_id: number; caller_phone: string }>(`${D}/incidents/${id}/caller`, undefined, {
