@@ -17,11 +17,29 @@ export interface EntityHit {
 }
 /** A place as the search finds it: the place of the place list, without its event count. */
 export type PlaceHit = Omit<Place, 'events'>
+export interface AddressHit {
+  code: string
+  level: string
+  full_name: string
+  score: number | null
+}
+export interface OrganisationHit {
+  credit_code: string
+  name: string
+  type: string
+  key_units: string[]
+  full_address: string
+  address_code: string
+}
 export interface SearchAnswer {
   query: string
   kind: string
   entities: EntityHit[]
   places: PlaceHit[]
+  /** Standard addresses the text matches (docs/registry.md "Links into the rest"). */
+  addresses?: AddressHit[]
+  /** Organisations by name or credit code. */
+  organisations?: OrganisationHit[]
   total: number
   indexed_seq: number
   journal_seq: number
