@@ -441,13 +441,16 @@ void RegisterRoutes(http::Api& api, Service& svc) {
     if (!status.empty() && status != "open" && status != "done") return Validation("invalid_value", "status is open or done");
     JW_ASSIGN_OR_RETURN(int64_t page, c.IntParam("page", 1, 1, 100000));
     JW_ASSIGN_OR_RETURN(int64_t page_size, c.IntParam("page_size", 50, 1, 500));
-    JW_ASSIGN_OR_RETURN(auto got, svc.Tasks(community, status, static_cast<int>(page), static_cast<int>(page_size)));
+    std::map<std::string, int64_t> by_kind;
+    JW_ASSIGN_OR_RETURN(auto got, svc.Tasks(community, status, c.Param("kind"), static_cast<int>(page),
+                                            static_cast<int>(page_size), &by_kind));
     auto ix = svc.index();
     json items = json::array();
     for (const auto& t : got.first) items.push_back(TaskJson(ix.get(), t));
     c.audit_target = community.empty() ? "all" : community;
     c.audit_detail = "tasks=" + std::to_string(got.first.size());
-    return Reply::Json({{"items", items}, {"total", got.second}, {"page", page}, {"page_size", page_size}});
+    return Reply::Json({{"items", items}, {"total", got.second}, {"page", page}, {"page_size", page_size},
+                        {"by_kind", by_kind}});
   });
   api.Post("/api/v1/registry/tasks/generate", write, [&svc](Context& c) -> Result<Reply> {
     JW_ASSIGN_OR_RETURN(json body, c.Body());
@@ -481,7 +484,8 @@ void RegisterRoutes(http::Api& api, Service& svc) {
     }
     all.code = c.Param("under");
     return Reply::Json({{"items", items}, {"total", items.size()}, {"all", CompletenessJson(all)},
-                        {"as_of", FormatTime(svc.Now())}});
+                        {"as_of", FormatTime(svc.Now())}, {"group_rental_threshold", kGroupRentalOccupants},
+                        {"stale_days", kStaleDays}});
   });
 
   // ---- community police officers (社区民警)

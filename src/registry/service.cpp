@@ -304,7 +304,7 @@ Result<CommunityOfficer> Service::SetOfficer(const auth::Actor& actor, Community
 Result<std::vector<ImportFile>> Service::Import(const auth::Actor& actor, const std::string& dir_in) {
   std::string dir = dir_in.empty() || dir_in.back() == '/' ? dir_in : dir_in + "/";
   std::vector<ImportFile> out;
-  std::string now = FormatTime(clock_->Now());
+  std::string now = FormatTime(Now());
   auto present = [&](const char* f) { return std::filesystem::exists(dir + f); };
   if (!present("addresses.csv") && !present("organisations.csv") && !present("population.csv") &&
       !present("guest_registrations.csv") && !present("housing.csv") && !present("rentals.csv") &&
@@ -1384,13 +1384,25 @@ Result<std::map<std::string, int64_t>> Service::GenerateTasks(const auth::Actor&
 }
 
 Result<std::pair<std::vector<Task>, int64_t>> Service::Tasks(const std::string& prefix, const std::string& status,
-                                                            int page, int page_size) {
+                                                            const std::string& kind, int page, int page_size,
+                                                            std::map<std::string, int64_t>* by_kind) {
   if (!prefix.empty()) JW_RETURN_IF_ERROR(CheckCode(prefix));
+  if (!kind.empty() && !OneOf(kTaskKinds, kind))
+    return Validation("invalid_value", "kind is new_rental, moved_out_unconfirmed, unregistered_occupants or stale_record");
   std::string where = " FROM reg_tasks WHERE address_code LIKE ?";
   sql::Params params{prefix + "%"};
   if (!status.empty()) {
     where += " AND status = ?";
     params.push_back(status);
+  }
+  if (by_kind) {
+    JW_ASSIGN_OR_RETURN(sql::Rows kinds, db_->Query("SELECT kind, COUNT(*) AS n" + where + " GROUP BY kind", params));
+    for (const char* k : kTaskKinds) (*by_kind)[k] = 0;
+    for (const auto& r : kinds) (*by_kind)[r.Text("kind")] = r.Int("n");
+  }
+  if (!kind.empty()) {
+    where += " AND kind = ?";
+    params.push_back(kind);
   }
   JW_ASSIGN_OR_RETURN(sql::Rows count, db_->Query("SELECT COUNT(*) AS n" + where, params));
   JW_ASSIGN_OR_RETURN(sql::Rows rows, db_->Query(std::string("SELECT ") + kTaskColumns + where +
@@ -1464,6 +1476,13 @@ Result<Task> Service::VerifyTask(const auth::Actor& actor, int64_t id, const std
       JW_RETURN_IF_ERROR(c.Exec("UPDATE reg_residents SET verified_at = ? WHERE id = ?", {now, subject}).status());
     }
     JW_RETURN_IF_ERROR(c.Exec("UPDATE reg_housing SET verified_at = ? WHERE address_code = ?", {now, t.address_code}).status());
+    if (result == "moved_out") {
+      // The person's other open checks in this room are answered by the move-out too.
+      JW_RETURN_IF_ERROR(c.Exec("UPDATE reg_tasks SET status = 'done', result = 'moved_out', note = ?, verified_by = ?, "
+                                "verified_at = ? WHERE subject = ? AND status = 'open' AND id <> ?",
+                                {"task " + std::to_string(id), actor.username, now, t.subject, id})
+                             .status());
+    }
     return c.Exec("UPDATE reg_tasks SET status = 'done', result = ?, note = ?, verified_by = ?, verified_at = ? WHERE id = ?",
                   {result, note, actor.username, now, id})
         .status();

@@ -213,8 +213,10 @@ class Service {
   // community when prefix is empty); returns the tasks created per kind.
   Result<std::map<std::string, int64_t>> GenerateTasks(const auth::Actor& actor, const std::string& prefix,
                                                        int64_t stale_per_community = 20);
-  Result<std::pair<std::vector<Task>, int64_t>> Tasks(const std::string& prefix, const std::string& status, int page,
-                                                      int page_size);
+  // by_kind (when given) gets the counts per kind under prefix and status.
+  Result<std::pair<std::vector<Task>, int64_t>> Tasks(const std::string& prefix, const std::string& status,
+                                                      const std::string& kind, int page, int page_size,
+                                                      std::map<std::string, int64_t>* by_kind = nullptr);
   // Records a door-to-door verification and applies it (422 invalid_result,
   // 409 task_closed).
   Result<Task> VerifyTask(const auth::Actor& actor, int64_t id, const std::string& result, const std::string& note);

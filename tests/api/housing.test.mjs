@@ -77,6 +77,10 @@ test('generated tasks are exactly what the records call for, once', async () => 
   assert.equal(again.json.total, 0, 'nothing twice');
   const all = await s.req('GET', '/api/v1/registry/tasks?status=open&page_size=500&page=1', { token: clerk, headers: PURPOSE });
   assert.equal(all.json.total, g.json.total);
+  assert.deepEqual(all.json.by_kind, g.json.created);
+  const onlyStale = await s.req('GET', '/api/v1/registry/tasks?status=open&kind=stale_record&page_size=1', { token: clerk, headers: PURPOSE });
+  assert.equal(onlyStale.json.total, g.json.created.stale_record);
+  expectError(await s.req('GET', '/api/v1/registry/tasks?kind=gone', { token: clerk, headers: PURPOSE }), 422, 'invalid_value');
   const recent = new Set(rtruth.recent_rentals);
   const newRentals = [];
   for (let page = 1; page <= Math.ceil(all.json.total / 500); page++) {
@@ -111,6 +115,14 @@ test('a verification is applied to the records and audited', async () => {
   assert.equal(ok.json.verified_at.slice(0, 10), rtruth.as_of.slice(0, 10));
   expectError(await s.req('POST', `/api/v1/registry/tasks/${t.id}/verify`, { token: clerk, body: { result: 'moved_out' } }),
     409, 'task_closed');
+  // The same person's other open check in the room (no rental registration) is answered by the move-out.
+  const twin = tasks.find((x) => x.kind === 'unregistered_occupants' && x.subject === t.subject);
+  assert.ok(twin, 'the planted tenant also lacks a current rental');
+  const closed = await s.req('GET', `/api/v1/registry/tasks?community=${t.community_code}&status=done&page_size=500`,
+    { token: clerk, headers: PURPOSE });
+  const twinNow = closed.json.items.find((x) => x.id === twin.id);
+  assert.equal(twinNow.result, 'moved_out');
+  assert.equal(twinNow.note, `task ${t.id}`);
   const res = await s.req('GET', `/api/v1/registry/residents?person=${encodeURIComponent(tenant)}`, { token: inv, headers: PURPOSE });
   const current = res.json.items.filter((r) => r.address_code === t.address_code && r.moved_out_at === null);
   assert.equal(current.length, 0, 'moved out');
