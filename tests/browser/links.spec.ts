@@ -165,3 +165,36 @@ test('one-box search lists standard addresses and organisations, linked to the r
     await expect(page).toHaveURL(/\/stays$/)
   })
 })
+
+test('the relationship graph draws people registered in the same room as 同室居住, with the room as evidence', async ({ page }) => {
+  await signIn(page, env('JINGWU_ANALYST_USER'), env('JINGWU_ANALYST_PASSWORD'))
+  const population = parseCsv(await readFile(join(genDir, 'population.csv'), 'utf8'))
+  const current = population.filter((p) => !p.moved_out_at)
+  const perRoom = new Map<string, number>()
+  for (const p of current) perRoom.set(p.address_code, (perRoom.get(p.address_code) ?? 0) + 1)
+  const token = await page.evaluate(() => sessionStorage.getItem('jingwu.token'))
+  // A person living now with someone else, whose graph (depth 1) has a same_room edge.
+  let found: { person: string; detail: string } | null = null
+  for (const p of current.filter((x) => (perRoom.get(x.address_code) ?? 0) > 1).slice(0, 30)) {
+    const res = await page.request.get(`/api/v1/entities/${encodeURIComponent(p.person)}/graph`, {
+      params: { depth: 1 },
+      headers: { Authorization: `Bearer ${token}`, 'X-Purpose': 'residence check', 'X-Case-No': 'A4601002025000123' },
+    })
+    if (res.status() !== 200) continue
+    const edge = ((await res.json()).edges ?? []).find((e: { kind: string }) => e.kind === 'same_room')
+    if (edge) {
+      found = { person: p.person, detail: edge.evidence[0].detail }
+      break
+    }
+  }
+  expect(found, 'a person of population.csv living with others has a same_room edge').not.toBeNull()
+
+  await page.goto(`/entities/${encodeURIComponent(found!.person)}`)
+  await expect(tid(page, 'context-dialog')).toBeVisible()
+  await tid(page, 'context-purpose-input').fill('住址核查')
+  await tid(page, 'context-case-no-input').fill('A4601002025000123')
+  await tid(page, 'context-submit').click()
+  await tid(page, 'profile-graph-load').click()
+  await expect(tid(page, 'graph-edge-legend').locator('[data-kind="same_room"]')).toHaveText('同室居住', { timeout: 30_000 })
+  await expect(tid(page, 'graph-evidence-room').filter({ hasText: found!.detail }).first()).toBeVisible()
+})
