@@ -363,6 +363,14 @@ void RegisterRoutes(http::Api& api, Service& svc) {
   });
 
   // ---- actual housing and rentals
+  api.Get("/api/v1/registry/housing", read, [&svc](Context& c) -> Result<Reply> {
+    std::string under = c.Param("under");
+    if (under.empty()) return Validation("validation_failed", "under (a building's or floor's code) is required");
+    JW_ASSIGN_OR_RETURN(auto rooms, svc.HousingUnder(under));
+    json items = json::array();
+    for (const auto& r : rooms) items.push_back(HousingJson(r.housing, r.occupants, r.group_rental));
+    return Reply::Json({{"items", items}, {"total", items.size()}});
+  });
   api.Get(R"(/api/v1/registry/housing/(\d{25}))", read, [&svc](Context& c) -> Result<Reply> {
     JW_ASSIGN_OR_RETURN(Housing h, svc.GetHousing(c.PathArg(1)));
     JW_ASSIGN_OR_RETURN(auto groups, svc.GroupRentals(h.address_code));

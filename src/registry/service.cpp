@@ -1149,6 +1149,38 @@ Result<Housing> Service::GetHousing(const std::string& code) {
   return HousingFromRow(rows[0]);
 }
 
+Result<std::vector<Service::RoomHousing>> Service::HousingUnder(const std::string& prefix) {
+  JW_RETURN_IF_ERROR(CheckCode(prefix));
+  auto ix = index();
+  if (!ix) return Unavailable("registry_unavailable", "the address registry is not loaded");
+  if (!ix->Find(prefix)) return NotFound("unknown_address", "no standard address " + prefix);
+  std::string like = prefix + "%";
+  JW_ASSIGN_OR_RETURN(sql::Rows rows, db_->Query(std::string("SELECT ") + kHousingColumns +
+                                                     " FROM reg_housing WHERE address_code LIKE ?",
+                                                 {like}));
+  std::map<std::string, Housing> by_code;
+  for (const auto& r : rows) {
+    Housing h = HousingFromRow(r);
+    by_code[h.address_code] = h;
+  }
+  JW_ASSIGN_OR_RETURN(sql::Rows counts, db_->Query("SELECT address_code, COUNT(*) AS n FROM reg_residents WHERE "
+                                                   "moved_out_at IS NULL AND address_code LIKE ? GROUP BY address_code",
+                                                   {like}));
+  std::map<std::string, int64_t> occupants;
+  for (const auto& r : counts) occupants[r.Text("address_code")] = r.Int("n");
+  std::vector<RoomHousing> out;
+  for (const Node* n : ix->Descendants(prefix, Level::kRoom, 10000)) {
+    RoomHousing x;
+    auto it = by_code.find(n->code);
+    if (it != by_code.end()) x.housing = it->second;
+    x.housing.address_code = n->code;
+    x.occupants = occupants.count(n->code) ? occupants[n->code] : 0;
+    x.group_rental = x.housing.use == "rented" && x.occupants >= kGroupRentalOccupants;
+    out.push_back(std::move(x));
+  }
+  return out;
+}
+
 Result<Housing> Service::SetHousing(const auth::Actor& actor, Housing h) {
   auto fail = [&](Status s) {
     Audit(actor, "registry.housing.update", h.address_code, "failed", s.code());

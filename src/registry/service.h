@@ -201,6 +201,14 @@ class Service {
   // Housing: a room without a record has use "unknown".
   Result<Housing> GetHousing(const std::string& code);
   Result<Housing> SetHousing(const auth::Actor& actor, Housing h);
+  // Every room under a code (a building, say) with its housing record (use
+  // unknown without one) and its current occupants; at most 10,000 rooms.
+  struct RoomHousing {
+    Housing housing;
+    int64_t occupants = 0;
+    bool group_rental = false;
+  };
+  Result<std::vector<RoomHousing>> HousingUnder(const std::string& prefix);
   // Rentals in rooms under a code prefix, or of a tenant; current only unless all.
   Result<std::vector<Rental>> Rentals(const std::string& prefix, const std::string& tenant, bool all);
   // 422 end_before_start, 409 rental_overlap (the same tenant and room, overlapping dates).

@@ -60,6 +60,17 @@ test('the planted group rentals are flagged, and every flagged room has enough o
   const codes = r.json.items.map((x) => x.address_code);
   for (const g of rtruth.group_rentals) assert.ok(codes.includes(g), `group rental ${g}`);
   for (const x of r.json.items) assert.ok(x.occupants >= r.json.threshold);
+  // A building's rooms in one request: the group rental among them, rooms without a record as unknown.
+  const building = rtruth.group_rentals[0].slice(0, 19);
+  const all = await s.req('GET', `/api/v1/registry/housing?under=${building}`, { token: clerk });
+  assert.equal(all.status, 200, all.text);
+  const rooms = csv('addresses.csv').filter((a) => a.level === 'room' && a.code.startsWith(building));
+  assert.equal(all.json.total, rooms.length);
+  assert.equal(all.json.items.find((x) => x.address_code === rtruth.group_rentals[0]).group_rental, true);
+  const recorded = new Map(csv('housing.csv').map((h) => [h.address_code, h.use]));
+  for (const x of all.json.items) assert.equal(x.use, recorded.get(x.address_code) || 'unknown', x.address_code);
+  expectError(await s.req('GET', '/api/v1/registry/housing', { token: clerk }), 422, 'validation_failed');
+  expectError(await s.req('GET', '/api/v1/registry/housing?under=460105999', { token: clerk }), 404, 'unknown_address');
   const h = await s.req('GET', `/api/v1/registry/housing/${rtruth.group_rentals[0]}`, { token: clerk });
   assert.equal(h.json.use, 'rented');
   assert.equal(h.json.group_rental, true);
