@@ -116,6 +116,11 @@ void RegisterRoutes(http::Api& api, events::Store* store, Index* index, registry
             c.audit_target = q;
             JW_ASSIGN_OR_RETURN(int64_t limit, c.IntParam("limit", 20, 1, 200));
             if (!index) return Conflict("search_unavailable", "no search index");
+            // Read before searching: the answer then holds at least what
+            // indexed_seq says (a client waiting for indexed_seq >= journal_seq
+            // gets a result that includes its upload).
+            uint64_t indexed = index->committed_seq();
+            uint64_t head = store->JournalHead();
             JW_ASSIGN_OR_RETURN(Results r, index->Search(q, static_cast<size_t>(limit)));
             json j = ToJson(r);
             // The base registries: a standard address the text names (a full
@@ -146,8 +151,8 @@ void RegisterRoutes(http::Api& api, events::Store* store, Index* index, registry
             }
             j["addresses"] = addresses;
             j["organisations"] = orgs;
-            j["indexed_seq"] = index->committed_seq();
-            j["journal_seq"] = store->JournalHead();
+            j["indexed_seq"] = indexed;
+            j["journal_seq"] = head;
             return Reply::Json(j);
           });
 

@@ -86,14 +86,14 @@ test('a call-taker types the caller\'s address and sees the standard address and
   await expect(tid(page, 'dispatch-board')).toBeVisible()
 
   await test.step('Esc closes the new-incident dialog', async () => {
-    await page.locator('body').press('n')
+    await tid(page, 'dispatch-new').click()
     await expect(tid(page, 'new-incident-form')).toBeVisible()
     await page.keyboard.press('Escape')
     await expect(tid(page, 'new-incident-form')).toBeHidden()
   })
 
   await test.step(`typing "${text}" resolves it to ${code} and names the community officer`, async () => {
-    await page.locator('body').press('n')
+    await tid(page, 'dispatch-new').click()
     await expect(tid(page, 'new-incident-form')).toBeVisible()
     await expect(tid(page, 'new-address')).toBeFocused()
     await page.keyboard.type(text)

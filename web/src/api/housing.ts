@@ -64,6 +64,10 @@ export interface GroupRental {
   occupants: number
 }
 
+/** Every room under a building (or floor) with its housing record, in one request. */
+export const listHousing = (under: string, signal?: AbortSignal) =>
+  http.get<Page<Housing>>(`${R}/housing`, { under }, { signal })
+
 export const getHousing = (room: string, signal?: AbortSignal) =>
   http.get<Housing>(`${R}/housing/${encodeURIComponent(room)}`, undefined, { signal })
 
