@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { expect, test, type APIRequestContext, type Browser, type Locator, type Page } from '@playwright/test'
+import { env, genDir, parseCsv, tid, truthFile } from './helpers'
 
 // 外国人停留 end to end, against a server whose data folder holds the generated
 // city (jingwu gen + ingest + registry import) with the stay clock at the
@@ -16,19 +17,11 @@ import { expect, test, type APIRequestContext, type Browser, type Locator, type 
 // in the API. (c) A passport that never entered is refused with the
 // translated no_entry_record message next to the passport number.
 
-const truthFile = process.env.JINGWU_TRUTH
-const genDir = truthFile ? dirname(truthFile) : ''
 const here = dirname(fileURLToPath(import.meta.url))
-const tid = (scope: Page | Locator, id: string) => scope.locator(`[data-test="${id}"]`)
 // Element Plus puts data-test on the <input> of a text field but on the wrapper of some others.
 const INPUT = 'xpath=self::input | .//input'
 const DAY = 86400_000
 
-function env(name: string): string {
-  const v = process.env[name]
-  if (!v) throw new Error(`${name} is not set`)
-  return v
-}
 
 interface StayCase {
   passport: string
@@ -39,39 +32,6 @@ interface StayCase {
   days_over?: number
 }
 
-/** A small CSV reader (quoted fields, doubled quotes), header row → objects. */
-function parseCsv(text: string): Record<string, string>[] {
-  const rows: string[][] = []
-  let row: string[] = []
-  let field = ''
-  let quoted = false
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i]
-    if (quoted) {
-      if (c === '"' && text[i + 1] === '"') {
-        field += '"'
-        i++
-      } else if (c === '"') quoted = false
-      else field += c
-    } else if (c === '"') quoted = true
-    else if (c === ',') {
-      row.push(field)
-      field = ''
-    } else if (c === '\n' || c === '\r') {
-      if (c === '\r' && text[i + 1] === '\n') i++
-      row.push(field)
-      field = ''
-      if (row.length > 1 || row[0] !== '') rows.push(row)
-      row = []
-    } else field += c
-  }
-  if (field !== '' || row.length) {
-    row.push(field)
-    rows.push(row)
-  }
-  const [head, ...body] = rows
-  return body.map((r) => Object.fromEntries(head.map((h, i) => [h, r[i] ?? ''])))
-}
 
 /** A generator time ("2025-12-30T17:48:57", Beijing wall clock) in ms. */
 const beijing = (t: string) => new Date(/[+Z]/.test(t.slice(19)) ? t : `${t}+08:00`).getTime()

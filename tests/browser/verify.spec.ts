@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises'
-import { dirname, join } from 'node:path'
-import { expect, test, type Locator, type Page } from '@playwright/test'
+import { join } from 'node:path'
+import { expect, test, type Page } from '@playwright/test'
+import { env, genDir, parseCsv, tid, truthFile } from './helpers'
 
 // 采集核查 and 完整率 end to end, on a phone-sized screen, against a server whose
 // data folder holds the generated city's registries (jingwu gen + jingwu
@@ -17,49 +18,8 @@ import { expect, test, type Locator, type Page } from '@playwright/test'
 // moved out, and finds it among the checked tasks; the residents API (read as
 // an investigator) then no longer lists the tenant as living there.
 
-const truthFile = process.env.JINGWU_TRUTH
-const genDir = truthFile ? dirname(truthFile) : ''
-const tid = (scope: Page | Locator, id: string) => scope.locator(`[data-test="${id}"]`)
 
-function env(name: string): string {
-  const v = process.env[name]
-  if (!v) throw new Error(`${name} is not set`)
-  return v
-}
 
-/** A small CSV reader (quoted fields, doubled quotes), header row → objects. */
-function parseCsv(text: string): Record<string, string>[] {
-  const rows: string[][] = []
-  let row: string[] = []
-  let field = ''
-  let quoted = false
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i]
-    if (quoted) {
-      if (c === '"' && text[i + 1] === '"') {
-        field += '"'
-        i++
-      } else if (c === '"') quoted = false
-      else field += c
-    } else if (c === '"') quoted = true
-    else if (c === ',') {
-      row.push(field)
-      field = ''
-    } else if (c === '\n' || c === '\r') {
-      if (c === '\r' && text[i + 1] === '\n') i++
-      row.push(field)
-      field = ''
-      if (row.length > 1 || row[0] !== '') rows.push(row)
-      row = []
-    } else field += c
-  }
-  if (field !== '' || row.length) {
-    row.push(field)
-    rows.push(row)
-  }
-  const [head, ...body] = rows
-  return body.map((r) => Object.fromEntries(head.map((h, i) => [h, r[i] ?? ''])))
-}
 
 interface RegistryTruth {
   as_of: string
