@@ -12,7 +12,7 @@ namespace jingwu::app {
 
 std::vector<sql::Migration> AllMigrations() {
   std::vector<sql::Migration> all;
-  for (auto list : {audit::Migrations(), auth::Migrations(), cases::Migrations(), dispatch::Migrations(), services::Migrations(), watch::Migrations(), registry::Migrations(), stays::Migrations()}) all.insert(all.end(), list.begin(), list.end());
+  for (auto list : {audit::Migrations(), auth::Migrations(), cases::Migrations(), dispatch::Migrations(), services::Migrations(), watch::Migrations(), registry::Migrations(), stays::Migrations(), force::Migrations()}) all.insert(all.end(), list.begin(), list.end());
   return all;
 }
 
@@ -50,6 +50,12 @@ Result<std::unique_ptr<App>> Open(Config config) {
   app->services = std::make_unique<services::Service>(app->db.get(), app->audit.get(), app->clock.get(), sopt);
   app->registry = std::make_unique<registry::Service>(app->db.get(), app->audit.get(), app->clock.get());
   JW_RETURN_IF_ERROR(app->registry->Load());
+  JW_ASSIGN_OR_RETURN(force::Options fopt, force::ParseOptions(config.force));
+  app->force = std::make_unique<force::Service>(app->db.get(), app->audit.get(), app->clock.get(), app->registry.get(), fopt);
+  app->force->SetDispatch(app->dispatch.get());
+  JW_RETURN_IF_ERROR(app->force->Load());
+  // Dispatch recommends the units whose crew is on the roster now.
+  app->dispatch->SetCrewSource(app->force.get());
   app->config = std::move(config);
   return app;
 }

@@ -13,6 +13,7 @@
 #include "dispatch/service.h"
 #include "services/service.h"
 #include "registry/service.h"
+#include "force/service.h"
 #include "watch/store.h"
 #include "core/config.h"
 #include "sql/database.h"
@@ -35,6 +36,7 @@ struct App {
   std::unique_ptr<dispatch::Service> dispatch;
   std::unique_ptr<services::Service> services;
   std::unique_ptr<registry::Service> registry;
+  std::unique_ptr<force::Service> force;  // personnel, rosters (drive dispatch), training, inspection
 };
 
 // Creates the data folder if needed, reads DATA/config.json under the given

@@ -16,13 +16,16 @@
 #include "app/bigdata_cli.h"
 #include "app/backup.h"
 #include "app/cert.h"
+#include "app/force_cli.h"
 #include "app/registry_cli.h"
 #include "app/simulate.h"
+#include "audit/checkpoint.h"
 #include "auth/roles.h"
 #include "core/crypto.h"
 #include "core/log.h"
 #include "gen/cases_gen.h"
 #include "gen/city_gen.h"
+#include "gen/force_gen.h"
 #include "gen/registry_gen.h"
 #include "http/server.h"
 #include "search/index.h"
@@ -168,9 +171,17 @@ int Serve(Config config, bool print_admin_password) {
   stays::Service stays(app.db.get(), app.audit.get(), app.clock.get(), events->get(), app.registry.get(),
                        std::move(*stay_options));
   if (Status s = stays.Attach(); !s.ok()) return Fail(s);
-  http::Server server(app.config, {app.db.get(), app.audit.get(), app.auth.get(), app.clock.get(), app.test_clock,
-                                   app.cases.get(), app.stats.get(), app.dispatch.get(), app.services.get(),
-                                   events->get(), index->get(), &watch, app.registry.get(), &stays});
+  // Signed checkpoints of the audit head (docs/audit-chain.md).
+  auto signer = audit::Signer::LoadOrCreate(app.config.data_dir);
+  if (!signer.ok()) return Fail(signer.status());
+  audit::Checkpointer checkpointer(app.db.get(), *signer, app.clock.get(), app.config.data_dir,
+                                   app.config.audit_checkpoint_interval_s);
+  http::Deps deps{app.db.get(), app.audit.get(), app.auth.get(), app.clock.get(), app.test_clock,
+                  app.cases.get(), app.stats.get(), app.dispatch.get(), app.services.get(),
+                  events->get(), index->get(), &watch, app.registry.get(), &stays};
+  deps.audit_signer = &*signer;
+  deps.force = app.force.get();
+  http::Server server(app.config, deps);
   auto port = server.Start();
   if (!port.ok()) return Fail(port.status());
   std::string host;
@@ -182,6 +193,7 @@ int Serve(Config config, bool print_admin_password) {
   std::fflush(stdout);
   app.dispatch->StartTimers();
   app.services->StartClockChecks();
+  checkpointer.Start();
   int sig = 0;
   sigwait(&set, &sig);
   log::Info("server.stopping", {{"signal", sig}});
@@ -189,6 +201,7 @@ int Serve(Config config, bool print_admin_password) {
   app.services->StopClockChecks();
   server.Stop();
   server.Wait();
+  checkpointer.Stop();
   stays.Stop();
   (*index)->Stop();
   log::Info("server.stopped", {});
@@ -253,6 +266,10 @@ int Main(int argc, char** argv) {
   gen_cmd->add_option("--out", out_dir, "output folder")->required();
   gen_cmd->add_option("--seed", seed, "random seed (the same seed gives the same city)");
   gen_cmd->add_option("--scale", scale, "small, city or large")->check(CLI::IsMember({"small", "city", "large"}));
+  int gen_force_readers = 0;
+  gen_cmd->add_option("--force-readers", gen_force_readers,
+                      "officers who read personal data in the access history (default: the scale's; the inspection "
+                      "benchmark uses about 1,500 for ten million entries)");
   gen_cmd->add_option("--events", gen_events, "total sighting events (default: the scale's, 150k / 10M / 100M)")
       ->check(CLI::PositiveNumber);
 
@@ -270,6 +287,22 @@ int Main(int argc, char** argv) {
       ->required();
   ingest->add_option("files", ingest_args.files, "files to load")->required();
   ingest->add_flag("--quiet", ingest_args.quiet, "no progress bar");
+
+  auto* force_cmd = cli.add_subcommand("force", "force management and online inspection");
+  force_cmd->require_subcommand(1);
+  std::string force_dir;
+  bool inspect_full = false;
+  auto* force_import = force_cmd->add_subcommand(
+      "import", "load units, personnel, shifts, training, discipline, protected persons and access history");
+  add_data(force_import);
+  force_import->add_option("folder", force_dir, "folder with the force files (as `jingwu gen` writes them)")->required();
+  auto* force_inspect = force_cmd->add_subcommand("inspect", "run the inspection rules over the audit log");
+  add_data(force_inspect);
+  force_inspect->add_flag("--full", inspect_full, "from the first entry (default: since the last run)");
+  auto* force_eval = force_cmd->add_subcommand(
+      "inspect-eval", "inspection rules against the planted misconduct of `jingwu gen` (loaded into a fresh --data)");
+  add_data(force_eval);
+  force_eval->add_option("folder", force_dir, "a folder written by `jingwu gen`")->required();
 
   auto* registry_cmd = cli.add_subcommand("registry", "base registries: standard addresses, organisations, residents");
   registry_cmd->require_subcommand(1);
@@ -344,6 +377,15 @@ int Main(int argc, char** argv) {
   audit_cmd->require_subcommand(1);
   auto* verify = audit_cmd->add_subcommand("verify", "re-compute the hash chain; exit 1 at the first bad entry");
   add_data(verify);
+  std::string checkpoint_file, public_key_file;
+  verify->add_option("--checkpoint", checkpoint_file,
+                     "a signed checkpoint (JSON): also prove the log still holds its entry (catches truncation)");
+  verify->add_option("--public-key", public_key_file,
+                     "the signer's public key (hex, from `jingwu audit public-key`; default: this data folder's)");
+  auto* checkpoint_cmd = audit_cmd->add_subcommand("checkpoint", "sign the current head and print the checkpoint (JSON)");
+  add_data(checkpoint_cmd);
+  auto* public_key_cmd = audit_cmd->add_subcommand("public-key", "print the checkpoint signing key's public half (hex)");
+  add_data(public_key_cmd);
 
   auto* simulate = cli.add_subcommand("simulate", "drive a running server with simulated work");
   simulate->require_subcommand(1);
@@ -418,7 +460,8 @@ int Main(int argc, char** argv) {
     return s.ok() ? 0 : Fail(s);
   }
   if (gen_cmd->parsed()) {
-    Status s = gen::WriteCasesCsv(gen::GenerateCases(seed), out_dir);
+    cases::Dataset gen_cases = gen::GenerateCases(seed);
+    Status s = gen::WriteCasesCsv(gen_cases, out_dir);
     if (!s.ok()) return Fail(s);
     // The service hall's demo year (with --seed 7, the records `jingwu demo` loads).
     s = services::WriteDemoCsv(services::GenerateDemo(services::BusinessCalendar::China(), services::Options().follow_up_days,
@@ -430,6 +473,10 @@ int Main(int argc, char** argv) {
     gen::CityOptions city{.out_dir = out_dir, .seed = seed, .scale = scale, .events = gen_events};
     std::map<std::string, int64_t> rows;
     s = gen::WriteCity(city, &rows);
+    if (!s.ok()) return Fail(s);
+    // The bureau's force: personnel, training, and a year of access history with planted misconduct.
+    s = gen::WriteForce({.out_dir = out_dir, .seed = seed, .small = scale == "small", .readers = gen_force_readers},
+                        gen_cases, &rows);
     if (!s.ok()) return Fail(s);
     for (const auto& [file, n] : rows) std::printf("  %-18s %12lld rows\n", file.c_str(), static_cast<long long>(n));
     std::printf("  %-18s planted ground truth\n", "truth.json");
@@ -469,6 +516,9 @@ int Main(int argc, char** argv) {
   if (restore->parsed()) return RunRestore(config, backup_file);
   if (ingest->parsed()) return RunIngest(config, ingest_args);
   if (registry_import->parsed()) return RunRegistryImport(config, registry_dir);
+  if (force_import->parsed()) return RunForceImport(config, force_dir);
+  if (force_inspect->parsed()) return RunInspect(config, inspect_full);
+  if (force_eval->parsed()) return RunInspectEval(config, force_dir);
   if (stays_eval->parsed()) return RunStaysEval(config, registry_dir, registry_verbose);
   if (events_info->parsed()) return RunEventsInfo(config, events_compact);
   if (reindex->parsed()) return RunReindex(config);
@@ -532,6 +582,46 @@ int Main(int argc, char** argv) {
     if (!s.ok()) return Fail(s);
     std::printf("imported %zu cases, %zu gangs, %zu accidents\n", n, g, a);
     return 0;
+  }
+  if (checkpoint_cmd->parsed() || public_key_cmd->parsed()) {
+    auto signer = audit::Signer::LoadOrCreate(app.config.data_dir);
+    if (!signer.ok()) return Fail(signer.status());
+    if (public_key_cmd->parsed()) {
+      std::printf("%s\n", signer->public_key().c_str());
+      return 0;
+    }
+    auto cp = audit::WriteCheckpoint(app.db.get(), *signer, app.clock.get(), app.config.data_dir);
+    if (!cp.ok()) return Fail(cp.status());
+    app.audit->Record(kCli, "audit.checkpoint", "audit_log", "ok", "last_id " + std::to_string(cp->last_id));
+    std::printf("%s\n", cp->ToJson().dump(2).c_str());
+    return 0;
+  }
+  if (verify->parsed() && !checkpoint_file.empty()) {
+    std::ifstream in(checkpoint_file);
+    if (!in) return Fail(NotFound("no_such_file", "cannot read " + checkpoint_file));
+    auto parsed = audit::Checkpoint::FromJson(nlohmann::json::parse(in, nullptr, false));
+    if (!parsed.ok()) return Fail(parsed.status());
+    std::string key;
+    if (!public_key_file.empty()) {
+      std::ifstream kin(public_key_file);
+      kin >> key;
+    } else {
+      auto signer = audit::Signer::LoadOrCreate(app.config.data_dir);
+      if (!signer.ok()) return Fail(signer.status());
+      key = signer->public_key();
+    }
+    if (Status s = audit::CheckSignature(*parsed, key); !s.ok()) return Fail(s);
+    auto r = audit::VerifyWithCheckpoint(*app.audit, app.db.get(), *parsed);
+    if (!r.ok()) return Fail(r.status());
+    if (r->ok) {
+      std::printf("audit chain ok: %lld entries verified; the checkpoint's entry %lld (signed %s) is intact\n",
+                  static_cast<long long>(r->checked), static_cast<long long>(parsed->last_id), parsed->at.c_str());
+      return 0;
+    }
+    std::printf("audit chain BROKEN at entry %lld: %s (%lld entries checked, checkpoint at entry %lld)\n",
+                static_cast<long long>(r->first_bad_id), r->problem.c_str(), static_cast<long long>(r->checked),
+                static_cast<long long>(parsed->last_id));
+    return 1;
   }
   if (verify->parsed()) {
     auto r = app.audit->Verify();

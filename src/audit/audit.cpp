@@ -1,7 +1,9 @@
 #include "audit/audit.h"
 
+#include <algorithm>
 #include <cstdio>
 
+#include "audit/checkpoint.h"
 #include "core/crypto.h"
 #include "core/utf8.h"
 
@@ -33,7 +35,7 @@ Entry FromRow(const sql::Row& r) {
 }  // namespace
 
 std::vector<sql::Migration> Migrations() {
-  return {{"audit", 1, "audit log and head",
+  std::vector<sql::Migration> all = {{"audit", 1, "audit log and head",
            "CREATE TABLE audit_log (id BIGINT PRIMARY KEY, at TEXT NOT NULL, actor TEXT NOT NULL, "
            "role TEXT NOT NULL, client TEXT NOT NULL, action TEXT NOT NULL, target TEXT NOT NULL, "
            "purpose TEXT NOT NULL, case_no TEXT NOT NULL, outcome TEXT NOT NULL, detail TEXT NOT NULL, "
@@ -44,6 +46,9 @@ std::vector<sql::Migration> Migrations() {
            "CREATE TABLE audit_head (one INTEGER PRIMARY KEY, last_id BIGINT NOT NULL, last_hash TEXT NOT NULL);"
            "INSERT INTO audit_head (one, last_id, last_hash) VALUES (1, 0, '" +
                std::string(kGenesis) + "')"}};
+  auto more = CheckpointMigrations();
+  all.insert(all.end(), more.begin(), more.end());
+  return all;
 }
 
 std::string ComputeHash(const Entry& e) {
@@ -94,6 +99,41 @@ Result<Entry> Log::Append(Entry e) {
   }
   for (auto& l : ls) l(e);
   return e;
+}
+
+Status Log::Import(std::vector<Entry> entries) {
+  constexpr size_t kBatch = 5000;
+  for (size_t from = 0; from < entries.size(); from += kBatch) {
+    size_t to = std::min(entries.size(), from + kBatch);
+    JW_RETURN_IF_ERROR(db_->Transaction([&](sql::Connection& c) -> Status {
+      auto head = c.Query("SELECT last_id, last_hash FROM audit_head WHERE one = 1");
+      if (!head.ok()) return head.status();
+      if (head->empty()) return Internal("audit_head is missing");
+      int64_t id = (*head)[0].Int("last_id");
+      std::string prev = (*head)[0].Text("last_hash");
+      for (size_t i = from; i < to; ++i) {
+        Entry& e = entries[i];
+        for (std::string* f : {&e.actor, &e.role, &e.client, &e.action, &e.target, &e.purpose, &e.case_no,
+                               &e.outcome, &e.detail}) {
+          *f = TruncateUtf8(SanitizeUtf8(*f), 1024);
+          for (char& ch : *f)
+            if (ch == '\x1f') ch = ' ';
+        }
+        e.id = ++id;
+        e.prev_hash = prev;
+        e.hash = ComputeHash(e);
+        prev = e.hash;
+        auto ins = c.Exec(std::string("INSERT INTO audit_log (") + kColumns +
+                              ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                          {e.id, FormatTimeUtcMicros(e.at), e.actor, e.role, e.client, e.action, e.target, e.purpose,
+                           e.case_no, e.outcome, e.detail, e.prev_hash, e.hash});
+        if (!ins.ok()) return ins.status();
+      }
+      auto upd = c.Exec("UPDATE audit_head SET last_id = ?, last_hash = ? WHERE one = 1", {id, prev});
+      return upd.ok() ? Status::Ok() : upd.status();
+    }));
+  }
+  return Status::Ok();
 }
 
 void Log::Record(const Actor& actor, std::string action, std::string target, std::string outcome,

@@ -84,6 +84,12 @@ class Log {
   // Appends an entry (id, at, prev_hash and hash are filled in). Returns it.
   Result<Entry> Append(Entry e);
 
+  // Appends entries that happened elsewhere, each with its own time (a
+  // legacy system's access log, the demo's year of history), in batches of
+  // one transaction. The chain covers them like any entry; the caller
+  // records the import itself. Listeners are not called.
+  Status Import(std::vector<Entry> entries);
+
   Result<Page> Query(const Filter& f);
   // Appends what an actor did; a failure to write is reported on stderr but
   // not returned, for actions that have already happened.

@@ -8,7 +8,7 @@ const std::vector<RoleInfo>& AllRoles() {
   static const std::vector<RoleInfo> kRoles = {
       {"admin", {"users.manage", "stats.read", "force.read", "force.write", "sources.write"}},
       {"commander",
-       {"dispatch.read", "dispatch.write", "cases.read", "stats.read", "watchlist.approve", "force.read",
+       {"dispatch.read", "dispatch.write", "cases.read", "stats.read", "watchlist.approve", "force.read", "force.write",
         "person.read"}},
       {"dispatcher", {"dispatch.read", "dispatch.write"}},
       {"investigator",

@@ -19,10 +19,23 @@ namespace {
 
 json OptTime(const std::optional<Timestamp>& t) { return t ? json(FormatTime(*t)) : json(nullptr); }
 
-json UnitJson(const Unit& u, Timestamp now, int64_t stale_after_s) {
+json UnitJson(const Unit& u, Timestamp now, int64_t stale_after_s, const CrewSource* crews) {
   int64_t age = std::max<int64_t>(0, (now.micros - u.position_at.micros) / kMicrosPerSecond);
   std::string status = u.availability != kOnDuty ? u.availability : u.current_incident ? u.current_state : "available";
+  // Who is in the car now, from the roster (an empty list: off the roster).
+  json crew = nullptr;
+  bool off_roster = false;
+  if (crews) {
+    Crew c = crews->CrewOf(u.call_sign, u.station, now);
+    if (c.rostered) {
+      crew = json::array();
+      for (const auto& [no, name] : c.members) crew.push_back({{"police_no", no}, {"name", name}});
+      off_roster = c.members.empty();
+    }
+  }
   return {{"id", u.id},
+          {"crew", crew},
+          {"off_roster", off_roster},
           {"call_sign", u.call_sign},
           {"type", u.type},
           {"station", u.station},
@@ -348,7 +361,7 @@ void RegisterRoutes(http::Api& api, Service* svc, http::Broadcaster* stream, con
   api.Get("/api/v1/dispatch/units", read, [&s](Context&) -> Result<Reply> {
     json items = json::array();
     Timestamp now = s.clock().Now();
-    for (const auto& u : s.ListUnits()) items.push_back(UnitJson(u, now, s.options().stale_after_s));
+    for (const auto& u : s.ListUnits()) items.push_back(UnitJson(u, now, s.options().stale_after_s, s.crews()));
     return Reply::Json({{"total", items.size()}, {"items", items}});
   });
 
@@ -368,12 +381,12 @@ void RegisterRoutes(http::Api& api, Service* svc, http::Broadcaster* stream, con
     }
     JW_RETURN_IF_ERROR(Coordinates(b, &in.lat, &in.lon));
     JW_ASSIGN_OR_RETURN(Unit u, s.CreateUnit(ActorOf(c), in));
-    return Reply::Json(UnitJson(u, s.clock().Now(), s.options().stale_after_s), 201);
+    return Reply::Json(UnitJson(u, s.clock().Now(), s.options().stale_after_s, s.crews()), 201);
   });
 
   api.Get(R"(/api/v1/dispatch/units/(\d+))", read, [&s](Context& c) -> Result<Reply> {
     JW_ASSIGN_OR_RETURN(Unit u, s.GetUnit(IdArg(c, 1)));
-    return Reply::Json(UnitJson(u, s.clock().Now(), s.options().stale_after_s));
+    return Reply::Json(UnitJson(u, s.clock().Now(), s.options().stale_after_s, s.crews()));
   });
 
   api.Post(R"(/api/v1/dispatch/units/(\d+)/availability)", write, [&s](Context& c) -> Result<Reply> {
@@ -381,7 +394,7 @@ void RegisterRoutes(http::Api& api, Service* svc, http::Broadcaster* stream, con
     std::string availability;
     JW_RETURN_IF_ERROR(Field(b, "availability", &availability, true, "invalid_availability"));
     JW_ASSIGN_OR_RETURN(Unit u, s.SetAvailability(ActorOf(c), IdArg(c, 1), availability));
-    return Reply::Json(UnitJson(u, s.clock().Now(), s.options().stale_after_s));
+    return Reply::Json(UnitJson(u, s.clock().Now(), s.options().stale_after_s, s.crews()));
   });
 
   api.Post(R"(/api/v1/dispatch/units/(\d+)/position)", write, [&s](Context& c) -> Result<Reply> {
@@ -389,7 +402,7 @@ void RegisterRoutes(http::Api& api, Service* svc, http::Broadcaster* stream, con
     double lat, lon;
     JW_RETURN_IF_ERROR(Coordinates(b, &lat, &lon));
     JW_ASSIGN_OR_RETURN(Unit u, s.ReportPosition(ActorOf(c), IdArg(c, 1), lat, lon));
-    return Reply::Json(UnitJson(u, s.clock().Now(), s.options().stale_after_s));
+    return Reply::Json(UnitJson(u, s.clock().Now(), s.options().stale_after_s, s.crews()));
   });
 
   api.Get("/api/v1/dispatch/kpis", read, [&s](Context& c) -> Result<Reply> {

@@ -316,7 +316,15 @@ Result<std::vector<Recommendation>> Service::Recommend(int64_t incident_id, size
   auto it = state_.incidents.find(incident_id);
   if (it == state_.incidents.end()) return NotFound("incident_not_found", "no such incident");
   if (it->second.closed()) return Conflict("incident_closed", "the incident is closed");
-  return dispatch::Recommend(state_.units, it->second, clock_->Now(), eta_, opt_.stale_after_s, limit);
+  Timestamp now = clock_->Now();
+  if (!crews_) return dispatch::Recommend(state_.units, it->second, now, eta_, opt_.stale_after_s, limit);
+  // A unit whose station keeps a roster and has no crew on shift now is not recommended.
+  std::map<int64_t, Unit> crewed;
+  for (const auto& [id, u] : state_.units) {
+    Crew c = crews_->CrewOf(u.call_sign, u.station, now);
+    if (!c.rostered || !c.members.empty()) crewed.emplace(id, u);
+  }
+  return dispatch::Recommend(crewed, it->second, now, eta_, opt_.stale_after_s, limit);
 }
 
 Result<std::vector<Event>> Service::Timeline(int64_t incident_id) {

@@ -60,6 +60,19 @@ struct IncidentFilter {
 // {"targets": {...TargetTable::FromJson...}, "stale_after_s": 300}
 Result<Options> ParseOptions(const std::string& json_text);
 
+// Who crews a unit at a time, from the force roster (force/service.h). A
+// unit whose station keeps a roster is recommended only while a crew is on
+// shift; units of stations without one are judged by availability alone.
+struct Crew {
+  bool rostered = false;  // the unit's station keeps a roster
+  std::vector<std::pair<std::string, std::string>> members;  // police number, name
+};
+class CrewSource {
+ public:
+  virtual ~CrewSource() = default;
+  virtual Crew CrewOf(const std::string& call_sign, const std::string& station, Timestamp at) const = 0;
+};
+
 class Service {
  public:
   Service(sql::Database* db, audit::Log* audit, const Clock* clock, Options opt = {});
@@ -100,6 +113,9 @@ class Service {
   using Listener = std::function<void(const Event&)>;
   void AddListener(Listener l);
 
+  // Set before serving (may stay null: no roster).
+  void SetCrewSource(const CrewSource* crews) { crews_ = crews; }
+  const CrewSource* crews() const { return crews_; }
   const Options& options() const { return opt_; }
   const Clock& clock() const { return *clock_; }
   int64_t LastSeq() const;
@@ -116,6 +132,7 @@ class Service {
   Options opt_;
   Store store_;
   StraightLineEta eta_;
+  const CrewSource* crews_ = nullptr;
 
   mutable std::mutex mu_;
   State state_;  // guarded by mu_
@@ -127,6 +144,16 @@ class Service {
   bool timer_stop_ = false;  // guarded by timer_mu_
   std::thread timer_thread_;
 };
+
+// The demo's police stations (派出所): two units each, call signs 琼A-<code>01/02.
+struct DemoStation {
+  const char* name;
+  const char* code;      // for call signs
+  const char* district;  // GB/T 2260
+  double lat, lon;
+};
+const std::vector<DemoStation>& DemoStations();
+std::string DemoCallSign(const DemoStation& st, int k);
 
 // Demo data: about forty units at Haikou's police stations and a few incidents,
 // added only when the timeline is empty. Returns the number of units added.

@@ -224,7 +224,7 @@ void Server::Configure() {
 
   RegisterSystemRoutes();
   auth::RegisterRoutes(api_);
-  audit::RegisterRoutes(api_, &audit_stream_);
+  audit::RegisterRoutes(api_, &audit_stream_, deps_.db, deps_.audit_signer, config_.data_dir);
   identity::RegisterRoutes(api_);
   cases::RegisterRoutes(api_, *deps_.cases);
   stats::RegisterRoutes(api_, *deps_.stats);
@@ -232,6 +232,7 @@ void Server::Configure() {
   if (deps_.dispatch) dispatch::RegisterRoutes(api_, deps_.dispatch, &dispatch_stream_, deps_.registry);
   if (deps_.services) services::RegisterRoutes(api_, *deps_.services);
   if (deps_.registry) registry::RegisterRoutes(api_, *deps_.registry);
+  if (deps_.force) force::RegisterRoutes(api_, *deps_.force, deps_.services);
   if (deps_.events) analysis::RegisterRoutes(api_, deps_.events);
   if (deps_.events) search::RegisterRoutes(api_, deps_.events, deps_.search, deps_.registry);
   if (deps_.watch) alert_streams_ = watch::RegisterRoutes(api_, deps_.watch);
@@ -257,7 +258,7 @@ void Server::RegisterSystemRoutes() {
     json modules = json::array();
     for (auto [name, available] : std::initializer_list<std::pair<const char*, bool>>{
              {"bigdata", deps_.events != nullptr}, {"watch", deps_.watch != nullptr}, {"dispatch", true}, {"cases", true}, {"stats", true}, {"services", deps_.services != nullptr},
-             {"registry", false}, {"force", false}, {"audit", true}, {"users", true}})
+             {"registry", deps_.registry != nullptr}, {"force", deps_.force != nullptr}, {"audit", true}, {"users", true}})
       modules.push_back({{"name", name}, {"available", available}});
     return Reply::Json({{"version", "0.1.0"},
                         {"db", sql::DialectName(deps_.db->dialect())},

@@ -20,6 +20,7 @@
 #include "dispatch/service.h"
 #include "services/service.h"
 #include "registry/service.h"
+#include "force/service.h"
 #include "events/store.h"
 #include "search/index.h"
 #include "watch/service.h"
@@ -31,6 +32,9 @@
 
 namespace jingwu::watch {
 class AlertStreams;  // watch/routes.cpp
+}
+namespace jingwu::audit {
+class Signer;  // audit/checkpoint.h
 }
 
 namespace jingwu::http {
@@ -50,6 +54,8 @@ struct Deps {
   watch::Service* watch = nullptr;  // watchlists and alerts (attached to events)
   registry::Service* registry = nullptr;  // the base registries (一标三实)
   stays::Service* stays = nullptr;        // visa-free foreigner stays (attached to events)
+  const audit::Signer* audit_signer = nullptr;  // signs checkpoints of the audit head
+  force::Service* force = nullptr;              // force management and inspection
 };
 
 // Counts of requests and of errors by code, so that rejected input is
@@ -102,7 +108,10 @@ namespace jingwu::auth {
 void RegisterRoutes(http::Api& api);
 }
 namespace jingwu::audit {
-void RegisterRoutes(http::Api& api, http::Broadcaster* stream);
+class Signer;
+// signer (may be null): signed checkpoints of the head (audit/checkpoint.h).
+void RegisterRoutes(http::Api& api, http::Broadcaster* stream, sql::Database* db, const Signer* signer,
+                    std::string data_dir);
 }
 namespace jingwu::identity {
 void RegisterRoutes(http::Api& api);
@@ -119,6 +128,10 @@ std::string EventWire(const Event& e);
 }
 namespace jingwu::services {
 void RegisterRoutes(http::Api& api, Service& svc);
+}
+namespace jingwu::force {
+// citizens (may be null): the citizen tracker of reads of their data.
+void RegisterRoutes(http::Api& api, Service& svc, services::Service* citizens);
 }
 namespace jingwu::registry {
 void RegisterRoutes(http::Api& api, Service& svc);
