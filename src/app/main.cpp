@@ -88,12 +88,14 @@ int Serve(Config config, bool print_admin_password) {
     if (!loaded.ok()) return Fail(loaded);
     std::printf("jingwu demo: %zu cases loaded\n", app.stats->case_count());
   }
+  std::string demo_password;  // shown once; the demo citizen gets it too
   if (print_admin_password) {
     auto users = app.auth->ListUsers();
     if (users.ok() && users->empty()) {
       // One demo account per role, so that every module can be tried; they
       // share one random password, shown only this once.
       std::string pw = RandomToken(12);
+      demo_password = pw;
       const std::pair<const char*, const char*> kDemo[] = {
           {"admin", "系统管理员"},      {"commander", "指挥长"},  {"dispatcher", "接处警员"},
           {"investigator", "侦查员"},   {"analyst", "情报分析员"}, {"service_clerk", "窗口民警"},
@@ -141,6 +143,39 @@ int Serve(Config config, bool print_admin_password) {
     auto imported = app.registry->Import(kCli, dir);
     if (!imported.ok()) return Fail(imported.status());
     std::printf("  jingwu demo: loaded the base registries: %zu standard addresses\n", app.registry->index()->size());
+  }
+  if (print_admin_password) {
+    auto units = app.force->Units();
+    if (!units.ok()) return Fail(units.status());
+    if (units->empty()) {
+      // The bureau's force, its training and a year (2020) of access history in
+      // which misconduct is planted; the inspection rules run over it once.
+      std::string dir = app.config.data_dir + "/sources";
+      std::printf("  jingwu demo: generating the force: personnel, rosters, training and a year of access history...\n");
+      std::fflush(stdout);
+      if (!std::filesystem::exists(dir + "/personnel.csv")) {
+        Status g = gen::WriteForce({.out_dir = dir, .seed = 1}, gen::GenerateCases(1));
+        if (!g.ok()) return Fail(g);
+      }
+      auto imported = app.force->Import(kCli, dir);
+      if (!imported.ok()) return Fail(imported.status());
+      auto run = app.force->RunInspection(true);
+      if (!run.ok()) return Fail(run.status());
+      auto roster = app.force->SeedRoster(kCli, app.clock->Now(), 8);
+      if (!roster.ok()) return Fail(roster.status());
+      std::printf("  jingwu demo: loaded the force (%zu units); inspection raised %lld findings; %d shifts on this week's "
+                  "roster\n",
+                  app.force->Units()->size(), static_cast<long long>(run->raised), *roster);
+      // A citizen whose data officers read in 2020 (the portal's 我的数据被谁查询).
+      std::ifstream tf(dir + "/force_truth.json");
+      auto t = nlohmann::json::parse(tf, nullptr, false);
+      if (t.is_object() && t.contains("tracker") && !demo_password.empty()) {
+        auto citizen = app.services->Register({"13800138000", demo_password, t["tracker"].value("id_number", ""),
+                                               t["tracker"].value("name", ""), "cli"});
+        if (citizen.ok())
+          std::printf("  jingwu demo: citizen portal login: phone 13800138000, the same password (see 我的数据被谁查询)\n");
+      }
+    }
   }
   // The search index follows the event store (catching up first, in the background).
   auto index = search::Index::Open(SearchDir(app.config), events->get());

@@ -1,5 +1,9 @@
 #include "audit/audit.h"
 
+#include <unistd.h>
+
+#include "audit/checkpoint.h"
+
 #include <gtest/gtest.h>
 
 #include "sql/backend_test.h"
@@ -126,6 +130,70 @@ TEST_P(AuditTest, VerifyCatchesTruncation) {
   EXPECT_FALSE(r->ok);
   EXPECT_EQ(r->first_bad_id, 5);
   EXPECT_EQ(r->problem, "truncated");
+}
+
+// The gap docs/audit-chain.md admitted: entries cut off the end and the head
+// row rewritten to match look intact to Verify(), but not to a checkpoint.
+TEST_P(AuditTest, ACheckpointCatchesTruncationWithARewrittenHead) {
+  std::string dir = ::testing::TempDir() + "/jw-cp-" + GetParam() + std::to_string(::getpid());
+  auto signer = Signer::LoadOrCreate(dir);
+  ASSERT_TRUE(signer.ok()) << signer.status().ToString();
+  AppendN(6);
+  auto cp = WriteCheckpoint(db_, *signer, &clock_, dir);
+  ASSERT_TRUE(cp.ok()) << cp.status().ToString();
+  EXPECT_EQ(cp->last_id, 6);
+  ASSERT_TRUE(CheckSignature(*cp, signer->public_key()).ok());
+  auto ok = VerifyWithCheckpoint(*log_, db_, *cp);
+  ASSERT_TRUE(ok.ok());
+  EXPECT_TRUE(ok->ok);
+  // Later entries are fine: the checkpoint only vouches for its own.
+  AppendN(2);
+  EXPECT_TRUE(VerifyWithCheckpoint(*log_, db_, *cp)->ok);
+  // Cut entries 5..8 and make the head match entry 4.
+  ASSERT_TRUE(db_->Exec("DELETE FROM audit_log WHERE id >= 5").ok());
+  auto h4 = db_->Query("SELECT hash FROM audit_log WHERE id = 4");
+  ASSERT_TRUE(db_->Exec("UPDATE audit_head SET last_id = 4, last_hash = ? WHERE one = 1", {(*h4)[0].Text("hash")}).ok());
+  EXPECT_TRUE(log_->Verify()->ok);  // the chain alone cannot tell
+  auto caught = VerifyWithCheckpoint(*log_, db_, *cp);
+  ASSERT_TRUE(caught.ok());
+  EXPECT_FALSE(caught->ok);
+  EXPECT_EQ(caught->problem, "truncated");
+  EXPECT_EQ(caught->first_bad_id, 5);
+}
+
+TEST_P(AuditTest, ACheckpointCatchesARewrittenEntryAndForgedSignatures) {
+  std::string dir = ::testing::TempDir() + "/jw-cp2-" + GetParam() + std::to_string(::getpid());
+  auto signer = Signer::LoadOrCreate(dir);
+  ASSERT_TRUE(signer.ok());
+  AppendN(4);
+  auto cp = WriteCheckpoint(db_, *signer, &clock_, dir);
+  ASSERT_TRUE(cp.ok());
+  // Rewrite entry 4 and re-hash it and the head: the chain is consistent again.
+  Entry e = log_->Since(3, 1)->at(0);
+  e.detail = "rewritten";
+  e.hash = ComputeHash(e);
+  ASSERT_TRUE(db_->Exec("UPDATE audit_log SET detail = ?, hash = ? WHERE id = 4", {e.detail, e.hash}).ok());
+  ASSERT_TRUE(db_->Exec("UPDATE audit_head SET last_hash = ? WHERE one = 1", {e.hash}).ok());
+  EXPECT_TRUE(log_->Verify()->ok);
+  auto r = VerifyWithCheckpoint(*log_, db_, *cp);
+  EXPECT_FALSE(r->ok);
+  EXPECT_EQ(r->problem, "checkpoint_mismatch");
+  EXPECT_EQ(r->first_bad_id, 4);
+  // A checkpoint signed by another key, or altered after signing, is refused.
+  auto other = Signer::LoadOrCreate(dir + "-other");
+  ASSERT_TRUE(other.ok());
+  Checkpoint foreign = other->Sign(cp->last_id, cp->last_hash, cp->at);
+  EXPECT_EQ(CheckSignature(foreign, signer->public_key()).code(), "checkpoint_wrong_key");
+  Checkpoint altered = *cp;
+  altered.last_id = 3;
+  EXPECT_EQ(CheckSignature(altered, signer->public_key()).code(), "checkpoint_bad_signature");
+  // The file form round-trips and bad files are named.
+  auto parsed = Checkpoint::FromJson(cp->ToJson());
+  ASSERT_TRUE(parsed.ok());
+  EXPECT_TRUE(CheckSignature(*parsed, signer->public_key()).ok());
+  EXPECT_EQ(Checkpoint::FromJson(nlohmann::json{{"format", "x"}}).status().code(), "invalid_checkpoint");
+  // The key survives a restart: the same public key is loaded again.
+  EXPECT_EQ(Signer::LoadOrCreate(dir)->public_key(), signer->public_key());
 }
 
 TEST_P(AuditTest, QueryFiltersAndPages) {

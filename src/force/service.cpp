@@ -553,7 +553,7 @@ Result<std::vector<Shift>> Service::Shifts(const std::string& unit, const std::s
 
 namespace {
 // The checks of one member joining a shift [start, end), inside the transaction.
-Status CheckMember(sql::Connection& c, const Options& opt, const std::set<std::string>& call_signs, int64_t shift_id,
+Status CheckMember(sql::Connection& c, const Options& opt, const std::set<std::string>* call_signs, int64_t shift_id,
                    int64_t start, int64_t end, const ShiftMember& m) {
   auto off = c.Query("SELECT status, name FROM force_personnel WHERE police_no = ?", {m.police_no});
   if (!off.ok()) return off.status();
@@ -562,7 +562,7 @@ Status CheckMember(sql::Connection& c, const Options& opt, const std::set<std::s
   if (status == "leave" || status == "suspended" || status == "left")
     return Conflict("officer_unavailable", (*off)[0].Text("name") + " (" + m.police_no + ") is " + status +
                                                " and cannot be rostered");
-  if (!m.call_sign.empty() && !call_signs.empty() && !call_signs.count(m.call_sign))
+  if (!m.call_sign.empty() && call_signs && !call_signs->count(m.call_sign))
     return NotFound("unknown_call_sign", "no dispatch unit with call sign " + m.call_sign);
   int64_t rest = static_cast<int64_t>(opt.min_rest_hours * 3600) * kMicrosPerSecond;
   auto near = c.Query("SELECT s.id, s.starts_us, s.ends_us FROM force_shifts s JOIN force_shift_members m "
@@ -618,7 +618,7 @@ Result<Shift> Service::CreateShift(const auth::Actor& a, Shift s) {
     if (!ins.ok()) return ins.status();
     s.id = (*ins)[0].Int("id");
     for (const auto& m : s.members) {
-      JW_RETURN_IF_ERROR(CheckMember(c, opt_, call_signs, s.id, start->micros, end->micros, m));
+      JW_RETURN_IF_ERROR(CheckMember(c, opt_, dispatch_ ? &call_signs : nullptr, s.id, start->micros, end->micros, m));
       JW_RETURN_IF_ERROR(c.Exec("INSERT INTO force_shift_members (shift_id, police_no, call_sign) VALUES (?,?,?)",
                                 {s.id, m.police_no, m.call_sign})
                              .status());
@@ -649,7 +649,7 @@ Result<Shift> Service::AddMember(const auth::Actor& a, int64_t shift_id, ShiftMe
     auto dup = c.Query("SELECT 1 FROM force_shift_members WHERE shift_id = ? AND police_no = ?", {shift_id, m.police_no});
     if (!dup.ok()) return dup.status();
     if (!dup->empty()) return Conflict("double_shift", m.police_no + " is already on this shift");
-    JW_RETURN_IF_ERROR(CheckMember(c, opt_, call_signs, shift_id, (*sh)[0].Int("starts_us"), (*sh)[0].Int("ends_us"), m));
+    JW_RETURN_IF_ERROR(CheckMember(c, opt_, dispatch_ ? &call_signs : nullptr, shift_id, (*sh)[0].Int("starts_us"), (*sh)[0].Int("ends_us"), m));
     return c.Exec("INSERT INTO force_shift_members (shift_id, police_no, call_sign) VALUES (?,?,?)",
                   {shift_id, m.police_no, m.call_sign})
         .status();
@@ -692,6 +692,50 @@ Status Service::DeleteShift(const auth::Actor& a, int64_t shift_id) {
   JW_RETURN_IF_ERROR(ReloadRoster());
   Audit(a, "force.shift.delete", std::to_string(shift_id), "ok", "");
   return Status::Ok();
+}
+
+Result<int> Service::SeedRoster(const auth::Actor& a, Timestamp now, int days) {
+  int made = 0;
+  int64_t today = LocalDay(now);
+  int station_index = 0;
+  for (const auto& st : dispatch::DemoStations()) {
+    ++station_index;
+    auto unit = db_->Query("SELECT code FROM force_units WHERE name = ? AND kind = 'station'", {std::string(st.name)});
+    if (!unit.ok()) return unit.status();
+    if (unit->empty()) continue;
+    std::string code = (*unit)[0].Text("code");
+    // Four teams per car: A and B take alternate days, C and D alternate nights.
+    std::map<std::string, std::vector<std::string>> crews;  // call sign → officers
+    auto people = db_->Query("SELECT police_no, call_sign FROM force_personnel WHERE unit_code = ? AND status = 'on_duty' "
+                             "AND call_sign <> '' ORDER BY police_no",
+                             {code});
+    if (!people.ok()) return people.status();
+    for (const auto& r : *people) crews[r.Text("call_sign")].push_back(r.Text("police_no"));
+    for (int i = -1; i < days - 1; ++i) {
+      for (int night = 0; night < 2; ++night) {
+        Shift s;
+        s.unit_code = code;
+        s.date = DayString(today + i);
+        s.code = night ? "night" : "day";
+        s.starts_at = FormatTime(Timestamp{((today + i) * 86400 + (night ? 20 : 8) * 3600 - 8 * 3600) * kMicrosPerSecond});
+        s.ends_at = FormatTime(Timestamp{((today + i) * 86400 + (night ? 32 : 20) * 3600 - 8 * 3600) * kMicrosPerSecond});
+        int team = night * 2 + ((i % 2 + 2) % 2);
+        int car = 0;
+        for (const auto& [call_sign, list] : crews) {
+          // Some stations run one car at night: the other is off the roster.
+          if (night && car++ == 1 && station_index % 4 == 0) continue;
+          for (size_t k = 0; k < 2; ++k) {
+            size_t idx = static_cast<size_t>(team) * 2 + k;
+            if (idx < list.size()) s.members.push_back({list[idx], "", call_sign});
+          }
+        }
+        auto created = CreateShift(a, s);
+        if (!created.ok()) return created.status();
+        ++made;
+      }
+    }
+  }
+  return made;
 }
 
 // ---- training

@@ -155,6 +155,12 @@ class Service : public dispatch::CrewSource {
   Result<Finding> ApproveDecision(const auth::Actor& a, int64_t id);
   Result<Finding> ReturnDecision(const auth::Actor& a, int64_t id, const std::string& reason);
 
+  // Demo: day (08-20) and night (20-08) shifts at each dispatch demo station
+  // from yesterday for `days` days, crewed by the station's patrol officers by
+  // their call signs (two per car, alternate days), so that the board shows
+  // who is in each car. Returns the shifts made.
+  Result<int> SeedRoster(const auth::Actor& a, Timestamp now, int days);
+
   // ---- citizen tracker
   Result<TrackerView> ReadsOf(const std::string& id_number);
 
