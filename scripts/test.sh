@@ -67,6 +67,8 @@ data="$work/browser-data"
 "$bin" user add --data "$data" --username clerk1 --display-name 窗口民警 --roles service_clerk --password clerk-pass-1 >/dev/null
 "$bin" user add --data "$data" --username commander1 --display-name 指挥员 --roles commander --password commander-pass-1 >/dev/null
 "$bin" user add --data "$data" --username admin1 --display-name 管理员 --roles admin --password admin-pass-1 >/dev/null
+# A second inspector: inspection findings are decided by two (four eyes).
+"$bin" user add --data "$data" --username inspector2 --display-name 督察员二 --roles inspector --password inspector-pass-2 >/dev/null
 # The demo city's case records, for the dashboard and the public statistics page.
 "$bin" gen --out "$work/gen" --seed 1 >/dev/null
 "$bin" cases import --data "$data" --from "$work/gen" >/dev/null
@@ -74,6 +76,10 @@ data="$work/browser-data"
 "$bin" ingest --data "$data" --source all "$work/gen" --quiet >/dev/null
 # The base registries of the same city (addresses, organisations, residents).
 "$bin" registry import --data "$data" "$work/gen" >/dev/null
+# The force of the same city (units, personnel, rosters, training, access history with
+# planted misconduct, force_truth.json) and one inspection run over it.
+"$bin" force import --data "$data" "$work/gen" >/dev/null
+"$bin" force inspect --data "$data" --full >/dev/null
 # Over HTTPS, as a bureau would run it: the pages load under HSTS and the CSP.
 "$bin" cert self-signed --data "$data" >/dev/null
 # The foreigner stays' clock at the generated year's end (truth.json stays.as_of), as `jingwu demo` sets it.
@@ -95,6 +101,7 @@ JINGWU_URL=${url%/} JINGWU_INSPECTOR_USER=inspector1 JINGWU_INSPECTOR_PASSWORD=i
   JINGWU_CLERK_USER=clerk1 JINGWU_CLERK_PASSWORD=clerk-pass-1 \
   JINGWU_COMMANDER_USER=commander1 JINGWU_COMMANDER_PASSWORD=commander-pass-1 \
   JINGWU_ADMIN_USER=admin1 JINGWU_ADMIN_PASSWORD=admin-pass-1 JINGWU_TRUTH="$work/gen/truth.json" \
+  JINGWU_INSPECTOR2_USER=inspector2 JINGWU_INSPECTOR2_PASSWORD=inspector-pass-2 \
   bash tests/browser/run.sh >"$logs/browser.log" 2>&1; rc=$?
 kill "$server_pid" 2>/dev/null; wait "$server_pid" 2>/dev/null; server_pid=""
 p=$(sed -n 's/^ *\([0-9]*\) passed.*/\1/p' "$logs/browser.log" | tail -n 1)

@@ -75,6 +75,24 @@ json FindingJson(const Finding& f) {
           {"raised_at", f.raised_at}};
 }
 
+// Findings name the officer and unit for the inspector (who has no force.read).
+Status AddNames(Service& svc, json& items) {
+  JW_ASSIGN_OR_RETURN(auto units, svc.Units());
+  std::map<std::string, std::string> unit_name;
+  for (const auto& u : units) unit_name[u.code] = u.name;
+  std::map<std::string, std::string> officer_name;
+  for (auto& j : items) {
+    std::string no = j.value("police_no", "");
+    if (!no.empty() && !officer_name.count(no)) {
+      auto o = svc.GetOfficer(no);
+      officer_name[no] = o.ok() ? o->name : "";
+    }
+    j["officer_name"] = officer_name[no];
+    j["unit_name"] = unit_name[j.value("unit_code", "")];
+  }
+  return Status::Ok();
+}
+
 Result<std::string> Str(const json& b, const char* key, bool required, size_t max_bytes = 200) {
   if (!b.contains(key) || b[key].is_null()) {
     if (required) return Validation("missing_field", std::string("the field '") + key + "' is required");
@@ -406,12 +424,24 @@ void RegisterRoutes(http::Api& api, Service& svc, services::Service* citizens) {
     JW_ASSIGN_OR_RETURN(auto got, svc.Findings(f));
     json items = json::array();
     for (const auto& x : got.first) items.push_back(FindingJson(x));
+    JW_RETURN_IF_ERROR(AddNames(svc, items));
+    // Counts per state and rule, for the queue's tabs.
+    json counts = json::object();
+    for (const char* st : {"open", "proposed", "confirmed", "dismissed"}) {
+      FindingFilter cf = f;
+      cf.state = st;
+      cf.page_size = 1;
+      JW_ASSIGN_OR_RETURN(auto n, svc.Findings(cf));
+      counts[st] = n.second;
+    }
     api.audit().Record(c.user().AsActor(), "inspection.findings.read", "findings", "ok", std::to_string(got.second));
-    return Reply::Json({{"items", items}, {"total", got.second}});
+    return Reply::Json({{"items", items}, {"total", got.second}, {"by_state", counts}});
   });
   api.Get(R"(/api/v1/inspection/findings/(\d+))", inspector, [&svc, &api](Context& c) -> Result<Reply> {
     JW_ASSIGN_OR_RETURN(Finding f, svc.GetFinding(c.IdArg(1)));
-    json j = FindingJson(f);
+    json one = json::array({FindingJson(f)});
+    JW_RETURN_IF_ERROR(AddNames(svc, one));
+    json j = one[0];
     // The evidence: the audit entries themselves.
     json ev = json::array();
     for (int64_t id : f.evidence) {
@@ -427,17 +457,23 @@ void RegisterRoutes(http::Api& api, Service& svc, services::Service* citizens) {
     JW_ASSIGN_OR_RETURN(std::string decision, Str(b, "decision", true, 20));
     JW_ASSIGN_OR_RETURN(std::string reason, Str(b, "reason", false, 2000));
     JW_ASSIGN_OR_RETURN(Finding f, svc.ProposeDecision(c.user().AsActor(), c.IdArg(1), decision, reason));
-    return Reply::Json(FindingJson(f));
+    json one = json::array({FindingJson(f)});
+    JW_RETURN_IF_ERROR(AddNames(svc, one));
+    return Reply::Json(one[0]);
   });
   api.Post(R"(/api/v1/inspection/findings/(\d+)/approve)", inspector, [&svc](Context& c) -> Result<Reply> {
     JW_ASSIGN_OR_RETURN(Finding f, svc.ApproveDecision(c.user().AsActor(), c.IdArg(1)));
-    return Reply::Json(FindingJson(f));
+    json one = json::array({FindingJson(f)});
+    JW_RETURN_IF_ERROR(AddNames(svc, one));
+    return Reply::Json(one[0]);
   });
   api.Post(R"(/api/v1/inspection/findings/(\d+)/return)", inspector, [&svc](Context& c) -> Result<Reply> {
     JW_ASSIGN_OR_RETURN(json b, c.Body());
     JW_ASSIGN_OR_RETURN(std::string reason, Str(b, "reason", false, 2000));
     JW_ASSIGN_OR_RETURN(Finding f, svc.ReturnDecision(c.user().AsActor(), c.IdArg(1), reason));
-    return Reply::Json(FindingJson(f));
+    json one = json::array({FindingJson(f)});
+    JW_RETURN_IF_ERROR(AddNames(svc, one));
+    return Reply::Json(one[0]);
   });
 
   // ---- the citizen's tracker (我的数据被谁查询)

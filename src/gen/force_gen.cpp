@@ -98,7 +98,10 @@ Status WriteForce(const ForceOptions& o, const cases::Dataset& cases, std::map<s
   Random r(o.seed * 7919 + 14);
   const std::string dir = o.out_dir + "/";
   const double scale = o.small ? 0.2 : 1.0;
-  const int64_t year_start = DaysFromCivil(o.year, 1, 1), year_end = DaysFromCivil(o.year + 1, 1, 1);
+  // The small city's history covers the year's first 120 days (fewer entries for the tests).
+  const int64_t year_start = DaysFromCivil(o.year, 1, 1),
+                year_end = o.small ? year_start + 120 : DaysFromCivil(o.year + 1, 1, 1);
+  const int64_t span = year_end - year_start;
 
   // ---- the city's people (registry) and police stations (places.csv)
   std::vector<std::vector<std::string>> pop, places;
@@ -120,7 +123,7 @@ Status WriteForce(const ForceOptions& o, const cases::Dataset& cases, std::map<s
   const std::pair<const char*, const char*> kDepts[] = {{"01", "指挥中心"},       {"02", "刑事侦查支队"}, {"03", "情报信息中心"},
                                                         {"04", "督察支队"},       {"05", "科技信息化处"}, {"06", "政治部教育训练处"},
                                                         {"07", "出入境管理支队"}, {"08", "治安管理支队"}};
-  for (auto [k, n] : kDepts) units.push_back({"4601000" + std::string(k) + "000", n, "brigade", bureau, "460100"});
+  for (auto [k, n] : kDepts) units.push_back({"460100" + std::string(k) + "0000", n, "brigade", bureau, "460100"});
   const std::pair<const char*, const char*> kBranches[] = {
       {"460105", "秀英分局"}, {"460106", "龙华分局"}, {"460107", "琼山分局"}, {"460108", "美兰分局"}};
   for (auto [d, n] : kBranches) {
@@ -444,9 +447,9 @@ Status WriteForce(const ForceOptions& o, const cases::Dataset& cases, std::map<s
     }
     // The tracker's citizen: three verifications, one read for a case still open, one for a case closed later.
     for (int k = 0; k < 3; ++k)
-      if (day == next_weekday(year_start + 40 + k * 50))
+      if (day == next_weekday(year_start + 20 + k * (span / 5)))
         read(readers[static_cast<size_t>(k)], Us(day, 11 * 60), "entity.profile", people[tracked].id, "人员核查", "");
-    if (day == next_weekday(year_start + 200)) {
+    if (day == next_weekday(year_start + span * 11 / 20)) {
       Reader& rd = readers[0];
       const CaseRef* still_open = nullptr;
       const CaseRef* closed_later = nullptr;
