@@ -76,7 +76,8 @@ test('inspector sees and verifies the audit log; dispatcher is kept out', async 
     expect(u.roles).toContain('inspector')
     await expect(tid(page, 'user-name')).toHaveText(exact(u.display_name || u.username))
     await expect(tid(page, 'user-roles')).toContainText('督察员')
-    await expect(tid(page, 'menu-audit')).toHaveText(exact('网上督察'))
+    await expect(tid(page, 'menu-inspection')).toHaveText(exact('网上督察'))
+    await expect(tid(page, 'menu-audit')).toHaveText(exact('审计日志'))
     await expect(tid(page, 'menu-users')).toHaveCount(0)
     await expect(tid(page, 'system-version')).not.toBeEmpty()
     await page.screenshot({ path: testInfo.outputPath('shell-inspector.png') })
@@ -84,12 +85,13 @@ test('inspector sees and verifies the audit log; dispatcher is kept out', async 
 
   await test.step('the language switch turns the UI to English and back', async () => {
     await tid(page, 'lang-toggle').click()
-    await expect(tid(page, 'menu-audit')).toHaveText(exact('Inspection'))
+    await expect(tid(page, 'menu-audit')).toHaveText(exact('Audit log'))
+    await expect(tid(page, 'menu-inspection')).toHaveText(exact('Online inspection'))
     await expect(tid(page, 'menu-home')).toHaveText(exact('Home'))
     await expect(tid(page, 'logout')).toContainText('Log out')
     expect(await page.evaluate(() => localStorage.getItem('jingwu.locale'))).toBe('en')
     await tid(page, 'lang-toggle').click()
-    await expect(tid(page, 'menu-audit')).toHaveText(exact('网上督察'))
+    await expect(tid(page, 'menu-audit')).toHaveText(exact('审计日志'))
     expect(await page.evaluate(() => localStorage.getItem('jingwu.locale'))).toBe('zh-CN')
   })
 

@@ -52,3 +52,33 @@ export function streamAudit(onEntry: (e: AuditEntry) => void, handlers: Omit<Str
     },
   })
 }
+
+// ---- signed checkpoints: the head of the log signed with the server's Ed25519
+// key; inspectors keep copies away from the server, so that a truncation with a
+// rewritten head is still caught by verifying against an older copy.
+export interface AuditPublicKey {
+  algorithm: string
+  public_key: string
+}
+
+export interface Checkpoint {
+  id: number
+  format: string
+  last_id: number
+  last_hash: string
+  at: string
+  public_key: string
+  signature: string
+}
+
+export interface CheckpointVerify extends AuditVerify {
+  checkpoint_last_id: number
+  checkpoint_at: string
+}
+
+export const auditPublicKey = () => http.get<AuditPublicKey>('/api/v1/audit/public-key')
+export const listCheckpoints = () => http.get<{ items: Checkpoint[] }>('/api/v1/audit/checkpoints')
+export const signCheckpoint = () => http.post<Checkpoint>('/api/v1/audit/checkpoints')
+export const downloadCheckpoint = (id: number) => http.file(`/api/v1/audit/checkpoints/${id}`)
+/** Verifies the log against a checkpoint file's JSON (as it was downloaded). */
+export const verifyCheckpoint = (checkpoint: unknown) => http.post<CheckpointVerify>('/api/v1/audit/verify-checkpoint', checkpoint)

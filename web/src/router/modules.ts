@@ -16,6 +16,7 @@ import {
   Aim,
   Postcard,
   Finished,
+  Stamp,
 } from '@element-plus/icons-vue'
 
 export interface ModuleEntry {
@@ -43,6 +44,8 @@ export const MODULES: ModuleEntry[] = [
   // 外国人停留 (免签外国人动态管控): beside the registry, for officers who may read personal data.
   { key: 'stays', path: '/stays', icon: Postcard, permission: 'person.read', page: () => import('@/views/stays/index.vue') },
   { key: 'force', path: '/force', icon: Medal, permission: 'force.read' },
+  // 网上督察: rules over the audit log find improper reads; two inspectors decide each finding.
+  { key: 'inspection', path: '/inspection', icon: Stamp, permission: 'audit.read', page: () => import('@/views/inspection/index.vue') },
   { key: 'audit', path: '/audit', icon: View, permission: 'audit.read', page: () => import('@/views/audit/index.vue') },
   { key: 'users', path: '/users', icon: User, permission: 'users.manage', page: () => import('@/views/users/index.vue') },
   { key: 'account', path: '/account', icon: Lock, page: () => import('@/views/account/index.vue') },
