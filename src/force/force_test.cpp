@@ -323,6 +323,41 @@ TEST_P(ForceTest, TheRosterDecidesWhichCarsAreRecommended) {
   EXPECT_TRUE(svc_->CrewOf("琼A-DT01", "大同派出所", clock_.Now()).members.empty());
 }
 
+TEST_P(ForceTest, ALateAcknowledgementIsAFindingAgainstTheCrewOnShift) {
+  auto unit = dispatch_->CreateUnit(kAdmin, {"琼A-DT01", "patrol_car", "大同派出所", {}, "on_duty", 20.032, 110.334});
+  ASSERT_TRUE(unit.ok());
+  ASSERT_TRUE(svc_->CreateShift(kAdmin, Day("2026-03-02", {{"100001", "", "琼A-DT01"}})).ok());
+  dispatch::IncidentInput in;
+  in.lat = 20.03;
+  in.lon = 110.33;
+  in.district_code = "460106";
+  in.category = "criminal";
+  in.narrative = "手机被抢";
+  auto late = dispatch_->CreateIncident(kAdmin, in);
+  auto prompt = dispatch_->CreateIncident(kAdmin, in);
+  ASSERT_TRUE(late.ok() && prompt.ok());
+  ASSERT_TRUE(dispatch_->SetAssignment(kAdmin, prompt->id, unit->id, "assigned").ok());
+  clock_.Advance(10 * kMicrosPerSecond);
+  ASSERT_TRUE(dispatch_->SetAssignment(kAdmin, prompt->id, unit->id, "acknowledged").ok());
+  ASSERT_TRUE(dispatch_->Close(kAdmin, prompt->id, dispatch::Dispositions().front().code).ok());
+  ASSERT_TRUE(dispatch_->SetAssignment(kAdmin, late->id, unit->id, "assigned").ok());
+  clock_.Advance(95 * kMicrosPerSecond);  // 签收 after 95 s: the target is 30 s
+  ASSERT_TRUE(dispatch_->SetAssignment(kAdmin, late->id, unit->id, "acknowledged").ok());
+  auto run = svc_->RunInspection(true);
+  ASSERT_TRUE(run.ok()) << run.status().ToString();
+  auto found = svc_->Findings({.rule = "dispatch_timer"});
+  ASSERT_TRUE(found.ok());
+  ASSERT_EQ(found->second, 1);  // the prompt incident and the open steps of the late one raise nothing
+  const Finding& f = found->first[0];
+  EXPECT_EQ(f.subject, "incident:" + std::to_string(late->id));
+  EXPECT_EQ(f.facts["step"], "acknowledge");
+  EXPECT_EQ(f.facts["late_s"], 65);
+  EXPECT_EQ(f.police_no, "100001");
+  EXPECT_EQ(f.unit_code, "460106501000");
+  EXPECT_EQ(f.facts["crew"][0]["name"], "民警1");
+  EXPECT_EQ(svc_->RunInspection(false)->raised, 0);
+}
+
 TEST_P(ForceTest, AttendanceIsAllOrNothingAndHoursAreCounted) {
   ASSERT_TRUE(svc_->CreateCourse(kAdmin, {"SH", "射击训练", "shooting", 4, 70}).ok());
   EXPECT_EQ(svc_->CreateCourse(kAdmin, {"X1", "x", "karaoke", 4, 70}).status().code(), "invalid_kind");

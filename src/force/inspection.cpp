@@ -105,7 +105,8 @@ json RuleConfig::ToJson() const {
           {"repeat", repeat},
           {"repeat_min", repeat_min},
           {"repeat_window_days", repeat_window_days},
-          {"protected_reads", protected_reads}};
+          {"protected_reads", protected_reads},
+          {"dispatch_timers", dispatch_timers}};
 }
 
 Status RuleConfig::Merge(const json& j) {
@@ -139,6 +140,7 @@ Status RuleConfig::Merge(const json& j) {
     else if (k == "volume") s = flag(&next.volume);
     else if (k == "repeat") s = flag(&next.repeat);
     else if (k == "protected_reads") s = flag(&next.protected_reads);
+    else if (k == "dispatch_timers") s = flag(&next.dispatch_timers);
     else if (k == "night_from_hour") s = int_in(0, 23, &next.night_from_hour);
     else if (k == "night_to_hour") s = int_in(0, 24, &next.night_to_hour);
     else if (k == "office_from_hour") s = int_in(0, 23, &next.office_from_hour);

@@ -15,7 +15,9 @@
 //              window without a case linking them;
 //   protected  reads of colleagues, of listed public figures or of the
 //              reader's own household (same registry room), without a case
-//              naming the person.
+//              naming the person;
+//   dispatch_timer  an incident step (acknowledge, arrival, feedback) met
+//              late, against the unit first assigned and its crew then.
 // A run reads the log actor by actor (its (actor, id) index), so memory is
 // bounded by the busiest reader's entries; an incremental run re-reads only
 // the actors with new entries, over the rules' look-back window. Findings are
@@ -54,6 +56,9 @@ struct RuleConfig {
   int repeat_min = 3;           // reads of one person ...
   int repeat_window_days = 30;  // ... within this many days
   bool protected_reads = true;
+  // Dispatch timers (签收, 到达, 反馈) met late on finished steps, per incident
+  // and step, against the unit first assigned and its crew on the roster.
+  bool dispatch_timers = true;
 
   nlohmann::json ToJson() const;
   // Merges the keys present in j over *this; errors: invalid_rules (422).

@@ -1233,6 +1233,44 @@ Result<RunStats> Service::RunInspection(bool full) {
   auto vol = RunVolumeRule(cfg, ctx, days, full ? INT64_MIN : min_day);
   for (auto& f : vol)
     if (actors.count(f.actor)) findings.push_back(std::move(f));
+  if (cfg.dispatch_timers && dispatch_) {
+    // Steps of incidents met late: the unit first assigned and its crew then.
+    std::map<std::string, std::string> unit_of_station;
+    auto stations = db_->Query("SELECT code, name FROM force_units WHERE kind = 'station'");
+    if (!stations.ok()) return stations.status();
+    for (const auto& r : *stations) unit_of_station[r.Text("name")] = r.Text("code");
+    std::map<std::string, std::string> user_of;
+    for (const auto& [username, rd] : readers) user_of[rd.police_no] = username;
+    Timestamp now = clock_->Now();
+    for (const auto& inc : dispatch_->ListIncidents({"all"})) {
+      if (inc.assignments.empty()) continue;
+      auto unit = dispatch_->GetUnit(inc.assignments.front().unit_id);
+      if (!unit.ok()) continue;
+      for (const auto& tm : dispatch_->Timers(inc, now)) {
+        if (!tm.overdue || !tm.met) continue;
+        Finding f;
+        f.rule = "dispatch_timer";
+        f.key = "dispatch_timer|incident:" + std::to_string(inc.id) + "|" + tm.step;
+        f.subject = "incident:" + std::to_string(inc.id);
+        dispatch::Crew crew = CrewOf(unit->call_sign, unit->station, tm.started);
+        json names = json::array();
+        for (const auto& [no, name] : crew.members) names.push_back({{"police_no", no}, {"name", name}});
+        f.police_no = crew.members.empty() ? "" : crew.members.front().first;
+        f.actor = f.police_no.empty() || !user_of.count(f.police_no) ? unit->call_sign : user_of[f.police_no];
+        f.unit_code = unit_of_station[unit->station];
+        f.day = DayString(LocalDay(tm.started));
+        int64_t late_s = (tm.met->micros - tm.due.micros) / kMicrosPerSecond;
+        f.facts = {{"incident_id", inc.id}, {"step", tm.step}, {"call_sign", unit->call_sign},
+                   {"station", unit->station}, {"late_s", late_s}, {"crew", names},
+                   {"due_at", FormatTime(tm.due)}, {"met_at", FormatTime(*tm.met)}};
+        f.evidence_count = 0;
+        f.score = std::min(50.0, 1.0 + static_cast<double>(late_s) / 60.0);
+        f.summary = "dispatch_timer " + tm.step + " of incident " + std::to_string(inc.id) + " late by " +
+                    std::to_string(late_s) + " s";
+        findings.push_back(std::move(f));
+      }
+    }
+  }
   JW_RETURN_IF_ERROR(StoreFindings(findings, &st.raised));
   JW_RETURN_IF_ERROR(
       db_->Exec("UPDATE force_inspection SET last_id = ?, last_run_at = ? WHERE one = 1", {upto, Now(clock_)}).status());
