@@ -487,6 +487,10 @@ void RegisterRoutes(http::Api& api, Service& svc, services::Service* citizens) {
       api.audit().Record(who, "citizen.data_reads", "ID:" + asked, "denied", "not_your_identity");
       return PermissionDenied("not_your_identity", "a citizen sees the reads of their own data only");
     }
+    if (Status verified = svc.VerifyIdentity(ct.id_number, ct.name); !verified.ok()) {
+      api.audit().Record(who, "citizen.data_reads", "ID:" + ct.id_number, "denied", verified.code());
+      return verified;
+    }
     JW_ASSIGN_OR_RETURN(TrackerView v, svc.ReadsOf(ct.id_number));
     json items = json::array();
     for (const auto& r : v.reads)

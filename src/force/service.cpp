@@ -1367,6 +1367,7 @@ Result<Finding> Service::ReturnDecision(const auth::Actor& a, int64_t id, const 
   };
   if (Utf8Chars(reason) < 4) return fail(Validation("reason_required", "a reason of at least 4 characters is required"));
   JW_ASSIGN_OR_RETURN(Finding f, GetFinding(id));
+  if (f.actor == a.username) return fail(PermissionDenied("own_finding", "nobody reviews a finding about themselves"));
   if (f.state != "proposed") return fail(Conflict("finding_not_proposed", "the finding has no proposed decision"));
   if (f.proposed_by == a.username)
     return fail(PermissionDenied("four_eyes_required", "a second inspector, not the one who proposed it, decides"));
@@ -1379,6 +1380,17 @@ Result<Finding> Service::ReturnDecision(const auth::Actor& a, int64_t id, const 
 }
 
 // ---- citizen tracker
+
+Status Service::VerifyIdentity(const std::string& id_number, const std::string& name) {
+  auto refused = PermissionDenied("identity_not_verified",
+                                  "the population register does not hold this ID number with this name; the tracker "
+                                  "is shown once your identity is verified at a police service window");
+  if (!registry_ || id_number.empty() || name.empty()) return refused;
+  JW_ASSIGN_OR_RETURN(auto homes, registry_->ResidencesOf("ID:" + id_number));
+  for (const auto& r : homes)
+    if (r.name == name) return Status::Ok();
+  return refused;
+}
 
 Result<TrackerView> Service::ReadsOf(const std::string& id_number) {
   TrackerView v;

@@ -163,6 +163,10 @@ class Service : public dispatch::CrewSource {
 
   // ---- citizen tracker
   Result<TrackerView> ReadsOf(const std::string& id_number);
+  // A citizen account's identity as the population register knows it: the ID
+  // number with that name (403 identity_not_verified otherwise), so that nobody
+  // sees the reads of someone else's data by registering their ID number.
+  Status VerifyIdentity(const std::string& id_number, const std::string& name);
 
   // ---- import of the generator's files (units.csv, personnel.csv, shifts.csv,
   // courses.csv, training_sessions.csv, attendance.csv, discipline.csv,

@@ -203,7 +203,8 @@ test('the roster decides which cars are recommended, and the board shows the cre
   // The same officer again in an overlapping shift, or with too little rest: refused, nothing stored.
   const count = (await s.req('GET', `/api/v1/force/shifts?unit=${station.code}`, { token: commander })).json.total;
   const again = {
-    unit_code: station.code, date: local(start).slice(0, 10), code: 'extra', starts_at: local(new Date(start.getTime() + 3600_000)),
+    unit_code: station.code, date: local(new Date(start.getTime() + 3600_000)).slice(0, 10), code: 'extra',
+    starts_at: local(new Date(start.getTime() + 3600_000)),
     ends_at: local(new Date(start.getTime() + 5 * 3600_000)), members: [{ police_no: people[0].police_no, call_sign: '琼A-T02' }],
   };
   expectError(await s.req('POST', '/api/v1/force/shifts', { token: commander, body: again }), 409, 'double_shift');
@@ -211,7 +212,7 @@ test('the roster decides which cars are recommended, and the board shows the cre
     token: commander, body: { ...again, members: [{ police_no: people[2].police_no, call_sign: '琼A-NOPE' }] },
   }), 404, 'unknown_call_sign');
   expectError(await s.req('POST', '/api/v1/force/shifts', {
-    token: commander, body: { ...again, ends_at: again.starts_at.slice(0, 11) + '00:00', members: [] },
+    token: commander, body: { ...again, ends_at: local(new Date(start.getTime() + 1800_000)), members: [] },
   }), 422, 'invalid_shift');
   expectError(await s.req('POST', '/api/v1/force/shifts', { token: commander, body: { ...again, unit_code: '469999999999' } }), 404, 'unknown_unit');
   assert.equal((await s.req('GET', `/api/v1/force/shifts?unit=${station.code}`, { token: commander })).json.total, count);
@@ -336,4 +337,11 @@ test('the citizen tracker shows the reads of their own data, by unit, and withho
   const audit = await auditSince(s, insp1, 0, { action: 'citizen.data_reads' });
   assert.deepEqual(audit.map((e) => e.outcome).slice(-2), ['ok', 'denied']);
   expectError(await s.req('GET', '/api/v1/citizen/data-reads'), 401, 'unauthenticated');
+  // Someone who registers another person's ID number under another name sees nothing.
+  const other = csv('population.csv').find((p) => p.person.startsWith('ID:') && p.person.slice(3) !== t.id_number);
+  const imp = await s.req('POST', '/api/v1/citizen/register',
+    { body: { phone: '13900139078', password: 'citizen-pass-1', id_number: other.person.slice(3), name: '冒名者' } });
+  assert.equal(imp.status, 201, imp.text);
+  const impLogin = await s.req('POST', '/api/v1/citizen/login', { body: { phone: '13900139078', password: 'citizen-pass-1' } });
+  expectError(await s.req('GET', '/api/v1/citizen/data-reads', { token: impLogin.json.token }), 403, 'identity_not_verified');
 });
