@@ -1465,35 +1465,69 @@ bool ReadCsv(const std::string& path, std::vector<std::map<std::string, std::str
 }
 }  // namespace
 
-Result<std::vector<audit::Entry>> Service::ReadHistory(const std::string& path, ImportCount* ic) {
-  std::vector<std::map<std::string, std::string>> rows;
-  std::string error;
-  if (!ReadCsv(path, &rows, &error)) return NotFound("no_such_file", "cannot read " + path);
-  if (!error.empty()) return Validation("invalid_csv", path + ": " + error);
-  std::vector<audit::Entry> entries;
-  entries.reserve(rows.size());
-  for (auto& r : rows) {
+Status Service::ReadHistory(const std::string& path, ImportCount* ic,
+                           const std::function<Status(audit::Entry&&)>& each) {
+  std::ifstream in(path);
+  if (!in) return NotFound("no_such_file", "cannot read " + path);
+  CsvReader reader(&in);
+  std::vector<std::string> header, f;
+  if (!reader.Next(&header)) return Status::Ok();
+  std::map<std::string, size_t> col;
+  for (size_t i = 0; i < header.size(); ++i) col[header[i]] = i;
+  for (const char* need : {"at", "actor", "role", "client", "action", "target", "purpose", "case_no", "outcome", "detail"})
+    if (!col.count(need)) return Validation("invalid_csv", path + ": the column " + need + " is missing");
+  auto get = [&](const char* name) -> std::string& {
+    static std::string empty;
+    size_t i = col[name];
+    return i < f.size() ? f[i] : (empty.clear(), empty);
+  };
+  while (reader.Next(&f)) {
     ++ic->rows;
-    auto t = ParseTime(r["at"]);
-    if (!t.ok() || r["actor"].empty() || r["action"].empty()) {
+    auto t = ParseTime(get("at"));
+    if (!t.ok() || get("actor").empty() || get("action").empty()) {
       ++ic->rejected;
       ++ic->reasons[t.ok() ? "missing_field" : "invalid_time"];
       continue;
     }
     audit::Entry e;
     e.at = *t;
-    e.actor = r["actor"];
-    e.role = r["role"];
-    e.client = r["client"];
-    e.action = r["action"];
-    e.target = r["target"];
-    e.purpose = r["purpose"];
-    e.case_no = r["case_no"];
-    e.outcome = r["outcome"].empty() ? "ok" : r["outcome"];
-    e.detail = r["detail"];
-    entries.push_back(std::move(e));
+    e.actor = std::move(get("actor"));
+    e.role = std::move(get("role"));
+    e.client = std::move(get("client"));
+    e.action = std::move(get("action"));
+    e.target = std::move(get("target"));
+    e.purpose = std::move(get("purpose"));
+    e.case_no = std::move(get("case_no"));
+    e.outcome = get("outcome").empty() ? "ok" : std::move(get("outcome"));
+    e.detail = std::move(get("detail"));
+    JW_RETURN_IF_ERROR(each(std::move(e)));
   }
-  return entries;
+  if (!reader.error().empty()) return Validation("invalid_csv", path + ": " + reader.error());
+  return Status::Ok();
+}
+
+Status Service::ImportHistoryFile(const auth::Actor& a, const std::string& path,
+                                  const std::function<bool(const audit::Entry&)>& keep, ImportCount* ic) {
+  constexpr size_t kBatch = 20000;
+  std::vector<audit::Entry> batch;
+  int64_t n = 0;
+  auto flush = [&]() -> Status {
+    if (batch.empty()) return Status::Ok();
+    n += static_cast<int64_t>(batch.size());
+    JW_RETURN_IF_ERROR(audit_->Import(std::move(batch)));
+    batch.clear();
+    return Status::Ok();
+  };
+  JW_RETURN_IF_ERROR(ReadHistory(path, ic, [&](audit::Entry&& e) -> Status {
+    if (keep && !keep(e)) return Status::Ok();
+    batch.push_back(std::move(e));
+    return batch.size() >= kBatch ? flush() : Status::Ok();
+  }));
+  JW_RETURN_IF_ERROR(flush());
+  JW_RETURN_IF_ERROR(db_->Exec("UPDATE force_inspection SET history_rows = history_rows + ? WHERE one = 1", {n}).status());
+  std::string name = path.substr(path.rfind('/') + 1);
+  Audit(a, "audit.import", name, "ok", std::to_string(n) + " entries of access history");
+  return Status::Ok();
 }
 
 Status Service::ImportHistory(const auth::Actor& a, std::vector<audit::Entry> entries, const std::string& source) {
@@ -1694,11 +1728,11 @@ Result<std::vector<ImportCount>> Service::Import(const auth::Actor& a, const std
     ic.file = "audit_history.csv";
     auto imported = db_->Query("SELECT history_rows FROM force_inspection WHERE one = 1");
     if (!imported.ok()) return imported.status();
-    JW_ASSIGN_OR_RETURN(auto entries, ReadHistory(dir + "/audit_history.csv", &ic));
     if (!imported->empty() && (*imported)[0].Int("history_rows") > 0) {
-      ic.already = ic.rows;
+      JW_RETURN_IF_ERROR(ReadHistory(dir + "/audit_history.csv", &ic, [](audit::Entry&&) { return Status::Ok(); }));
+      ic.already = ic.rows - ic.rejected;
     } else {
-      JW_RETURN_IF_ERROR(ImportHistory(a, std::move(entries), "audit_history.csv"));
+      JW_RETURN_IF_ERROR(ImportHistoryFile(a, dir + "/audit_history.csv", nullptr, &ic));
     }
     out.push_back(std::move(ic));
   }

@@ -8,6 +8,7 @@
 // recommendation. Thread-safe.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -175,7 +176,12 @@ class Service : public dispatch::CrewSource {
   Result<std::vector<ImportCount>> Import(const auth::Actor& a, const std::string& dir, bool with_history = true);
   // Reads audit_history.csv (at, actor, role, client, action, target, purpose,
   // case_no, outcome, detail); rows with a bad time are counted as rejected.
-  static Result<std::vector<audit::Entry>> ReadHistory(const std::string& path, ImportCount* count);
+  // Streams the rows to `each` (millions of rows: never all in memory).
+  static Status ReadHistory(const std::string& path, ImportCount* count,
+                            const std::function<Status(audit::Entry&&)>& each);
+  // Appends the rows of an audit_history.csv that `keep` accepts, in batches.
+  Status ImportHistoryFile(const auth::Actor& a, const std::string& path,
+                           const std::function<bool(const audit::Entry&)>& keep, ImportCount* count);
   // Appends access history to the audit log with its own times (audit::Log::Import).
   Status ImportHistory(const auth::Actor& a, std::vector<audit::Entry> entries, const std::string& source);
 
