@@ -103,6 +103,10 @@ export interface Unit {
   position_at: string
   position_age_s: number
   stale: boolean
+  /** Who crews the car now, from the roster (队伍管理); null when its station keeps no roster. */
+  crew?: { police_no: string; name: string }[] | null
+  /** The station keeps a roster and nobody crews the car now: it is not recommended. */
+  off_roster?: boolean
 }
 
 export interface Recommendation {

@@ -43,7 +43,8 @@ export const MODULES: ModuleEntry[] = [
   { key: 'verify', path: '/verify', icon: Finished, permission: 'registry.write', page: () => import('@/views/verify/index.vue') },
   // 外国人停留 (免签外国人动态管控): beside the registry, for officers who may read personal data.
   { key: 'stays', path: '/stays', icon: Postcard, permission: 'person.read', page: () => import('@/views/stays/index.vue') },
-  { key: 'force', path: '/force', icon: Medal, permission: 'force.read' },
+  // 队伍管理: personnel by unit, rosters (which crew the dispatch cars), training hours, commendations and discipline.
+  { key: 'force', path: '/force', icon: Medal, permission: 'force.read', page: () => import('@/views/force/index.vue') },
   // 网上督察: rules over the audit log find improper reads; two inspectors decide each finding.
   { key: 'inspection', path: '/inspection', icon: Stamp, permission: 'audit.read', page: () => import('@/views/inspection/index.vue') },
   { key: 'audit', path: '/audit', icon: View, permission: 'audit.read', page: () => import('@/views/audit/index.vue') },
