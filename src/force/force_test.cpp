@@ -316,6 +316,9 @@ TEST_P(ForceTest, TheRosterDecidesWhichCarsAreRecommended) {
   EXPECT_TRUE(crew.rostered);
   ASSERT_EQ(crew.members.size(), 2u);
   EXPECT_EQ(crew.members[0].second, "民警1");
+  // On leave: no longer in the car.
+  ASSERT_TRUE(svc_->UpdateOfficer(kAdmin, "100002", json{{"status", "leave"}}).ok());
+  EXPECT_EQ(svc_->CrewOf("琼A-DT01", "大同派出所", clock_.Now()).members.size(), 1u);
   ASSERT_TRUE(svc_->RemoveMember(kAdmin, shift->id, "100001").ok());
   ASSERT_TRUE(svc_->RemoveMember(kAdmin, shift->id, "100002").ok());
   EXPECT_TRUE(ids().empty());  // the crew went off: no car left to recommend

@@ -215,7 +215,7 @@ Status Service::ReloadRoster() {
   auto rows = db_->Query(
       "SELECT s.starts_us, s.ends_us, m.police_no, m.call_sign, p.name FROM force_shift_members m "
       "JOIN force_shifts s ON s.id = m.shift_id LEFT JOIN force_personnel p ON p.police_no = m.police_no "
-      "WHERE m.call_sign <> ''");
+      "WHERE m.call_sign <> '' AND (p.status IS NULL OR p.status NOT IN ('leave', 'suspended', 'left'))");
   if (!rows.ok()) return rows.status();
   auto stations = db_->Query("SELECT DISTINCT u.name FROM force_shifts s JOIN force_units u ON u.code = s.unit_code");
   if (!stations.ok()) return stations.status();
@@ -476,6 +476,8 @@ Result<Officer> Service::UpdateOfficer(const auth::Actor& a, const std::string& 
   std::string detail;
   for (const auto& [k, v] : patch.items()) detail += (detail.empty() ? "" : ",") + k;
   Audit(a, "force.personnel.update", police_no, "ok", detail);
+  // An officer on leave, suspended or gone no longer crews a car.
+  if (o.status != before.status) JW_RETURN_IF_ERROR(ReloadRoster());
   if (disabled_user) Audit(a, "user.update", o.username, "ok", "disabled: left the force");
   return o;
 }
