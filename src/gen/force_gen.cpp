@@ -5,7 +5,7 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
-#include "core/csv.h"
+#include "gen/csv_file.h"
 #include "dispatch/service.h"
 #include "gen/random.h"
 #include "identity/identity.h"
@@ -15,47 +15,8 @@ namespace jingwu::gen {
 namespace {
 using nlohmann::json;
 
-class Out {
- public:
-  bool Open(const std::string& path, const std::vector<std::string>& header) {
-    f_.open(path, std::ios::binary | std::ios::trunc);
-    Row(header);
-    rows_ = 0;
-    return f_.good();
-  }
-  void Row(const std::vector<std::string>& fields) {
-    buf_.clear();
-    AppendCsvRow(&buf_, fields);
-    f_ << buf_;
-    ++rows_;
-  }
-  bool Close() {
-    f_.close();
-    return !f_.fail();
-  }
-  int64_t rows() const { return rows_; }
-
- private:
-  std::ofstream f_;
-  std::string buf_;
-  int64_t rows_ = 0;
-};
-
-bool ReadCsv(const std::string& path, std::vector<std::vector<std::string>>* rows) {
-  std::ifstream in(path);
-  if (!in) return false;
-  CsvReader r(&in);
-  std::vector<std::string> f;
-  bool header = true;
-  while (r.Next(&f)) {
-    if (header) {
-      header = false;
-      continue;
-    }
-    rows->push_back(f);
-  }
-  return true;
-}
+using Out = CsvFileWriter;
+bool ReadCsv(const std::string& path, std::vector<std::vector<std::string>>* rows) { return ReadCsvRows(path, rows).ok(); }
 
 // Local (Asia/Shanghai) time of a day number and minute of day.
 std::string At(int64_t day, int64_t minute) {

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "core/csv.h"
+#include "gen/csv_file.h"
 #include "gen/random.h"
 #include "identity/identity.h"
 
@@ -100,48 +101,8 @@ struct Compound {
   std::vector<Building> buildings;
 };
 
-class Writer {
- public:
-  bool Open(const std::string& path, const std::vector<std::string>& header) {
-    f_.open(path, std::ios::binary | std::ios::trunc);
-    Row(header);
-    rows_ = 0;
-    return f_.good();
-  }
-  void Row(const std::vector<std::string>& fields) {
-    buf_.clear();
-    AppendCsvRow(&buf_, fields);
-    f_ << buf_;
-    ++rows_;
-  }
-  bool Close() {
-    f_.close();
-    return !f_.fail();
-  }
-  int64_t rows() const { return rows_; }
-
- private:
-  std::ofstream f_;
-  std::string buf_;
-  int64_t rows_ = 0;
-};
-
-Status ReadCsv(const std::string& path, std::vector<std::vector<std::string>>* rows) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return Internal("cannot read " + path);
-  CsvReader r(&in);
-  std::vector<std::string> f;
-  bool header = true;
-  while (r.Next(&f)) {
-    if (header) {
-      header = false;
-      continue;
-    }
-    rows->push_back(f);
-  }
-  if (!r.error().empty()) return Internal(path + ": " + r.error());
-  return Status::Ok();
-}
+using Writer = CsvFileWriter;
+Status ReadCsv(const std::string& path, std::vector<std::vector<std::string>>* rows) { return ReadCsvRows(path, rows); }
 
 }  // namespace
 
