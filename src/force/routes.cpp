@@ -404,7 +404,11 @@ void RegisterRoutes(http::Api& api, Service& svc, services::Service* citizens) {
   api.Post("/api/v1/inspection/run", inspector, [&svc, &api](Context& c) -> Result<Reply> {
     json b = c.req.body.empty() ? json::object() : json::parse(c.req.body, nullptr, false);
     if (!b.is_object()) return Validation("malformed_json", "the body must be a JSON object");
-    bool full = b.value("full", false);
+    bool full = false;
+    if (b.contains("full") && !b["full"].is_null()) {
+      if (!b["full"].is_boolean()) return Validation("invalid_value", "full must be true or false");
+      full = b["full"].get<bool>();
+    }
     JW_ASSIGN_OR_RETURN(RunStats st, svc.RunInspection(full));
     api.audit().Record(c.user().AsActor(), "inspection.run", "audit_log", "ok",
                        std::string(full ? "full" : "incremental") + ", " + std::to_string(st.raised) + " raised");
