@@ -93,6 +93,12 @@ Status AddNames(Service& svc, json& items) {
   return Status::Ok();
 }
 
+Result<json> NamedFinding(Service& svc, const Finding& f) {
+  json one = json::array({FindingJson(f)});
+  JW_RETURN_IF_ERROR(AddNames(svc, one));
+  return one[0];
+}
+
 Result<std::string> Str(const json& b, const char* key, bool required, size_t max_bytes = 200) {
   if (!b.contains(key) || b[key].is_null()) {
     if (required) return Validation("missing_field", std::string("the field '") + key + "' is required");
@@ -443,9 +449,7 @@ void RegisterRoutes(http::Api& api, Service& svc, services::Service* citizens) {
   });
   api.Get(R"(/api/v1/inspection/findings/(\d+))", inspector, [&svc, &api](Context& c) -> Result<Reply> {
     JW_ASSIGN_OR_RETURN(Finding f, svc.GetFinding(c.IdArg(1)));
-    json one = json::array({FindingJson(f)});
-    JW_RETURN_IF_ERROR(AddNames(svc, one));
-    json j = one[0];
+    JW_ASSIGN_OR_RETURN(json j, NamedFinding(svc, f));
     // The evidence: the audit entries themselves.
     json ev = json::array();
     for (int64_t id : f.evidence) {
@@ -461,23 +465,20 @@ void RegisterRoutes(http::Api& api, Service& svc, services::Service* citizens) {
     JW_ASSIGN_OR_RETURN(std::string decision, Str(b, "decision", true, 20));
     JW_ASSIGN_OR_RETURN(std::string reason, Str(b, "reason", false, 2000));
     JW_ASSIGN_OR_RETURN(Finding f, svc.ProposeDecision(c.user().AsActor(), c.IdArg(1), decision, reason));
-    json one = json::array({FindingJson(f)});
-    JW_RETURN_IF_ERROR(AddNames(svc, one));
-    return Reply::Json(one[0]);
+    JW_ASSIGN_OR_RETURN(json j, NamedFinding(svc, f));
+    return Reply::Json(j);
   });
   api.Post(R"(/api/v1/inspection/findings/(\d+)/approve)", inspector, [&svc](Context& c) -> Result<Reply> {
     JW_ASSIGN_OR_RETURN(Finding f, svc.ApproveDecision(c.user().AsActor(), c.IdArg(1)));
-    json one = json::array({FindingJson(f)});
-    JW_RETURN_IF_ERROR(AddNames(svc, one));
-    return Reply::Json(one[0]);
+    JW_ASSIGN_OR_RETURN(json j, NamedFinding(svc, f));
+    return Reply::Json(j);
   });
   api.Post(R"(/api/v1/inspection/findings/(\d+)/return)", inspector, [&svc](Context& c) -> Result<Reply> {
     JW_ASSIGN_OR_RETURN(json b, c.Body());
     JW_ASSIGN_OR_RETURN(std::string reason, Str(b, "reason", false, 2000));
     JW_ASSIGN_OR_RETURN(Finding f, svc.ReturnDecision(c.user().AsActor(), c.IdArg(1), reason));
-    json one = json::array({FindingJson(f)});
-    JW_RETURN_IF_ERROR(AddNames(svc, one));
-    return Reply::Json(one[0]);
+    JW_ASSIGN_OR_RETURN(json j, NamedFinding(svc, f));
+    return Reply::Json(j);
   });
 
   // ---- the citizen's tracker (我的数据被谁查询)

@@ -110,7 +110,39 @@ Finding FindingFrom(const sql::Row& r) {
 }
 
 sql::Value OrNull(const std::string& s) { return s.empty() ? sql::Value(nullptr) : sql::Value(s); }
+
+// One page of a filtered table and the total the filter matches.
+template <typename T>
+Result<std::pair<std::vector<T>, int64_t>> Paged(sql::Database* db, const char* cols, const char* table,
+                                                 const std::string& where, const char* order, sql::Params p, int page,
+                                                 int page_size, T (*from)(const sql::Row&)) {
+  auto count = db->Query(std::string("SELECT COUNT(*) AS n FROM ") + table + where, p);
+  if (!count.ok()) return count.status();
+  p.emplace_back(int64_t{page_size});
+  p.emplace_back(int64_t{(page - 1) * int64_t{page_size}});
+  auto rows = db->Query(std::string("SELECT ") + cols + " FROM " + table + where + " ORDER BY " + order +
+                            " LIMIT ? OFFSET ?",
+                        p);
+  if (!rows.ok()) return rows.status();
+  std::vector<T> out;
+  for (const auto& r : *rows) out.push_back(from(r));
+  return std::make_pair(std::move(out), (*count)[0].Int("n"));
+}
 }  // namespace
+
+// Adds "AND column IN (the units at and below code)" to a filter.
+Status Service::InSubtree(const std::string& code, const std::string& column, std::string* where, sql::Params* p) {
+  JW_ASSIGN_OR_RETURN(auto units, Subtree(code));
+  *where += " AND " + column + " IN (";
+  bool first = true;
+  for (const auto& u : units) {
+    *where += first ? "?" : ", ?";
+    first = false;
+    p->emplace_back(u);
+  }
+  *where += ")";
+  return Status::Ok();
+}
 
 bool IsOneOf(std::string_view v, const std::string_view* begin, size_t n) {
   return std::find(begin, begin + n, v) != begin + n;
@@ -310,15 +342,7 @@ Result<std::pair<std::vector<Officer>, int64_t>> Service::Personnel(const Person
   std::string where = " WHERE 1 = 1";
   sql::Params p;
   if (!f.unit.empty()) {
-    JW_ASSIGN_OR_RETURN(auto units, Subtree(f.unit));
-    where += " AND unit_code IN (";
-    bool first = true;
-    for (const auto& u : units) {
-      where += first ? "?" : ", ?";
-      first = false;
-      p.emplace_back(u);
-    }
-    where += ")";
+    JW_RETURN_IF_ERROR(InSubtree(f.unit, "unit_code", &where, &p));
   }
   if (!f.q.empty()) {
     where += " AND (name LIKE ? OR police_no LIKE ?)";
@@ -335,18 +359,8 @@ Result<std::pair<std::vector<Officer>, int64_t>> Service::Personnel(const Person
     where += " AND kind = ?";
     p.emplace_back(f.kind);
   }
-  auto count = db_->Query("SELECT COUNT(*) AS n FROM force_personnel" + where, p);
-  if (!count.ok()) return count.status();
-  sql::Params p2 = p;
-  p2.emplace_back(int64_t{f.page_size});
-  p2.emplace_back(int64_t{(f.page - 1) * int64_t{f.page_size}});
-  auto rows = db_->Query(std::string("SELECT ") + kOfficerCols + " FROM force_personnel" + where +
-                             " ORDER BY unit_code, police_no LIMIT ? OFFSET ?",
-                         p2);
-  if (!rows.ok()) return rows.status();
-  std::vector<Officer> out;
-  for (const auto& r : *rows) out.push_back(OfficerFrom(r));
-  return std::make_pair(std::move(out), (*count)[0].Int("n"));
+  return Paged<Officer>(db_, kOfficerCols, "force_personnel", where, "unit_code, police_no", p, f.page, f.page_size,
+                        OfficerFrom);
 }
 
 Result<Officer> Service::GetOfficer(const std::string& police_no) {
@@ -526,15 +540,7 @@ Result<std::vector<Shift>> Service::Shifts(const std::string& unit, const std::s
   std::string where = " WHERE 1 = 1";
   sql::Params p;
   if (!unit.empty()) {
-    JW_ASSIGN_OR_RETURN(auto units, Subtree(unit));
-    where += " AND unit_code IN (";
-    bool first = true;
-    for (const auto& u : units) {
-      where += first ? "?" : ", ?";
-      first = false;
-      p.emplace_back(u);
-    }
-    where += ")";
+    JW_RETURN_IF_ERROR(InSubtree(unit, "unit_code", &where, &p));
   }
   if (!from_date.empty()) {
     JW_RETURN_IF_ERROR(LocalDateDay(from_date).status());
@@ -910,15 +916,7 @@ Result<std::vector<TrainingRow>> Service::Hours(int year, const std::string& uni
   std::string where = " WHERE p.status <> 'left'";
   sql::Params p{int64_t{year}};
   if (!unit.empty()) {
-    JW_ASSIGN_OR_RETURN(auto units, Subtree(unit));
-    where += " AND p.unit_code IN (";
-    bool first = true;
-    for (const auto& u : units) {
-      where += first ? "?" : ", ?";
-      first = false;
-      p.emplace_back(u);
-    }
-    where += ")";
+    JW_RETURN_IF_ERROR(InSubtree(unit, "p.unit_code", &where, &p));
   }
   auto rows = db_->Query(
       "SELECT p.police_no, p.name, p.unit_code, p.kind, COALESCE(SUM(a.hours), 0) AS hours, COUNT(a.session_id) AS n, "
@@ -1299,18 +1297,8 @@ Result<std::pair<std::vector<Finding>, int64_t>> Service::Findings(const Finding
   eq("rule", f.rule);
   eq("actor", f.actor);
   eq("police_no", f.police_no);
-  auto count = db_->Query("SELECT COUNT(*) AS n FROM force_findings" + where, p);
-  if (!count.ok()) return count.status();
-  sql::Params p2 = p;
-  p2.emplace_back(int64_t{f.page_size});
-  p2.emplace_back(int64_t{(f.page - 1) * int64_t{f.page_size}});
-  auto rows = db_->Query(std::string("SELECT ") + kFindingCols + " FROM force_findings" + where +
-                             " ORDER BY score DESC, id LIMIT ? OFFSET ?",
-                         p2);
-  if (!rows.ok()) return rows.status();
-  std::vector<Finding> out;
-  for (const auto& r : *rows) out.push_back(FindingFrom(r));
-  return std::make_pair(std::move(out), (*count)[0].Int("n"));
+  return Paged<Finding>(db_, kFindingCols, "force_findings", where, "score DESC, id", p, f.page, f.page_size,
+                        FindingFrom);
 }
 
 Result<Finding> Service::GetFinding(int64_t id) {

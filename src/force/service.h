@@ -187,6 +187,7 @@ class Service : public dispatch::CrewSource {
 
  private:
   Status ReloadRoster();
+  Status InSubtree(const std::string& code, const std::string& column, std::string* where, sql::Params* p);
   Result<RuleContext> BuildContext(std::map<std::string, Reader>* readers, std::map<std::string, CaseInfo>* cases,
                                    std::map<std::string, bool>* case_seen);
   Status StoreFindings(const std::vector<Finding>& findings, int64_t* raised);
