@@ -20,13 +20,14 @@ bool IsAvailableFor(const Unit& u, const CategoryInfo& category) {
 }
 
 std::vector<Recommendation> Recommend(const std::map<int64_t, Unit>& units, const Incident& incident, Timestamp now,
-                                      const EtaModel& eta, int64_t stale_after_s, size_t limit) {
+                                      const EtaModel& eta, int64_t stale_after_s, size_t limit,
+                                      const std::function<bool(const Unit&)>& eligible) {
   std::vector<Recommendation> out;
   const CategoryInfo* cat = FindCategory(incident.category);
   if (!cat || incident.closed()) return out;
   out.reserve(units.size());
   for (const auto& [id, u] : units) {
-    if (!IsAvailableFor(u, *cat)) continue;
+    if (!IsAvailableFor(u, *cat) || (eligible && !eligible(u))) continue;
     Recommendation r;
     r.unit_id = id;
     r.eta_s = eta.Seconds(u, incident.lat, incident.lon, &r.distance_m);

@@ -7,6 +7,7 @@
 // straight-line one. Pure functions; thread-safe.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <vector>
 
@@ -43,7 +44,9 @@ struct Recommendation {
 // Whether the unit may be dispatched now to an incident of this category.
 bool IsAvailableFor(const Unit& u, const CategoryInfo& category);
 
+// eligible (optional): a further test a unit must pass, e.g. a crew on the roster.
 std::vector<Recommendation> Recommend(const std::map<int64_t, Unit>& units, const Incident& incident, Timestamp now,
-                                      const EtaModel& eta, int64_t stale_after_s, size_t limit);
+                                      const EtaModel& eta, int64_t stale_after_s, size_t limit,
+                                      const std::function<bool(const Unit&)>& eligible = {});
 
 }  // namespace jingwu::dispatch

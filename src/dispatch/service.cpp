@@ -319,12 +319,10 @@ Result<std::vector<Recommendation>> Service::Recommend(int64_t incident_id, size
   Timestamp now = clock_->Now();
   if (!crews_) return dispatch::Recommend(state_.units, it->second, now, eta_, opt_.stale_after_s, limit);
   // A unit whose station keeps a roster and has no crew on shift now is not recommended.
-  std::map<int64_t, Unit> crewed;
-  for (const auto& [id, u] : state_.units) {
+  return dispatch::Recommend(state_.units, it->second, now, eta_, opt_.stale_after_s, limit, [&](const Unit& u) {
     Crew c = crews_->CrewOf(u.call_sign, u.station, now);
-    if (!c.rostered || !c.members.empty()) crewed.emplace(id, u);
-  }
-  return dispatch::Recommend(crewed, it->second, now, eta_, opt_.stale_after_s, limit);
+    return !c.rostered || !c.members.empty();
+  });
 }
 
 Result<std::vector<Event>> Service::Timeline(int64_t incident_id) {
