@@ -80,6 +80,10 @@ data="$work/browser-data"
 # planted misconduct, force_truth.json) and one inspection run over it.
 "$bin" force import --data "$data" "$work/gen" >/dev/null
 "$bin" force inspect --data "$data" --full >/dev/null
+# The smart communities of the same city (gate passes are already in the event store as the
+# access and barrier sources) and one run of their rules at the generated year's end.
+"$bin" communities import --data "$data" --from "$work/gen" >/dev/null
+"$bin" communities run --data "$data" --from "$work/gen" >/dev/null
 # Over HTTPS, as a bureau would run it: the pages load under HSTS and the CSP.
 "$bin" cert self-signed --data "$data" >/dev/null
 # The foreigner stays' clock at the generated year's end (truth.json stays.as_of), as `jingwu demo` sets it.

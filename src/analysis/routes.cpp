@@ -36,9 +36,73 @@ json ReportJson(const fusion::IngestReport& r) {
           {"rejects", rejects},   {"seconds", r.seconds}};
 }
 
+json SourceSummary(const fusion::SourceDef& d, const fusion::SourceRegistry* reg, int64_t events) {
+  return {{"name", d.name},         {"id", d.id},
+          {"kind", d.kind},         {"label", d.label},
+          {"description", d.description}, {"version", d.version},
+          {"builtin", d.builtin},   {"required_columns", d.RequiredColumns()},
+          {"events", events},       {"in_use", d.builtin ? events > 0 : reg && reg->InUse(d)},
+          {"added_at", d.added_at}, {"added_by", d.added_by}};
+}
+
+Result<fusion::SourceDef> DefinitionFromBody(Context& c) {
+  if (c.req.body.empty()) return InvalidArgument("empty_body", "send the definition as JSON");
+  return fusion::ParseSourceDef(c.req.body);
+}
+
 }  // namespace
 
-void RegisterRoutes(http::Api& api, events::Store* store) {
+void RegisterRoutes(http::Api& api, events::Store* store, fusion::SourceRegistry* sources) {
+  // ---- source definitions (docs/sources.md) ----
+  auto events_per_source = [store] {
+    std::map<int, int64_t> n;
+    for (const auto& x : store->CountsBySourceDay(0, int64_t{1} << 40)) n[static_cast<int>(x.source)] += x.count;
+    return n;
+  };
+  api.Get("/api/v1/sources", {}, [sources, events_per_source](Context&) -> Result<Reply> {
+    if (!sources) return Unavailable("no_event_store", "the event store is not open");
+    auto counts = events_per_source();
+    json items = json::array();
+    for (const fusion::SourceDef* d : sources->All()) items.push_back(SourceSummary(*d, sources, counts[d->id]));
+    return Reply::Json({{"sources", items}});
+  });
+  api.Get(R"(/api/v1/sources/([a-z][a-z0-9_]*))", {}, [sources, events_per_source](Context& c) -> Result<Reply> {
+    if (!sources) return Unavailable("no_event_store", "the event store is not open");
+    const fusion::SourceDef* d = sources->Find(c.PathArg(1));
+    if (!d) return NotFound("unknown_source", "no source named " + c.PathArg(1));
+    json j = SourceSummary(*d, sources, events_per_source()[d->id]);
+    j["definition"] = json::parse(fusion::SourceDefJson(*d, -1));
+    j["versions"] = json::array();
+    for (const auto& v : sources->History(d->name))
+      j["versions"].push_back({{"version", v.version}, {"added_at", v.added_at}, {"added_by", v.added_by}});
+    return Reply::Json(j);
+  });
+  api.Post("/api/v1/sources/check", {.permission = auth::perm::kSourcesWrite}, [sources](Context& c) -> Result<Reply> {
+    JW_ASSIGN_OR_RETURN(fusion::SourceDef d, DefinitionFromBody(c));
+    json j = {{"valid", true}, {"name", d.name}, {"required_columns", d.RequiredColumns()},
+              {"definition", json::parse(fusion::SourceDefJson(d, -1))}};
+    if (sources) {
+      const fusion::SourceDef* prev = sources->Find(d.name);
+      j["exists"] = prev != nullptr;
+      if (prev && prev->builtin) j["conflict"] = "builtin_source";
+      else if (prev && prev->Interpretation() != d.Interpretation() && sources->InUse(*prev))
+        j["conflict"] = "definition_in_use";
+    }
+    return Reply::Json(j);
+  });
+  api.Post("/api/v1/sources",
+           {.permission = auth::perm::kSourcesWrite, .audited_write = true, .audit_action = "sources.define"},
+           [sources](Context& c) -> Result<Reply> {
+             if (!sources) return Unavailable("no_event_store", "the event store is not open");
+             JW_ASSIGN_OR_RETURN(fusion::SourceDef d, DefinitionFromBody(c));
+             c.audit_target = d.name;
+             JW_ASSIGN_OR_RETURN(const fusion::SourceDef* added, sources->Add(std::move(d), c.user().user.username));
+             c.audit_detail = "version " + std::to_string(added->version) + ", id " + std::to_string(added->id);
+             json j = SourceSummary(*added, sources, 0);
+             j["definition"] = json::parse(fusion::SourceDefJson(*added, -1));
+             return Reply::Json(j, added->version == 1 ? 201 : 200);
+           });
+
   api.Get("/api/v1/places", {}, [store](Context& c) -> Result<Reply> {
     std::string kind = c.Param("kind"), q = c.Param("q"), district = c.Param("district");
     JW_ASSIGN_OR_RETURN(int64_t limit, c.IntParam("limit", 200, 1, 10000));
@@ -62,12 +126,14 @@ void RegisterRoutes(http::Api& api, events::Store* store) {
     return Reply::Json({{"places", items}, {"total", total}});
   });
 
-  api.Post(R"(/api/v1/sources/([a-z_]+)/records)",
+  api.Post(R"(/api/v1/sources/([a-z][a-z0-9_]*)/records)",
            {.permission = auth::perm::kSourcesWrite, .audited_write = true, .audit_action = "events.ingest"},
-           [store](Context& c) -> Result<Reply> {
+           [store, sources](Context& c) -> Result<Reply> {
              std::string name = c.PathArg(1);
-             auto source = events::SourceFromName(name);
-             if (!source) return NotFound("unknown_source", "no source named " + name);
+             const fusion::SourceDef* def = sources ? sources->Find(name) : fusion::BuiltinDef(
+                                                                          events::SourceFromName(name).value_or(
+                                                                              events::Source{0}));
+             if (!def) return NotFound("unknown_source", "no source named " + name);
              c.audit_target = name;
              std::string type = c.req.get_header_value("Content-Type");
              fusion::Format format;
@@ -78,7 +144,7 @@ void RegisterRoutes(http::Api& api, events::Store* store) {
                return Status(ErrorKind::kInvalidArgument, "unsupported_media_type",
                              "send text/csv (with a header row) or application/x-ndjson");
              if (c.req.body.empty()) return InvalidArgument("empty_body", "the body holds no records");
-             JW_ASSIGN_OR_RETURN(fusion::IngestReport r, fusion::IngestBody(*store, *source, c.req.body, format));
+             JW_ASSIGN_OR_RETURN(fusion::IngestReport r, fusion::IngestBody(*store, *def, c.req.body, format));
              c.audit_detail = "rows=" + std::to_string(r.rows) + " accepted=" + std::to_string(r.accepted) +
                               " already=" + std::to_string(r.already) + " rejected=" + std::to_string(r.rejected);
              return Reply::Json(ReportJson(r));

@@ -13,8 +13,11 @@
 #include "fusion/ingest.h"
 #include "http/api.h"
 #include "gen/city_gen.h"
+#include "gen/community_gen.h"
 
+#include <algorithm>
 #include <filesystem>
+#include <fstream>
 
 namespace jingwu::app {
 
@@ -94,11 +97,6 @@ int RunIngest(const Config& config, const IngestArgs& args) {
     Status s = IngestFolder(**store, args.files[0], !args.quiet, (*opened)->audit.get());
     return s.ok() ? 0 : Fail(s);
   }
-  auto source = events::SourceFromName(args.source);
-  if (!source)
-    return Fail(InvalidArgument("unknown_source", "unknown source '" + args.source +
-                                                      "' (places, hotel, vehicle_pass, travel, dutyfree, netcafe, "
-                                                      "residents, vehicles)"));
   log::SetLevel(log::Level::kWarn);
   auto opened = Open(config);
   if (!opened.ok()) return Fail(opened.status());
@@ -106,11 +104,19 @@ int RunIngest(const Config& config, const IngestArgs& args) {
   oo.bulk = true;
   auto store = events::Store::Open(EventsDir(config), oo);
   if (!store.ok()) return Fail(store.status());
+  auto sources = fusion::SourceRegistry::Load(store->get());
+  if (!sources.ok()) return Fail(sources.status());
+  const fusion::SourceDef* def = (*sources)->Find(args.source);
+  if (!def) {
+    std::string names;
+    for (const auto* d : (*sources)->All()) names += (names.empty() ? "" : ", ") + d->name;
+    return Fail(InvalidArgument("unknown_source", "unknown source '" + args.source + "' (" + names + ")"));
+  }
   int rc = 0;
   for (const std::string& file : args.files) {
     fusion::IngestOptions opt;
     opt.progress = !args.quiet;
-    auto r = fusion::IngestFile(**store, *source, file, opt);
+    auto r = fusion::IngestFile(**store, *def, file, opt);
     if (!r.ok()) {
       (*opened)->audit->Record(kCli, "events.ingest", file, "failed", r.status().code());
       std::fprintf(stderr, "jingwu: %s: %s\n", file.c_str(), r.status().message().c_str());
@@ -149,18 +155,20 @@ Status ResolveAfterIngest(events::Store& store) {
   return Status::Ok();
 }
 
-Status IngestFolder(events::Store& store, const std::string& dir, bool progress, audit::Log* audit) {
-  static constexpr std::pair<const char*, const char*> kOrder[] = {
-      {"places", "places.csv"},   {"residents", "residents.csv"}, {"vehicles", "vehicles.csv"},
-      {"hotel", "hotel.csv"},     {"vehicle_pass", "vehicle_pass.csv"}, {"travel", "travel.csv"},
-      {"dutyfree", "dutyfree.csv"}, {"netcafe", "netcafe.csv"}};
-  for (auto [source, file] : kOrder) {
+namespace {
+
+// Ingests (source name, file) pairs of dir that exist, with the report line and the audit entry.
+Status IngestFiles(events::Store& store, fusion::SourceRegistry& sources, const std::string& dir,
+                   const std::vector<std::pair<std::string, std::string>>& order, bool progress, audit::Log* audit) {
+  std::error_code ec;
+  for (const auto& [source, file] : order) {
     std::string path = dir + "/" + file;
-    std::error_code ec;
     if (!std::filesystem::exists(path, ec)) continue;
     fusion::IngestOptions opt;
     opt.progress = progress;
-    auto r = fusion::IngestFile(store, *events::SourceFromName(source), path, opt);
+    const fusion::SourceDef* def = sources.Find(source);
+    if (!def) return NotFound("unknown_source", "no source named " + source);
+    auto r = fusion::IngestFile(store, *def, path, opt);
     if (!r.ok()) {
       if (audit) audit->Record(kCli, "events.ingest", path, "failed", r.status().code());
       return r.status();
@@ -168,12 +176,61 @@ Status IngestFolder(events::Store& store, const std::string& dir, bool progress,
     // Source rows are personal data: every write is audited, like every read.
     if (audit)
       audit->Record(kCli, "events.ingest", path, "ok",
-                    std::string(source) + ": " + std::to_string(r->accepted) + " accepted, " +
-                        std::to_string(r->rejected) + " rejected");
-    std::printf("  %-16s %9lld rows, %9lld accepted, %6lld rejected (%.1f s)\n", file, static_cast<long long>(r->rows),
-                static_cast<long long>(r->accepted), static_cast<long long>(r->rejected), r->seconds);
+                    source + ": " + std::to_string(r->accepted) + " accepted, " + std::to_string(r->rejected) +
+                        " rejected");
+    std::printf("  %-16s %9lld rows, %9lld accepted, %6lld rejected (%.1f s)\n", file.c_str(),
+                static_cast<long long>(r->rows), static_cast<long long>(r->accepted),
+                static_cast<long long>(r->rejected), r->seconds);
     std::fflush(stdout);
   }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Result<std::vector<std::string>> DefineFolderSources(fusion::SourceRegistry& sources, const std::string& dir,
+                                                     audit::Log* audit) {
+  std::error_code ec;
+  std::vector<std::string> defs, names;
+  for (const auto& e : std::filesystem::directory_iterator(dir, ec))
+    if (e.path().string().ends_with(".source.json")) defs.push_back(e.path().string());
+  std::sort(defs.begin(), defs.end());
+  for (const auto& path : defs) {
+    std::ifstream in(path, std::ios::binary);
+    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    auto def = fusion::ParseSourceDef(text);
+    if (!def.ok()) return Status(def.status().kind(), def.status().code(), path + ": " + def.status().message());
+    std::string name = def->name;
+    auto added = sources.Add(std::move(*def), "cli");
+    if (!added.ok() && added.status().code() != "unchanged") return added.status();
+    if (added.ok()) {
+      std::printf("  defined source '%s' (version %d) from %s\n", name.c_str(), (*added)->version, path.c_str());
+      if (audit) audit->Record(kCli, "sources.define", name, "ok", "version " + std::to_string((*added)->version));
+    }
+    names.push_back(name);
+  }
+  return names;
+}
+
+Status IngestDefinedSources(events::Store& store, const std::string& dir, bool progress, audit::Log* audit) {
+  JW_ASSIGN_OR_RETURN(std::unique_ptr<fusion::SourceRegistry> sources, fusion::SourceRegistry::Load(&store));
+  JW_ASSIGN_OR_RETURN(std::vector<std::string> names, DefineFolderSources(*sources, dir, audit));
+  std::vector<std::pair<std::string, std::string>> order;
+  for (const auto& n : names) order.emplace_back(n, n + ".csv");
+  return IngestFiles(store, *sources, dir, order, progress, audit);
+}
+
+Status IngestFolder(events::Store& store, const std::string& dir, bool progress, audit::Log* audit) {
+  static constexpr std::pair<const char*, const char*> kOrder[] = {
+      {"places", "places.csv"},   {"residents", "residents.csv"}, {"vehicles", "vehicles.csv"},
+      {"hotel", "hotel.csv"},     {"vehicle_pass", "vehicle_pass.csv"}, {"travel", "travel.csv"},
+      {"dutyfree", "dutyfree.csv"}, {"netcafe", "netcafe.csv"}};
+  JW_ASSIGN_OR_RETURN(std::unique_ptr<fusion::SourceRegistry> sources, fusion::SourceRegistry::Load(&store));
+  std::vector<std::pair<std::string, std::string>> order(std::begin(kOrder), std::end(kOrder));
+  // Sources defined as data in the folder (NAME.source.json, docs/sources.md) come after the built-ins.
+  JW_ASSIGN_OR_RETURN(std::vector<std::string> names, DefineFolderSources(*sources, dir, audit));
+  for (const auto& n : names) order.emplace_back(n, n + ".csv");
+  JW_RETURN_IF_ERROR(IngestFiles(store, *sources, dir, order, progress, audit));
   return ResolveAfterIngest(store);
 }
 
@@ -208,6 +265,8 @@ Status SeedBigData(const Config& config, events::Store& store, audit::Log* audit
   o.seed = 1;
   o.scale = "small";
   JW_RETURN_IF_ERROR(gen::WriteCity(o));
+  // The smart communities' gate passes, barrier reads and alarms (sources defined as data).
+  JW_RETURN_IF_ERROR(gen::WriteCommunities({.out_dir = dir, .seed = 1}));
   std::printf("  jingwu demo: ingesting them into the event store\n");
   return IngestFolder(store, dir, false, audit);
 }

@@ -32,6 +32,10 @@ int RunIngest(const Config& config, const IngestArgs& args);
 // without an ID number (ResolveAfterIngest).
 // Writes one audit entry per file when audit is given (actor "cli").
 Status IngestFolder(events::Store& store, const std::string& dir, bool progress, audit::Log* audit);
+// Defines the sources of dir's NAME.source.json files (an identical one is
+// left as it is) and ingests their NAME.csv files; for a folder whose
+// built-in sources are loaded already.
+Status IngestDefinedSources(events::Store& store, const std::string& dir, bool progress, audit::Log* audit);
 // Merges the records without an ID number that have exactly one strong match
 // into that person (search/resolve.h) and prints what it did.
 Status ResolveAfterIngest(events::Store& store);

@@ -16,15 +16,20 @@
 #include "app/bigdata_cli.h"
 #include "app/backup.h"
 #include "app/cert.h"
+#include "app/community_cli.h"
 #include "app/force_cli.h"
 #include "app/registry_cli.h"
 #include "app/simulate.h"
+#include "app/sources_cli.h"
 #include "audit/checkpoint.h"
+#include "community/service.h"
 #include "auth/roles.h"
 #include "core/crypto.h"
 #include "core/log.h"
+#include "fusion/source_def.h"
 #include "gen/cases_gen.h"
 #include "gen/city_gen.h"
+#include "gen/community_gen.h"
 #include "gen/force_gen.h"
 #include "gen/registry_gen.h"
 #include "http/server.h"
@@ -177,6 +182,9 @@ int Serve(Config config, bool print_admin_password) {
       }
     }
   }
+  // The source definitions of the event store (built-in and added, docs/sources.md).
+  auto sources = fusion::SourceRegistry::Load(events->get());
+  if (!sources.ok()) return Fail(sources.status());
   // The search index follows the event store (catching up first, in the background).
   auto index = search::Index::Open(SearchDir(app.config), events->get());
   if (!index.ok()) return Fail(index.status());
@@ -206,6 +214,30 @@ int Serve(Config config, bool print_admin_password) {
   stays::Service stays(app.db.get(), app.audit.get(), app.clock.get(), events->get(), app.registry.get(),
                        std::move(*stay_options));
   if (Status s = stays.Attach(); !s.ok()) return Fail(s);
+  // Smart security communities: gate passes from the access and barrier sources (defined as data).
+  community::Service communities(app.db.get(), app.audit.get(), app.registry.get(), events->get(), sources->get());
+  if (print_admin_password) {
+    auto have = communities.Communities();
+    if (!have.ok()) return Fail(have.status());
+    if (have->empty()) {
+      std::string dir = app.config.data_dir + "/sources";
+      if (!std::filesystem::exists(dir + "/smart_communities.csv")) {
+        // A demo folder made before the smart communities existed gets them now.
+        Status g = gen::WriteCommunities({.out_dir = dir, .seed = 1});
+        if (g.ok()) g = IngestDefinedSources(**events, dir, false, app.audit.get());
+        if (!g.ok()) return Fail(g);
+      }
+      auto imported = communities.Import(kCli, dir);
+      if (!imported.ok()) return Fail(imported.status());
+      auto run = communities.RunRules(kCli);
+      if (!run.ok()) return Fail(run.status());
+      int64_t n = 0;
+      for (const auto& [rule, k] : run->found) n += k;
+      auto cs = communities.Communities();
+      std::printf("  jingwu demo: %zu smart communities; their rules found %lld cases (%lld registry tasks)\n",
+                  cs.ok() ? cs->size() : 0, static_cast<long long>(n), static_cast<long long>(run->tasks));
+    }
+  }
   // Signed checkpoints of the audit head (docs/audit-chain.md).
   auto signer = audit::Signer::LoadOrCreate(app.config.data_dir);
   if (!signer.ok()) return Fail(signer.status());
@@ -216,6 +248,8 @@ int Serve(Config config, bool print_admin_password) {
                   events->get(), index->get(), &watch, app.registry.get(), &stays};
   deps.audit_signer = &*signer;
   deps.force = app.force.get();
+  deps.sources = sources->get();
+  deps.communities = &communities;
   http::Server server(app.config, deps);
   auto port = server.Start();
   if (!port.ok()) return Fail(port.status());
@@ -318,10 +352,29 @@ int Main(int argc, char** argv) {
   auto* ingest = cli.add_subcommand("ingest", "load source files (CSV or .jsonl) into the event store");
   add_data(ingest);
   ingest->add_option("--source", ingest_args.source,
-                     "places, hotel, vehicle_pass, travel, dutyfree, netcafe, residents or vehicles")
+                     "places, hotel, vehicle_pass, travel, dutyfree, netcafe, residents, vehicles, or a source "
+                     "added with `jingwu sources add`")
       ->required();
   ingest->add_option("files", ingest_args.files, "files to load")->required();
   ingest->add_flag("--quiet", ingest_args.quiet, "no progress bar");
+
+  CommunitiesArgs communities_args;
+  auto* communities_cmd =
+      cli.add_subcommand("communities", "smart communities: import --from DIR, run the rules, eval --from DIR");
+  add_data(communities_cmd);
+  communities_cmd->add_option("command", communities_args.command, "import, run or eval")
+      ->required()
+      ->check(CLI::IsMember({"import", "run", "eval"}));
+  communities_cmd->add_option("--from", communities_args.from,
+                              "a folder written by `jingwu gen` (import, eval; run: its truth.json sets the data clock)");
+
+  SourcesArgs sources_args;
+  auto* sources_cmd = cli.add_subcommand("sources", "source definitions: list, show NAME, check FILE, add FILE");
+  add_data(sources_cmd);
+  sources_cmd->add_option("command", sources_args.command, "list, show, check or add")
+      ->required()
+      ->check(CLI::IsMember({"list", "show", "check", "add"}));
+  sources_cmd->add_option("arg", sources_args.arg, "a source name (show) or a definition file (check, add)");
 
   auto* force_cmd = cli.add_subcommand("force", "force management and online inspection");
   force_cmd->require_subcommand(1);
@@ -513,6 +566,9 @@ int Main(int argc, char** argv) {
     s = gen::WriteForce({.out_dir = out_dir, .seed = seed, .small = scale == "small", .readers = gen_force_readers},
                         gen_cases, &rows);
     if (!s.ok()) return Fail(s);
+    // Smart communities: gate passes, barrier reads and alarms, with their source definitions.
+    s = gen::WriteCommunities({.out_dir = out_dir, .seed = seed}, &rows);
+    if (!s.ok()) return Fail(s);
     for (const auto& [file, n] : rows) std::printf("  %-18s %12lld rows\n", file.c_str(), static_cast<long long>(n));
     std::printf("  %-18s planted ground truth\n", "truth.json");
     return 0;
@@ -550,6 +606,21 @@ int Main(int argc, char** argv) {
   if (backup->parsed()) return RunBackup(config, backup_file);
   if (restore->parsed()) return RunRestore(config, backup_file);
   if (ingest->parsed()) return RunIngest(config, ingest_args);
+  if (communities_cmd->parsed()) {
+    if (communities_args.command != "run" && communities_args.from.empty()) {
+      std::fprintf(stderr, "jingwu: communities %s needs --from DIR\n", communities_args.command.c_str());
+      return 2;
+    }
+    return RunCommunities(config, communities_args);
+  }
+  if (sources_cmd->parsed()) {
+    if (sources_args.command != "list" && sources_args.arg.empty()) {
+      std::fprintf(stderr, "jingwu: sources %s needs %s\n", sources_args.command.c_str(),
+                   sources_args.command == "show" ? "a source name" : "a definition file");
+      return 2;
+    }
+    return RunSources(config, sources_args);
+  }
   if (registry_import->parsed()) return RunRegistryImport(config, registry_dir);
   if (force_import->parsed()) return RunForceImport(config, force_dir);
   if (force_inspect->parsed()) return RunInspect(config, inspect_full);

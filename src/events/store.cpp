@@ -1,5 +1,7 @@
 #include "events/store.h"
 
+#include <array>
+
 #include <absl/container/flat_hash_map.h>
 #include <rocksdb/cache.h>
 #include <rocksdb/db.h>
@@ -238,7 +240,21 @@ inline int64_t DayOf(uint32_t t) { return (static_cast<int64_t>(t) + kShanghaiOf
 
 }  // namespace
 
+namespace {
+// Names of sources added as definitions (fusion::SourceRegistry), by id.
+// Written once per id and never freed, so the views handed out stay valid.
+std::array<std::atomic<const std::string*>, 256> g_source_names{};
+}  // namespace
+
+void RegisterSourceName(Source s, std::string_view name) {
+  auto& slot = g_source_names[static_cast<uint8_t>(s)];
+  const std::string* cur = slot.load();
+  if (cur && *cur == name) return;
+  slot.store(new std::string(name));  // an earlier name (another store in a test process) is leaked
+}
+
 std::string_view SourceName(Source s) {
+  if (const std::string* n = g_source_names[static_cast<uint8_t>(s)].load()) return *n;
   switch (s) {
     case Source::kHotel: return "hotel";
     case Source::kVehiclePass: return "vehicle_pass";
@@ -253,7 +269,8 @@ std::string_view SourceName(Source s) {
 }
 
 std::optional<Source> SourceFromName(std::string_view name) {
-  for (int i = 1; i <= 8; ++i)
+  if (name == "unknown") return std::nullopt;
+  for (int i = 1; i <= 255; ++i)
     if (SourceName(static_cast<Source>(i)) == name) return static_cast<Source>(i);
   return std::nullopt;
 }
@@ -871,6 +888,24 @@ std::optional<std::string> Store::GetMeta(std::string_view key) const {
   if (!db_->Get(rocksdb::ReadOptions(), cf_[kMeta], rocksdb::Slice(key.data(), key.size()), &v).ok())
     return std::nullopt;
   return v;
+}
+
+std::vector<std::pair<std::string, std::string>> Store::MetaWithPrefix(std::string_view prefix) const {
+  std::vector<std::pair<std::string, std::string>> out;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), cf_[kMeta]));
+  rocksdb::Slice p(prefix.data(), prefix.size());
+  for (it->Seek(p); it->Valid() && it->key().starts_with(p); it->Next())
+    out.emplace_back(it->key().ToString(), it->value().ToString());
+  return out;
+}
+
+Status Store::PutMeta(std::string_view key, std::string_view value) {
+  if (read_only_) return Conflict("read_only", "the event store is open read-only");
+  rocksdb::WriteOptions wo;
+  wo.sync = true;
+  return FromRocks(db_->Put(wo, cf_[kMeta], rocksdb::Slice(key.data(), key.size()),
+                            rocksdb::Slice(value.data(), value.size())),
+                   "write meta");
 }
 
 Store::DiskUsage Store::Usage() const {

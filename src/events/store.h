@@ -62,8 +62,12 @@ enum class Source : uint8_t {
 };
 inline constexpr Source kEventSources[] = {Source::kHotel, Source::kVehiclePass, Source::kTravel, Source::kDutyfree,
                                            Source::kNetcafe};
-std::string_view SourceName(Source s);  // "hotel", "vehicle_pass", …
+// Sources 9…250 are added as definitions (fusion/source_def.h); their names
+// are registered when the definitions load. A process that opens several
+// stores (tests) sees the last name registered for an id.
+std::string_view SourceName(Source s);  // "hotel", "vehicle_pass", …, or "unknown"
 std::optional<Source> SourceFromName(std::string_view name);
+void RegisterSourceName(Source s, std::string_view name);
 
 struct Place {
   PlaceId id = 0;
@@ -221,6 +225,9 @@ class Store {
 
   // A small key-value area for ingest checkpoints and other metadata.
   std::optional<std::string> GetMeta(std::string_view key) const;
+  std::vector<std::pair<std::string, std::string>> MetaWithPrefix(std::string_view prefix) const;
+  // Durable on return (source definitions; batch metadata goes with Writer::Commit).
+  Status PutMeta(std::string_view key, std::string_view value);
 
   // ---- registry rows and the change journal (for derived indexes: search) ----
   // The registry rows (residents, vehicles) kept for an entity.

@@ -26,15 +26,6 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-const std::vector<std::string> kPlacesCols = {"code", "kind", "name", "district_code", "lat", "lon"};
-const std::vector<std::string> kHotelCols = {"id_type", "id_number", "name", "hotel_code", "checkin_at"};
-const std::vector<std::string> kVehiclePassCols = {"plate", "checkpoint_code", "passed_at"};
-const std::vector<std::string> kTravelCols = {"id_type", "id_number", "station_code", "departs_at"};
-const std::vector<std::string> kDutyfreeCols = {"id_type", "id_number", "store_code", "purchased_at"};
-const std::vector<std::string> kNetcafeCols = {"id_number", "cafe_code", "login_at"};
-const std::vector<std::string> kResidentsCols = {"id_type", "id_number", "name"};
-const std::vector<std::string> kVehiclesCols = {"plate", "owner_id_type", "owner_id_number"};
-
 constexpr const char* kPlaceKinds[] = {"hotel",   "checkpoint",     "station",  "store",
                                        "netcafe", "police_station", "community"};
 
@@ -43,12 +34,15 @@ struct Reject {
   std::string message;
 };
 
-// Column positions of the fields a source reads (-1 when absent).
+// Column positions of the places file's fields (-1 when absent).
 struct Columns {
-  int id_type = -1, id_number = -1, nationality = -1, phone = -1, place = -1, time = -1, plate = -1;
-  int owner_id_type = -1, owner_id_number = -1, birth_date = -1, room = -1;
   int code = -1, kind = -1, name = -1, district = -1, lat = -1, lon = -1;
-  int end_time = -1;  // netcafe logout_at: optional, not before the start
+};
+
+// Where a definition's identifier is in the header.
+struct IdColumns {
+  const IdentifierSpec* spec = nullptr;
+  int col = -1, type = -1, nat = -1;
 };
 
 int IndexOf(const std::vector<std::string>& header, std::string_view name) {
@@ -59,8 +53,9 @@ int IndexOf(const std::vector<std::string>& header, std::string_view name) {
 
 class Loader {
  public:
-  Loader(events::Store& store, Source source, const IngestOptions& opt, IngestReport* report)
-      : store_(store), source_(source), opt_(opt), report_(report) {}
+  Loader(events::Store& store, const SourceDef& def, const IngestOptions& opt, IngestReport* report)
+      : store_(store), def_(def), source_(def.source()), places_kind_(def.kind == "places"),
+        registry_kind_(def.kind == "registry"), opt_(opt), report_(report) {}
 
   Status SetHeader(std::vector<std::string> header) {
     for (auto& h : header) {
@@ -70,48 +65,43 @@ class Loader {
       while (!h.empty() && h.front() == ' ') h.erase(0, 1);
     }
     std::vector<std::string> missing;
-    for (const auto& c : RequiredColumns(source_))
+    for (const auto& c : def_.RequiredColumns())
       if (IndexOf(header, c) < 0) missing.push_back(c);
     if (!missing.empty()) {
       std::string m;
       for (const auto& c : missing) m += (m.empty() ? "" : ", ") + c;
-      return InvalidArgument("missing_columns", "the " + std::string(events::SourceName(source_)) +
-                                                    " file lacks required column(s): " + m +
+      return InvalidArgument("missing_columns", "the " + def_.name + " file lacks required column(s): " + m +
                                                     "; nothing was loaded");
     }
     header_ = std::move(header);
     Columns& c = cols_;
-    c.id_type = IndexOf(header_, "id_type");
-    c.id_number = IndexOf(header_, "id_number");
-    c.nationality = IndexOf(header_, "nationality");
-    c.phone = IndexOf(header_, "phone");
-    c.birth_date = IndexOf(header_, "birth_date");
-    c.room = IndexOf(header_, "room");
-    c.plate = IndexOf(header_, "plate");
-    c.owner_id_type = IndexOf(header_, "owner_id_type");
-    c.owner_id_number = IndexOf(header_, "owner_id_number");
     c.code = IndexOf(header_, "code");
     c.kind = IndexOf(header_, "kind");
     c.name = IndexOf(header_, "name");
     c.district = IndexOf(header_, "district_code");
     c.lat = IndexOf(header_, "lat");
     c.lon = IndexOf(header_, "lon");
-    switch (source_) {
-      case Source::kHotel: c.place = IndexOf(header_, "hotel_code"), c.time = IndexOf(header_, "checkin_at"); break;
-      case Source::kVehiclePass:
-        c.place = IndexOf(header_, "checkpoint_code"), c.time = IndexOf(header_, "passed_at");
-        break;
-      case Source::kTravel: c.place = IndexOf(header_, "station_code"), c.time = IndexOf(header_, "departs_at"); break;
-      case Source::kDutyfree:
-        c.place = IndexOf(header_, "store_code"), c.time = IndexOf(header_, "purchased_at");
-        break;
-      case Source::kNetcafe:
-        c.place = IndexOf(header_, "cafe_code"), c.time = IndexOf(header_, "login_at");
-        c.end_time = IndexOf(header_, "logout_at");
-        break;
-      default: break;
+    auto id_columns = [&](const IdentifierSpec& sp) {
+      return IdColumns{&sp, IndexOf(header_, sp.column), sp.id_type.empty() ? -1 : IndexOf(header_, sp.id_type),
+                       sp.nationality.empty() ? -1 : IndexOf(header_, sp.nationality)};
+    };
+    for (const auto& sp : def_.subjects) subjects_.push_back(id_columns(sp));
+    for (const auto& sp : def_.links) links_.push_back(id_columns(sp));
+    place_col_ = def_.place_column.empty() ? -1 : IndexOf(header_, def_.place_column);
+    time_col_ = def_.time_column.empty() ? -1 : IndexOf(header_, def_.time_column);
+    end_col_ = def_.end_column.empty() ? -1 : IndexOf(header_, def_.end_column);
+    room_col_ = def_.stay_room.empty() ? -1 : IndexOf(header_, def_.stay_room);
+    if (!def_.unresolved_name.empty()) {
+      un_name_ = IndexOf(header_, def_.unresolved_name);
+      un_birth_ = IndexOf(header_, def_.unresolved_birth_date);
+      un_phone_ = IndexOf(header_, def_.unresolved_phone);
     }
-    if (source_ != Source::kPlaces) {
+    for (const auto& spec : def_.columns) {
+      if (places_kind_) continue;
+      bool checks = spec.not_empty || spec.type != "text" || spec.max_length > 0;
+      if (checks) checks_.push_back({IndexOf(header_, spec.name), &spec});
+    }
+    if (!places_kind_) {
       writer_ = store_.BeginWrite();
       header_id_ = writer_->HeaderId(header_);
     }
@@ -165,13 +155,20 @@ class Loader {
   bool BatchFull() const { return writer_ && writer_->pending() >= opt_.batch_rows; }
 
   Status Flush(const std::map<std::string, std::string>& meta, bool commit) {
-    if (source_ == Source::kPlaces) {
+    if (places_kind_) {
       if (!commit) return Status::Ok();
       Status s = store_.UpsertPlaces(places_);
       places_.clear();
       return s;
     }
     if (!writer_) return Status::Ok();
+    if (!def_.builtin && report_->accepted > 0 && !used_marked_) {
+      // Rows of a defined source are stored: its interpretation is now fixed (SourceRegistry::Add).
+      auto m = meta;
+      m["source_used/" + def_.name] = "1";
+      used_marked_ = true;
+      return commit ? writer_->Commit(m) : writer_->Write(m);
+    }
     return commit ? writer_->Commit(meta) : writer_->Write(meta);
   }
 
@@ -213,12 +210,13 @@ class Loader {
 
   // A row whose ID number is missing or invalid but which gives a name, a
   // birth date and a phone: kept under PERSON:NAME/YYYYMMDD/PHONE.
-  bool Unresolved(const std::vector<std::string_view>& f, const Reject& r, identity::EntityRef* out) {
-    if (r.reason != reason::kInvalidIdNumber && r.reason != reason::kMissingField) return false;
-    const Columns& c = cols_;
-    std::string_view birth = Field(f, c.birth_date), phone = Field(f, c.phone), name = Field(f, c.name);
+  bool Unresolved(const std::vector<std::string_view>& f, const IdColumns& c, const Reject& r,
+                  identity::EntityRef* out) {
+    if (r.reason != reason::kMissingField && r.reason != reason::kInvalidIdNumber) return false;
+    if (un_name_ < 0 && un_birth_ < 0 && un_phone_ < 0) return false;
+    std::string_view birth = Field(f, un_birth_), phone = Field(f, un_phone_), name = Field(f, un_name_);
     if (birth.empty() || phone.empty() || name.empty()) return false;
-    std::string_view type = Field(f, c.id_type);
+    std::string_view type = Field(f, c.type);
     if (type == "PASSPORT" || type == "passport") return false;
     auto key = identity::MakePersonKey(name, birth, phone);
     if (!key.ok()) return false;
@@ -227,20 +225,116 @@ class Loader {
     return true;
   }
 
+  // One identifier of a row; *present stays false for an optional one left empty.
+  Reject Identifier(const std::vector<std::string_view>& f, const IdColumns& c, identity::EntityRef* out,
+                    bool* present) {
+    *present = false;
+    std::string_view value = Field(f, c.col);
+    if (c.spec->optional && value.empty()) return {};
+    switch (c.spec->kind) {
+      case identity::Kind::kId: {
+        if (c.type < 0 && c.spec->id_type.empty()) {  // ID numbers only (an internet café's login)
+          auto id = identity::ParseIdNumber(value);
+          if (!id.ok()) return {reason::kInvalidIdNumber, id.status().message()};
+          *out = {identity::Kind::kId, std::move(id->number)};
+        } else {
+          Reject r = Person(f, c.type, c.col, c.nat, out);
+          if (r.reason) return r;
+        }
+        break;
+      }
+      case identity::Kind::kPlate: {
+        auto plate = identity::ParsePlate(value);
+        if (!plate.ok()) return {reason::kInvalidPlate, plate.status().message()};
+        *out = {identity::Kind::kPlate, std::move(plate->plate)};
+        break;
+      }
+      case identity::Kind::kPhone: {
+        auto p = identity::ParsePhone(value);
+        if (!p.ok()) return {reason::kInvalidPhone, p.status().message()};
+        *out = {identity::Kind::kPhone, std::move(*p)};
+        break;
+      }
+      case identity::Kind::kCard: {
+        auto card = identity::ParseCard(value);
+        if (!card.ok()) return {reason::kInvalidCard, card.status().message()};
+        *out = {identity::Kind::kCard, std::move(*card)};
+        break;
+      }
+      default: return {reason::kInvalidValue, "unsupported identifier kind"};
+    }
+    *present = true;
+    return {};
+  }
+
+  // The column validations of a defined source.
+  Reject CheckColumn(const std::vector<std::string_view>& f, int col, const ColumnSpec& spec) {
+    if (col < 0) return {};  // an optional column the file does not have
+    std::string_view v = Field(f, col);
+    if (v.empty()) {
+      if (spec.not_empty) return {reason::kMissingField, "column " + spec.name + " is empty"};
+      return {};
+    }
+    const std::string& t = spec.type;
+    auto bad = [&](const char* why, std::string what) { return Reject{why, "column " + spec.name + ": " + what}; };
+    if (t == "text") {
+      if (spec.max_length && Utf8Length(v) > spec.max_length)
+        return bad(reason::kInvalidValue, "longer than " + std::to_string(spec.max_length) + " characters");
+    } else if (t == "enum") {
+      if (std::find(spec.values.begin(), spec.values.end(), v) == spec.values.end()) {
+        std::string allowed;
+        for (const auto& x : spec.values) allowed += (allowed.empty() ? "" : ", ") + x;
+        return bad(reason::kInvalidValue, "'" + std::string(v) + "' is not one of " + allowed);
+      }
+    } else if (t == "int" || t == "number") {
+      std::string text(v);
+      char* end = nullptr;
+      errno = 0;
+      double d = t == "int" ? static_cast<double>(std::strtoll(text.c_str(), &end, 10)) : std::strtod(text.c_str(), &end);
+      if (*end || errno || !std::isfinite(d))
+        return bad(reason::kInvalidValue, t == "int" ? "not a whole number" : "not a number");
+      if ((spec.min && d < *spec.min) || (spec.max && d > *spec.max))
+        return bad(reason::kInvalidValue, text + " is outside " + NumberText(spec.min) + "…" + NumberText(spec.max));
+    } else if (t == "time") {
+      auto ts = ParseTime(v);
+      if (!ts.ok()) return bad(reason::kInvalidTime, ts.status().message());
+    } else if (t == "date") {
+      auto d = identity::ParseBirthDate(v);
+      if (!d.ok()) return bad(reason::kInvalidTime, "not a date (YYYY-MM-DD)");
+    } else if (t == "id_number") {
+      auto id = identity::ParseIdNumber(v);
+      if (!id.ok()) return bad(reason::kInvalidIdNumber, id.status().message());
+    } else if (t == "plate") {
+      auto p = identity::ParsePlate(v);
+      if (!p.ok()) return bad(reason::kInvalidPlate, p.status().message());
+    } else if (t == "phone") {
+      auto p = identity::ParsePhone(v);
+      if (!p.ok()) return bad(reason::kInvalidPhone, p.status().message());
+    } else if (t == "card") {
+      auto c = identity::ParseCard(v);
+      if (!c.ok()) return bad(reason::kInvalidCard, c.status().message());
+    }
+    return {};
+  }
+
+  static size_t Utf8Length(std::string_view v) {
+    size_t n = 0;
+    for (unsigned char ch : v) n += (ch & 0xC0) != 0x80;
+    return n;
+  }
+  static std::string NumberText(const std::optional<double>& d) {
+    if (!d) return "";
+    char b[32];
+    std::snprintf(b, sizeof b, "%g", *d);
+    return b;
+  }
+
   Reject Time(std::string_view text, uint32_t* out) {
     if (text.empty()) return {reason::kMissingField, "the time is empty"};
     auto t = ParseTime(text);
     if (!t.ok()) return {reason::kInvalidTime, t.status().message()};
     if (t->micros < 0 || t->micros / 1000000 > 0xFFFFFFFFll) return {reason::kInvalidTime, "time out of range"};
     *out = events::ToSeconds(*t);
-    return {};
-  }
-
-  Reject Phone(std::string_view text, std::optional<identity::EntityRef>* out) {
-    if (text.empty()) return {};
-    auto p = identity::ParsePhone(text);
-    if (!p.ok()) return {reason::kInvalidPhone, p.status().message()};
-    *out = identity::EntityRef{identity::Kind::kPhone, std::move(*p)};
     return {};
   }
 
@@ -256,82 +350,88 @@ class Loader {
       if (f[i].find('\0') != std::string_view::npos)
         return {reason::kInvalidValue, "column " + header_[i] + " holds a NUL character"};
     }
-    const Columns& c = cols_;
-    if (source_ == Source::kPlaces) return PlaceRow(f);
-    if (source_ == Source::kVehicles) {
-      auto plate = identity::ParsePlate(Field(f, c.plate));
-      if (!plate.ok()) return {reason::kInvalidPlate, plate.status().message()};
-      identity::EntityRef owner;
-      Reject r = Person(f, c.owner_id_type, c.owner_id_number, -1, &owner);
-      if (r.reason) return r;
-      if (skip_write) return {};
-      events::EntityId v = writer_->Intern({identity::Kind::kPlate, plate->plate});
-      events::EntityId o = writer_->Intern(owner);
-      writer_->Link(v, o, source_);
-      writer_->AddRegistryRecord(v, source_, header_id_, Encode(f));
-      return {};
+    if (places_kind_) return PlaceRow(f);
+    // The subjects: the first may fall back to a PERSON reference.
+    size_t n = 0;
+    for (size_t i = 0; i < subjects_.size(); ++i) {
+      bool present = false;
+      Reject r = Identifier(f, subjects_[i], &refs_[n], &present);
+      if (r.reason) {
+        if (i != 0 || !Unresolved(f, subjects_[i], r, &refs_[n])) return r;
+        present = true;
+      }
+      if (present) ++n;
     }
-    if (source_ == Source::kResidents) {
-      identity::EntityRef person;
-      Reject r = Person(f, c.id_type, c.id_number, c.nationality, &person);
-      if (r.reason) return r;
-      std::optional<identity::EntityRef> phone;
-      r = Phone(Field(f, c.phone), &phone);
-      if (r.reason) return r;
-      if (skip_write) return {};
-      events::EntityId p = writer_->Intern(person);
-      if (phone) writer_->Link(p, writer_->Intern(*phone), source_);
-      writer_->AddRegistryRecord(p, source_, header_id_, Encode(f));
-      return {};
-    }
-    // Sighting sources.
-    identity::EntityRef ref;
-    if (source_ == Source::kVehiclePass) {
-      auto plate = identity::ParsePlate(Field(f, c.plate));
-      if (!plate.ok()) return {reason::kInvalidPlate, plate.status().message()};
-      ref = {identity::Kind::kPlate, std::move(plate->plate)};
-    } else if (source_ == Source::kNetcafe) {
-      auto id = identity::ParseIdNumber(Field(f, c.id_number));
-      if (!id.ok()) return {reason::kInvalidIdNumber, id.status().message()};
-      ref = {identity::Kind::kId, std::move(id->number)};
-    } else {
-      Reject r = Person(f, c.id_type, c.id_number, c.nationality, &ref);
-      if (r.reason && !Unresolved(f, r, &ref)) return r;
-    }
-    std::string_view code = Field(f, c.place);
-    if (code.empty()) return {reason::kMissingField, "the place code is empty"};
-    code_buf_.assign(code);
-    auto cached = place_ids_.find(code_buf_);
+    if (n == 0) return {reason::kMissingField, "the row names none of its subjects"};
     events::PlaceId place_id = 0;
-    if (cached != place_ids_.end()) {
-      place_id = cached->second;
-    } else {
-      const events::Place* place = store_.FindPlace(code);
-      place_id = place ? place->id : 0;
-      place_ids_.emplace(code_buf_, place_id);
-    }
-    if (!place_id) return {reason::kUnknownPlace, "unknown place code " + std::string(code)};
     uint32_t t = 0;
-    Reject r = Time(Field(f, c.time), &t);
-    if (r.reason) return r;
-    if (std::string_view end = Field(f, c.end_time); !end.empty()) {
-      uint32_t e = 0;
-      r = Time(end, &e);
-      if (r.reason) return {r.reason, header_[static_cast<size_t>(c.end_time)] + ": " + r.message};
-      if (e < t) return {reason::kInvalidTime, header_[static_cast<size_t>(c.end_time)] + " is before the start"};
+    if (!registry_kind_) {
+      std::string_view code = Field(f, place_col_);
+      if (code.empty()) return {reason::kMissingField, "the place code is empty"};
+      code_buf_.assign(code);
+      auto cached = place_ids_.find(code_buf_);
+      if (cached != place_ids_.end()) {
+        place_id = cached->second;
+      } else {
+        const events::Place* place = store_.FindPlace(code);
+        place_id = place ? place->id : 0;
+        if (place && !def_.place_kinds.empty() &&
+            std::find(def_.place_kinds.begin(), def_.place_kinds.end(), place->kind) == def_.place_kinds.end())
+          place_id = kWrongKind;
+        place_ids_.emplace(code_buf_, place_id);
+      }
+      if (!place_id) return {reason::kUnknownPlace, "unknown place code " + std::string(code)};
+      if (place_id == kWrongKind) {
+        std::string kinds;
+        for (const auto& k : def_.place_kinds) kinds += (kinds.empty() ? "" : " or ") + k;
+        return {reason::kUnknownPlace, "place " + std::string(code) + " is not a " + kinds};
+      }
+      Reject r = Time(Field(f, time_col_), &t);
+      if (r.reason) return r;
+      if (def_.reject_future && static_cast<int64_t>(t) > now_ + 300)
+        return {reason::kInvalidTime, def_.time_column + " is in the future"};
+      if (std::string_view end = Field(f, end_col_); !end.empty()) {
+        uint32_t e = 0;
+        r = Time(end, &e);
+        if (r.reason) return {r.reason, header_[static_cast<size_t>(end_col_)] + ": " + r.message};
+        if (e < t) return {reason::kInvalidTime, header_[static_cast<size_t>(end_col_)] + " is before the start"};
+      }
     }
-    std::optional<identity::EntityRef> phone;
-    r = Phone(Field(f, c.phone), &phone);
-    if (r.reason) return r;
+    size_t nl = 0;
+    for (const auto& lc : links_) {
+      bool present = false;
+      Reject r = Identifier(f, lc, &link_refs_[nl], &present);
+      if (r.reason) return r;
+      if (present) ++nl;
+    }
+    for (const auto& [col, spec] : checks_) {
+      Reject r = CheckColumn(f, col, *spec);
+      if (r.reason) return r;
+    }
     if (skip_write) return {};
-    events::Event ev{writer_->Intern(ref), place_id, t, source_};
-    if (opt_.check_existing && writer_->Exists(ev)) {
-      ++report_->already;
+    events::EntityId ids[kMaxSubjects];
+    for (size_t i = 0; i < n; ++i) ids[i] = writer_->Intern(refs_[i]);
+    if (registry_kind_) {
+      for (size_t i = 0; i < nl; ++i) writer_->Link(ids[0], writer_->Intern(link_refs_[i]), source_);
+      writer_->AddRegistryRecord(ids[0], source_, header_id_, Encode(f));
       return {};
     }
-    writer_->Add(ev, header_id_, Encode(f));
-    if (source_ == Source::kHotel) writer_->AddStay(ev, Field(f, c.room));
-    if (phone) writer_->Link(ev.entity, writer_->Intern(*phone), source_);
+    if (opt_.check_existing) {
+      bool all = true;
+      for (size_t i = 0; i < n && all; ++i) all = writer_->Exists({ids[i], place_id, t, source_});
+      if (all) {
+        ++report_->already;
+        return {};
+      }
+    }
+    std::string row = Encode(f);
+    for (size_t i = 0; i < n; ++i) {
+      events::Event ev{ids[i], place_id, t, source_};
+      writer_->Add(ev, header_id_, row);
+      if (i == 0 && room_col_ >= 0) writer_->AddStay(ev, Field(f, room_col_));
+      if (i > 0) writer_->Link(ids[0], ids[i], source_);
+    }
+    for (size_t i = 0; i < nl; ++i) writer_->Link(ids[0], writer_->Intern(link_refs_[i]), source_);
     return {};
   }
 
@@ -361,12 +461,24 @@ class Loader {
 
   std::string Encode(const std::vector<std::string_view>& f) { return events::EncodeValues(f); }
 
+  static constexpr size_t kMaxSubjects = 4;
+  static constexpr events::PlaceId kWrongKind = 0xFFFFFFFFu;
   events::Store& store_;
+  const SourceDef& def_;
   Source source_;
+  bool places_kind_, registry_kind_;
   const IngestOptions& opt_;
   IngestReport* report_;
   std::vector<std::string> header_;
   Columns cols_;
+  std::vector<IdColumns> subjects_, links_;
+  int place_col_ = -1, time_col_ = -1, end_col_ = -1, room_col_ = -1;
+  int un_name_ = -1, un_birth_ = -1, un_phone_ = -1;
+  std::vector<std::pair<int, const ColumnSpec*>> checks_;
+  identity::EntityRef refs_[kMaxSubjects];
+  identity::EntityRef link_refs_[8];
+  int64_t now_ = SystemClock().Now().micros / 1000000;
+  bool used_marked_ = false;
   std::unique_ptr<events::Writer> writer_;
   uint32_t header_id_ = 0;
   std::vector<events::Place> places_;
@@ -529,9 +641,9 @@ Status IngestCsvStream(events::Store& store, Loader& loader, IngestReport* repor
 }
 
 Status IngestNdjson(Loader& loader, IngestReport* report, std::string_view body, const IngestOptions& opt,
-                    const std::string& rejects_path, events::Source source) {
+                    const std::string& rejects_path, const SourceDef& def) {
   // The columns are the source's standard ones plus any extra keys seen first.
-  std::vector<std::string> header = RequiredColumns(source);
+  std::vector<std::string> header = def.RequiredColumns();
   (void)opt;
   simdjson::ondemand::parser parser;
   std::vector<std::pair<int64_t, std::vector<std::string>>> rows;
@@ -628,20 +740,31 @@ Status IngestNdjson(Loader& loader, IngestReport* report, std::string_view body,
 }  // namespace
 
 const std::vector<std::string>& RequiredColumns(Source s) {
-  switch (s) {
-    case Source::kPlaces: return kPlacesCols;
-    case Source::kHotel: return kHotelCols;
-    case Source::kVehiclePass: return kVehiclePassCols;
-    case Source::kTravel: return kTravelCols;
-    case Source::kDutyfree: return kDutyfreeCols;
-    case Source::kNetcafe: return kNetcafeCols;
-    case Source::kResidents: return kResidentsCols;
-    case Source::kVehicles: return kVehiclesCols;
-  }
-  return kPlacesCols;
+  static const std::vector<std::string> none;
+  static const auto* cols = [] {
+    auto* m = new std::map<Source, std::vector<std::string>>();
+    for (const auto& d : BuiltinDefs()) (*m)[d.source()] = d.RequiredColumns();
+    return m;
+  }();
+  auto it = cols->find(s);
+  return it == cols->end() ? none : it->second;
 }
 
 Result<IngestReport> IngestFile(events::Store& store, Source source, const std::string& path,
+                                const IngestOptions& opt) {
+  const SourceDef* def = BuiltinDef(source);
+  if (!def) return NotFound("unknown_source", "no built-in source with id " + std::to_string(static_cast<int>(source)));
+  return IngestFile(store, *def, path, opt);
+}
+
+Result<IngestReport> IngestBody(events::Store& store, Source source, std::string_view body, Format format,
+                                const IngestOptions& opt) {
+  const SourceDef* def = BuiltinDef(source);
+  if (!def) return NotFound("unknown_source", "no built-in source with id " + std::to_string(static_cast<int>(source)));
+  return IngestBody(store, *def, body, format, opt);
+}
+
+Result<IngestReport> IngestFile(events::Store& store, const SourceDef& def, const std::string& path,
                                 const IngestOptions& opt) {
   auto t0 = Clock::now();
   std::error_code ec;
@@ -654,13 +777,13 @@ Result<IngestReport> IngestFile(events::Store& store, Source source, const std::
     std::ifstream in(path, std::ios::binary);
     std::string body((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
     IngestReport report;
-    report.source = std::string(events::SourceName(source));
+    report.source = def.name;
     report.file = path;
     report.bytes = static_cast<int64_t>(body.size());
-    Loader loader(store, source, opt, &report);
+    Loader loader(store, def, opt, &report);
     IngestOptions o = opt;
     o.check_existing = true;
-    JW_RETURN_IF_ERROR(IngestNdjson(loader, &report, body, o, rejects, source));
+    JW_RETURN_IF_ERROR(IngestNdjson(loader, &report, body, o, rejects, def));
     report.seconds = std::chrono::duration<double>(Clock::now() - t0).count();
     return report;
   }
@@ -671,18 +794,18 @@ Result<IngestReport> IngestFile(events::Store& store, Source source, const std::
     std::string head(65536, '\0');
     in.read(head.data(), static_cast<std::streamsize>(head.size()));
     head.resize(static_cast<size_t>(in.gcount()));
-    key = "ingest/" + std::string(events::SourceName(source)) + "/" + Sha256Hex(head).substr(0, 32);
+    key = "ingest/" + def.name + "/" + Sha256Hex(head).substr(0, 32);
   }
-  if (source == Source::kPlaces) key.clear();
+  if (def.kind == "places") key.clear();
   for (int attempt = 0; attempt < 2; ++attempt) {
     IngestReport report;
-    report.source = std::string(events::SourceName(source));
+    report.source = def.name;
     report.file = path;
     std::FILE* f = std::fopen(path.c_str(), "rb");
     if (!f) return NotFound("no_such_file", "cannot read " + path);
     Status s;
     {
-      Loader loader(store, source, opt, &report);
+      Loader loader(store, def, opt, &report);
       auto read = [&](char* p, size_t n) { return std::fread(p, 1, n, f); };
       s = IngestCsvStream(store, loader, &report, opt, read, static_cast<int64_t>(size), attempt == 0 ? key : "",
                           rejects);
@@ -696,18 +819,18 @@ Result<IngestReport> IngestFile(events::Store& store, Source source, const std::
   return Internal("could not ingest " + path);
 }
 
-Result<IngestReport> IngestBody(events::Store& store, Source source, std::string_view body, Format format,
+Result<IngestReport> IngestBody(events::Store& store, const SourceDef& def, std::string_view body, Format format,
                                 const IngestOptions& opt) {
   auto t0 = Clock::now();
   if (store.read_only()) return Conflict("read_only", "the event store is open read-only");
   IngestReport report;
-  report.source = std::string(events::SourceName(source));
+  report.source = def.name;
   report.bytes = static_cast<int64_t>(body.size());
   IngestOptions o = opt;
   o.check_existing = true;
-  Loader loader(store, source, o, &report);
+  Loader loader(store, def, o, &report);
   if (format == Format::kNdjson) {
-    JW_RETURN_IF_ERROR(IngestNdjson(loader, &report, body, o, "-", source));
+    JW_RETURN_IF_ERROR(IngestNdjson(loader, &report, body, o, "-", def));
   } else {
     size_t off = 0;
     auto read = [&](char* p, size_t n) {

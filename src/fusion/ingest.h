@@ -28,6 +28,7 @@
 
 #include "core/status.h"
 #include "events/store.h"
+#include "fusion/source_def.h"
 
 namespace jingwu::fusion {
 
@@ -40,6 +41,7 @@ inline constexpr const char* kInvalidPassport = "invalid_passport";
 inline constexpr const char* kInvalidIdType = "invalid_id_type";
 inline constexpr const char* kInvalidPlate = "invalid_plate";
 inline constexpr const char* kInvalidPhone = "invalid_phone";
+inline constexpr const char* kInvalidCard = "invalid_card";
 inline constexpr const char* kUnknownPlace = "unknown_place";
 inline constexpr const char* kInvalidTime = "invalid_time";
 inline constexpr const char* kInvalidValue = "invalid_value";
@@ -89,6 +91,13 @@ Result<IngestReport> IngestFile(events::Store& store, events::Source source, con
 
 // Ingests a request body (no checkpoint; check_existing recommended).
 Result<IngestReport> IngestBody(events::Store& store, events::Source source, std::string_view body, Format format,
+                                const IngestOptions& options = {});
+
+// The same for any source definition (fusion/source_def.h); the two above
+// read the built-in definition of a built-in source.
+Result<IngestReport> IngestFile(events::Store& store, const SourceDef& def, const std::string& path,
+                                const IngestOptions& options = {});
+Result<IngestReport> IngestBody(events::Store& store, const SourceDef& def, std::string_view body, Format format,
                                 const IngestOptions& options = {});
 
 }  // namespace jingwu::fusion

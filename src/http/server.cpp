@@ -233,7 +233,8 @@ void Server::Configure() {
   if (deps_.services) services::RegisterRoutes(api_, *deps_.services);
   if (deps_.registry) registry::RegisterRoutes(api_, *deps_.registry);
   if (deps_.force) force::RegisterRoutes(api_, *deps_.force, deps_.services);
-  if (deps_.events) analysis::RegisterRoutes(api_, deps_.events);
+  if (deps_.events) analysis::RegisterRoutes(api_, deps_.events, deps_.sources);
+  if (deps_.communities) community::RegisterRoutes(api_, *deps_.communities);
   if (deps_.events) search::RegisterRoutes(api_, deps_.events, deps_.search, deps_.registry);
   if (deps_.watch) alert_streams_ = watch::RegisterRoutes(api_, deps_.watch);
   if (deps_.stays)

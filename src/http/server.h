@@ -37,6 +37,13 @@ namespace jingwu::audit {
 class Signer;  // audit/checkpoint.h
 }
 
+namespace jingwu::fusion {
+class SourceRegistry;
+}
+namespace jingwu::community {
+class Service;
+}
+
 namespace jingwu::http {
 
 struct Deps {
@@ -56,6 +63,8 @@ struct Deps {
   stays::Service* stays = nullptr;        // visa-free foreigner stays (attached to events)
   const audit::Signer* audit_signer = nullptr;  // signs checkpoints of the audit head
   force::Service* force = nullptr;              // force management and inspection
+  fusion::SourceRegistry* sources = nullptr;    // source definitions of the event store
+  community::Service* communities = nullptr;    // smart security communities
 };
 
 // Counts of requests and of errors by code, so that rejected input is
@@ -136,9 +145,13 @@ void RegisterRoutes(http::Api& api, Service& svc, services::Service* citizens);
 namespace jingwu::registry {
 void RegisterRoutes(http::Api& api, Service& svc);
 }
+namespace jingwu::community {
+// Smart security communities: the list, a community, gate activity, alarms, findings.
+void RegisterRoutes(http::Api& api, Service& svc);
+}
 namespace jingwu::analysis {
-// Places, ingest over HTTP, counters and the analyses over the event store.
-void RegisterRoutes(http::Api& api, events::Store* store);
+// Places, source definitions, ingest over HTTP, counters and the analyses over the event store.
+void RegisterRoutes(http::Api& api, events::Store* store, fusion::SourceRegistry* sources);
 }
 namespace jingwu::search {
 // One-box search, entity profiles and the relationship graph.

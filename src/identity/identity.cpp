@@ -184,6 +184,17 @@ constexpr size_t kPhoneLen = 11;
 
 }  // namespace
 
+// ---- Cards ----
+
+Result<std::string> ParseCard(std::string_view text) {
+  const std::string s = UpperAscii(std::string(Trim(NormalizeWidth(text))));
+  const bool ok = s.size() >= 4 && s.size() <= 40 &&
+                  std::all_of(s.begin(), s.end(), [](char c) { return IsDigit(c) || IsUpper(c) || c == '-'; });
+  if (!ok) return Invalid("invalid_card", "invalid card", "a card or pass number is 4-40 letters, digits and '-'");
+  return s;
+}
+
+
 Date LocalDate(Timestamp t, int offset_minutes) {
   Date d;
   CivilFromDays(LocalDay(t, offset_minutes), &d.year, &d.month, &d.day);
@@ -505,6 +516,8 @@ std::string_view KindName(Kind kind) {
       return "PHONE";
     case Kind::kPerson:
       return "PERSON";
+    case Kind::kCard:
+      return "CARD";
   }
   return "ID";
 }
@@ -533,6 +546,8 @@ Result<std::string> ParseValue(Kind kind, std::string_view value, const std::opt
       JW_ASSIGN_OR_RETURN(PersonKey k, ParsePersonKey(value));
       return k.ToString();
     }
+    case Kind::kCard:
+      return ParseCard(value);
   }
   return Internal("unhandled entity kind");
 }
@@ -545,12 +560,13 @@ Result<EntityRef> ParseEntityRef(std::string_view text, std::optional<Date> toda
   if (colon == std::string::npos)
     return Invalid(kCodeReference, "invalid entity reference", "expected KIND:VALUE, e.g. PLATE:琼A12345");
   const std::string kind_name = UpperAscii(std::string(Trim(std::string_view(s).substr(0, colon))));
-  for (Kind kind : {Kind::kId, Kind::kPassport, Kind::kPlate, Kind::kPhone, Kind::kPerson}) {
+  for (Kind kind : {Kind::kId, Kind::kPassport, Kind::kPlate, Kind::kPhone, Kind::kPerson, Kind::kCard}) {
     if (KindName(kind) != kind_name) continue;
     JW_ASSIGN_OR_RETURN(std::string value, ParseValue(kind, std::string_view(s).substr(colon + 1), today));
     return EntityRef{kind, std::move(value)};
   }
-  return Invalid(kCodeReference, "invalid entity reference", "kind must be ID, PASSPORT, PLATE, PHONE or PERSON");
+  return Invalid(kCodeReference, "invalid entity reference",
+                 "kind must be ID, PASSPORT, PLATE, PHONE, PERSON or CARD");
 }
 
 bool DetectKind(std::string_view q, EntityRef* out, std::optional<Date> today) {

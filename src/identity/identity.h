@@ -147,9 +147,17 @@ Result<PersonKey> ParsePersonKey(std::string_view value);
 
 // ---- Entity references --------------------------------------------------
 
-enum class Kind { kId, kPassport, kPlate, kPhone, kPerson };
+// ---- Access cards and passes -------------------------------------------
 
-// "ID", "PASSPORT", "PLATE", "PHONE", "PERSON".
+// An access card or QR pass of a smart community or a facility (CARD:SQ00001-A3F9).
+// 4-40 upper-case letters, digits and '-' (full width and lower case
+// accepted); fails with invalid_card. Cards are identifiers like phones: a
+// source links a card to its registered holder.
+Result<std::string> ParseCard(std::string_view text);
+
+enum class Kind { kId, kPassport, kPlate, kPhone, kPerson, kCard };
+
+// "ID", "PASSPORT", "PLATE", "PHONE", "PERSON", "CARD".
 std::string_view KindName(Kind kind);
 
 struct EntityRef {

@@ -1420,7 +1420,8 @@ Result<std::pair<std::vector<Task>, int64_t>> Service::Tasks(const std::string& 
                                                             std::map<std::string, int64_t>* by_kind) {
   if (!prefix.empty()) JW_RETURN_IF_ERROR(CheckCode(prefix));
   if (!kind.empty() && !OneOf(kTaskKinds, kind))
-    return Validation("invalid_value", "kind is new_rental, moved_out_unconfirmed, unregistered_occupants or stale_record");
+    return Validation("invalid_value", "kind is new_rental, moved_out_unconfirmed, unregistered_occupants, stale_record, "
+                                       "regular_visitor or care_visit");
   std::string where = " FROM reg_tasks WHERE address_code LIKE ?";
   sql::Params params{prefix + "%"};
   if (!status.empty()) {
@@ -1446,6 +1447,22 @@ Result<std::pair<std::vector<Task>, int64_t>> Service::Tasks(const std::string& 
   return std::make_pair(out, count.empty() ? 0 : count[0].Int("n"));
 }
 
+Result<int64_t> Service::AddTask(const auth::Actor& actor, const std::string& kind, const std::string& address_code,
+                                const std::string& subject, const std::string& detail) {
+  if (kind != "regular_visitor" && kind != "care_visit")
+    return Validation("invalid_value", "tasks from rules are regular_visitor or care_visit");
+  if (address_code.size() < 12) return Validation("invalid_address", "a task needs an address in a community");
+  JW_ASSIGN_OR_RETURN(sql::Rows have, db_->Query("SELECT id FROM reg_tasks WHERE kind = ? AND subject = ? AND status = 'open'",
+                                                 {kind, subject}));
+  if (!have.empty()) return have[0].Int("id");
+  JW_ASSIGN_OR_RETURN(sql::Rows ins,
+                      db_->Query("INSERT INTO reg_tasks (community_code, kind, address_code, subject, detail, created_at, "
+                                 "status, result, note, verified_by) VALUES (?,?,?,?,?,?,'open','','','') RETURNING id",
+                                 {address_code.substr(0, 12), kind, address_code, subject, detail, FormatTime(Now())}));
+  Audit(actor, "registry.task.add", address_code, "ok", kind);
+  return ins[0].Int("id");
+}
+
 Result<Task> Service::VerifyTask(const auth::Actor& actor, int64_t id, const std::string& result, const std::string& note_in) {
   JW_ASSIGN_OR_RETURN(sql::Rows rows, db_->Query(std::string("SELECT ") + kTaskColumns + " FROM reg_tasks WHERE id = ?", {id}));
   if (rows.empty()) return NotFound("unknown_task", "no verification task " + std::to_string(id));
@@ -1462,7 +1479,9 @@ Result<Task> Service::VerifyTask(const auth::Actor& actor, int64_t id, const std
       {"new_rental", {"confirmed", "not_found"}},
       {"moved_out_unconfirmed", {"moved_out", "still_living"}},
       {"unregistered_occupants", {"registered", "moved_out"}},
-      {"stale_record", {"confirmed", "moved_out"}}};
+      {"stale_record", {"confirmed", "moved_out"}},
+      {"regular_visitor", {"registered_elsewhere", "visitor", "moved_in", "not_found"}},
+      {"care_visit", {"visited_well", "referred", "not_reached", "moved_out"}}};
   auto ok = kResults.find(t.kind);
   if (ok == kResults.end() || !ok->second.count(result)) {
     std::string list;
@@ -1473,6 +1492,13 @@ Result<Task> Service::VerifyTask(const auth::Actor& actor, int64_t id, const std
   std::string now = FormatTime(Now()), today = now.substr(0, 10);
   int64_t subject = std::atoll(t.subject.substr(t.subject.find(':') + 1).c_str());
   Status s = db_->Transaction([&](sql::Connection& c) -> Status {
+    if (t.kind == "regular_visitor" || t.kind == "care_visit") {
+      // What the officer found is the record; the registry changes through its own forms.
+      return c.Exec("UPDATE reg_tasks SET status = 'done', result = ?, note = ?, verified_by = ?, verified_at = ? "
+                    "WHERE id = ?",
+                    {result, note, actor.username, now, id})
+          .status();
+    }
     if (t.kind == "new_rental") {
       if (result == "confirmed")
         JW_RETURN_IF_ERROR(c.Exec("UPDATE reg_rentals SET verified_at = ? WHERE id = ?", {now, subject}).status());

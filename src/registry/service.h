@@ -157,8 +157,9 @@ inline constexpr const char* kSources[] = {"residents_registry", "rental_registr
 inline constexpr const char* kKeyUnits[] = {"hotel", "netcafe", "school", "hospital", "finance", "dutyfree"};
 inline constexpr const char* kUses[] = {"self_occupied", "rented", "commercial", "vacant", "unknown"};
 // Task kinds and the results each accepts (docs/registry.md "Community verification").
-inline constexpr const char* kTaskKinds[] = {"new_rental", "moved_out_unconfirmed", "unregistered_occupants",
-                                             "stale_record"};
+// regular_visitor and care_visit come from the smart communities' rules (docs/communities.md).
+inline constexpr const char* kTaskKinds[] = {"new_rental",   "moved_out_unconfirmed", "unregistered_occupants",
+                                             "stale_record", "regular_visitor",       "care_visit"};
 // A rented room with this many current occupants is flagged as a group rental (群租).
 inline constexpr int64_t kGroupRentalOccupants = 5;
 // A resident's record not verified (or moved in) for this many days is stale.
@@ -225,6 +226,11 @@ class Service {
   Result<std::pair<std::vector<Task>, int64_t>> Tasks(const std::string& prefix, const std::string& status,
                                                       const std::string& kind, int page, int page_size,
                                                       std::map<std::string, int64_t>* by_kind = nullptr);
+  // Adds an open task from another module's rule (kind regular_visitor or
+  // care_visit); returns the id of the open task already there for the same
+  // kind and subject instead of a second one.
+  Result<int64_t> AddTask(const auth::Actor& actor, const std::string& kind, const std::string& address_code,
+                          const std::string& subject, const std::string& detail);
   // Records a door-to-door verification and applies it (422 invalid_result,
   // 409 task_closed).
   Result<Task> VerifyTask(const auth::Actor& actor, int64_t id, const std::string& result, const std::string& note);
