@@ -334,7 +334,8 @@ TEST(BigDataUpload, BodiesLoadOnceWithRejects) {
       "琼B22222,蓝,KK00001,2025-02-30T10:00:00,IN,40\n";
   auto r = fusion::IngestBody(**s, events::Source::kVehiclePass, csv, fusion::Format::kCsv);
   ASSERT_TRUE(r.ok()) << r.status().ToString();
-  EXPECT_EQ(r->accepted, 2);
+  EXPECT_EQ(r->accepted, 1);
+  EXPECT_EQ(r->already, 1);  // the same event again within the upload
   EXPECT_EQ(r->rejects_by_reason, (std::map<std::string, int64_t>{
                                       {"invalid_plate", 1}, {"unknown_place", 1}, {"invalid_time", 1}}));
   EXPECT_EQ((*s)->TotalEvents(), 1);

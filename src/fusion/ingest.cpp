@@ -12,6 +12,8 @@
 #include <simdjson.h>
 
 #include "core/utf8.h"
+#include <set>
+#include <tuple>
 #include <unordered_map>
 
 #include "core/crypto.h"
@@ -417,12 +419,17 @@ class Loader {
       return {};
     }
     if (opt_.check_existing) {
+      // Stored before, or earlier in this upload: counted as already, not accepted twice.
       bool all = true;
-      for (size_t i = 0; i < n && all; ++i) all = writer_->Exists({ids[i], place_id, t, source_});
+      for (size_t i = 0; i < n && all; ++i) {
+        events::Event ev{ids[i], place_id, t, source_};
+        all = seen_.count(EventKey(ev)) || writer_->Exists(ev);
+      }
       if (all) {
         ++report_->already;
         return {};
       }
+      for (size_t i = 0; i < n; ++i) seen_.insert(EventKey({ids[i], place_id, t, source_}));
     }
     std::string row = Encode(f);
     for (size_t i = 0; i < n; ++i) {
@@ -479,6 +486,9 @@ class Loader {
   identity::EntityRef link_refs_[8];
   int64_t now_ = SystemClock().Now().micros / 1000000;
   bool used_marked_ = false;
+  // Events of this upload (check_existing), by entity, place and time.
+  static std::tuple<uint32_t, uint32_t, uint32_t> EventKey(const events::Event& e) { return {e.entity, e.place, e.time}; }
+  std::set<std::tuple<uint32_t, uint32_t, uint32_t>> seen_;
   std::unique_ptr<events::Writer> writer_;
   uint32_t header_id_ = 0;
   std::vector<events::Place> places_;
