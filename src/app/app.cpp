@@ -1,6 +1,7 @@
 #include "app/app.h"
 
 #include "community/service.h"
+#include "custody/service.h"
 
 #include <fcntl.h>
 #include <sys/file.h>
@@ -14,7 +15,7 @@ namespace jingwu::app {
 
 std::vector<sql::Migration> AllMigrations() {
   std::vector<sql::Migration> all;
-  for (auto list : {audit::Migrations(), auth::Migrations(), cases::Migrations(), dispatch::Migrations(), services::Migrations(), watch::Migrations(), registry::Migrations(), stays::Migrations(), force::Migrations(), community::Migrations()}) all.insert(all.end(), list.begin(), list.end());
+  for (auto list : {audit::Migrations(), auth::Migrations(), cases::Migrations(), dispatch::Migrations(), services::Migrations(), watch::Migrations(), registry::Migrations(), stays::Migrations(), force::Migrations(), community::Migrations(), custody::Migrations()}) all.insert(all.end(), list.begin(), list.end());
   return all;
 }
 

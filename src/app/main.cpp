@@ -23,6 +23,7 @@
 #include "app/sources_cli.h"
 #include "audit/checkpoint.h"
 #include "community/service.h"
+#include "custody/service.h"
 #include "auth/roles.h"
 #include "core/crypto.h"
 #include "core/log.h"
@@ -113,8 +114,9 @@ int Serve(Config config, bool print_admin_password) {
       std::printf("\n  jingwu demo: created one account per role (shown only this once)\n"
                   "    users:    admin, commander, dispatcher, investigator, analyst, clerk, inspector\n"
                   "    password: %s   (the same for each)\n"
-                  "    start with: admin (accounts), commander (dispatch, cases, statistics), analyst (big data: trajectory,\n"
-                  "    collision, co-travel), inspector (audit)\n\n",
+                  "    start with: admin (accounts, data sources), commander (dispatch, cases, statistics), analyst (big\n"
+                  "    data: trajectory, collision, co-travel), clerk (service hall, registries, smart communities),\n"
+                  "    inspector (audit)\n\n",
                   pw.c_str());
     }
   }
@@ -238,6 +240,8 @@ int Serve(Config config, bool print_admin_password) {
                   cs.ok() ? cs->size() : 0, static_cast<long long>(n), static_cast<long long>(run->tasks));
     }
   }
+  // Custody supervision (facilities and detainees are created through the API).
+  custody::Service custody(app.db.get(), app.audit.get(), app.clock.get(), app.cases.get());
   // Signed checkpoints of the audit head (docs/audit-chain.md).
   auto signer = audit::Signer::LoadOrCreate(app.config.data_dir);
   if (!signer.ok()) return Fail(signer.status());
@@ -250,6 +254,7 @@ int Serve(Config config, bool print_admin_password) {
   deps.force = app.force.get();
   deps.sources = sources->get();
   deps.communities = &communities;
+  deps.custody = &custody;
   http::Server server(app.config, deps);
   auto port = server.Start();
   if (!port.ok()) return Fail(port.status());

@@ -9,13 +9,16 @@ const std::vector<RoleInfo>& AllRoles() {
       {"admin", {"users.manage", "stats.read", "force.read", "force.write", "sources.write"}},
       {"commander",
        {"dispatch.read", "dispatch.write", "cases.read", "stats.read", "watchlist.approve", "force.read", "force.write",
-        "person.read"}},
+        "person.read", "custody.read"}},
       {"dispatcher", {"dispatch.read", "dispatch.write"}},
       {"investigator",
-       {"person.read", "analysis.run", "cases.read", "cases.write", "stats.read", "registry.read", "entity.merge"}},
+       {"person.read", "analysis.run", "cases.read", "cases.write", "stats.read", "registry.read", "entity.merge",
+        "custody.read"}},
       {"analyst", {"person.read", "analysis.run", "cases.read", "stats.read", "entity.merge"}},
       {"service_clerk", {"services.handle", "registry.read", "registry.write"}},
       {"inspector", {"audit.read"}},
+      // 监管民警: custody facilities' officers.
+      {"custody_officer", {"custody.read", "custody.write", "cases.read"}},
   };
   return kRoles;
 }

@@ -30,6 +30,8 @@ inline constexpr std::string_view kForceRead = "force.read";
 inline constexpr std::string_view kForceWrite = "force.write";
 inline constexpr std::string_view kWatchlistApprove = "watchlist.approve";
 inline constexpr std::string_view kSourcesWrite = "sources.write";
+inline constexpr std::string_view kCustodyRead = "custody.read";
+inline constexpr std::string_view kCustodyWrite = "custody.write";
 // Merge a record without an ID number into a person, or undo a merge.
 inline constexpr std::string_view kEntityMerge = "entity.merge";
 }  // namespace perm

@@ -235,6 +235,7 @@ void Server::Configure() {
   if (deps_.force) force::RegisterRoutes(api_, *deps_.force, deps_.services);
   if (deps_.events) analysis::RegisterRoutes(api_, deps_.events, deps_.sources);
   if (deps_.communities) community::RegisterRoutes(api_, *deps_.communities);
+  if (deps_.custody) custody::RegisterRoutes(api_, *deps_.custody);
   if (deps_.events) search::RegisterRoutes(api_, deps_.events, deps_.search, deps_.registry);
   if (deps_.watch) alert_streams_ = watch::RegisterRoutes(api_, deps_.watch);
   if (deps_.stays)

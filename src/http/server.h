@@ -43,6 +43,9 @@ class SourceRegistry;
 namespace jingwu::community {
 class Service;
 }
+namespace jingwu::custody {
+class Service;
+}
 
 namespace jingwu::http {
 
@@ -65,6 +68,7 @@ struct Deps {
   force::Service* force = nullptr;              // force management and inspection
   fusion::SourceRegistry* sources = nullptr;    // source definitions of the event store
   community::Service* communities = nullptr;    // smart security communities
+  custody::Service* custody = nullptr;          // custody supervision
 };
 
 // Counts of requests and of errors by code, so that rejected input is
@@ -147,6 +151,10 @@ void RegisterRoutes(http::Api& api, Service& svc);
 }
 namespace jingwu::community {
 // Smart security communities: the list, a community, gate activity, alarms, findings.
+void RegisterRoutes(http::Api& api, Service& svc);
+}
+namespace jingwu::custody {
+// Custody supervision: facilities, detainees with their legal limits, daily events, alerts.
 void RegisterRoutes(http::Api& api, Service& svc);
 }
 namespace jingwu::analysis {
