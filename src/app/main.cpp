@@ -9,6 +9,9 @@
 #include <iostream>
 #include <fstream>
 #include <map>
+#include <thread>
+#include <atomic>
+#include <chrono>
 #include <nlohmann/json.hpp>
 
 #include "app/app.h"
@@ -242,6 +245,33 @@ int Serve(Config config, bool print_admin_password) {
   }
   // Custody supervision (facilities and detainees are created through the API).
   custody::Service custody(app.db.get(), app.audit.get(), app.clock.get(), app.cases.get());
+  if (print_admin_password) {
+    auto held = custody::SeedDemo(custody, app.db.get(), kCli);
+    if (!held.ok()) return Fail(held.status());
+    if (*held > 0)
+      std::printf("  jingwu demo: 3 custody facilities holding %d people, with a day of patrols and roll calls and a "
+                  "detention past its legal limit\n", *held);
+  }
+  // The demo's custody officers keep patrolling while it runs (room 103 excepted).
+  std::atomic<bool> stopping{false};
+  std::thread patrols;
+  if (print_admin_password)
+    patrols = std::thread([&] {
+      const auth::Actor officer{"demo", "custody_officer", "demo"};
+      while (!stopping) {
+        if (auto r = custody::DemoPatrolRound(custody, officer); !r.ok())
+          log::Warn("custody.demo_patrol", {{"error", r.status().message()}});
+        for (int i = 0; i < 60 && !stopping; ++i) std::this_thread::sleep_for(std::chrono::seconds(1));
+      }
+    });
+  struct JoinOnExit {
+    std::atomic<bool>& stop;
+    std::thread& t;
+    ~JoinOnExit() {
+      stop = true;
+      if (t.joinable()) t.join();
+    }
+  } join_patrols{stopping, patrols};
   // Signed checkpoints of the audit head (docs/audit-chain.md).
   auto signer = audit::Signer::LoadOrCreate(app.config.data_dir);
   if (!signer.ok()) return Fail(signer.status());

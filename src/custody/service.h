@@ -139,3 +139,19 @@ class Service {
 };
 
 }  // namespace jingwu::custody
+
+namespace jingwu::custody {
+
+// The demo's three facilities (看守所, 拘留所, 戒毒所) with rooms and people
+// held now, admitted from suspects of the loaded cases, with a day of roll
+// calls and patrol checks, and planted problems for every alert: custody
+// past its limit, releases due within 24 hours, a room whose patrol check is
+// late, a roll call that does not match, a lawyer request not arranged and a
+// detainee without an admission medical check. Returns the detainees admitted
+// (0 when facilities exist already).
+Result<int> SeedDemo(Service& svc, sql::Database* db, const auth::Actor& actor);
+// The demo's officers on their rounds: a patrol check in every occupied room
+// whose last one is 10 minutes old, except room 103 (the planted late one).
+Result<int> DemoPatrolRound(Service& svc, const auth::Actor& actor);
+
+}  // namespace jingwu::custody

@@ -260,7 +260,9 @@ void Server::RegisterSystemRoutes() {
     json modules = json::array();
     for (auto [name, available] : std::initializer_list<std::pair<const char*, bool>>{
              {"bigdata", deps_.events != nullptr}, {"watch", deps_.watch != nullptr}, {"dispatch", true}, {"cases", true}, {"stats", true}, {"services", deps_.services != nullptr},
-             {"registry", deps_.registry != nullptr}, {"force", deps_.force != nullptr}, {"audit", true}, {"users", true}})
+             {"registry", deps_.registry != nullptr}, {"force", deps_.force != nullptr},
+             {"communities", deps_.communities != nullptr}, {"custody", deps_.custody != nullptr},
+             {"sources", deps_.sources != nullptr}, {"audit", true}, {"users", true}})
       modules.push_back({{"name", name}, {"available", available}});
     return Reply::Json({{"version", "0.1.0"},
                         {"db", sql::DialectName(deps_.db->dialect())},

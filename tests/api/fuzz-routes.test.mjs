@@ -14,7 +14,7 @@ import { REPO, genCity, startServer } from './lib/server.mjs';
 let s;
 let city;
 const tokens = {};
-const ROLES = ['admin', 'commander', 'dispatcher', 'investigator', 'analyst', 'service_clerk', 'inspector'];
+const ROLES = ['admin', 'commander', 'dispatcher', 'investigator', 'analyst', 'service_clerk', 'inspector', 'custody_officer'];
 
 before(async () => {
   city = genCity(5, 'jingwu-fuzz-');
