@@ -95,7 +95,7 @@ test('any signed-in user may read roles and system info; nobody anonymous', asyn
   const byName = Object.fromEntries(roles.json.items.map((r) => [r.name, r.permissions]));
   assert.deepEqual(Object.keys(byName).sort(),
     ['admin', 'analyst', 'commander', 'custody_officer', 'dispatcher', 'inspector', 'investigator', 'service_clerk']);
-  assert.deepEqual(byName.custody_officer, ['cases.read', 'custody.read', 'custody.write']);
+  assert.deepEqual([...byName.custody_officer].sort(), ['cases.read', 'custody.read', 'custody.write']);
   assert.deepEqual(byName.inspector, ['audit.read']);
   assert.ok(!byName.admin.includes('audit.read'), 'the admin lacks audit.read');
   assert.ok(!byName.inspector.includes('users.manage'), 'the inspector lacks users.manage');
