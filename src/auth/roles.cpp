@@ -33,7 +33,9 @@ bool IsSensitiveRole(std::string_view role) {
   for (const auto& r : AllRoles())
     if (r.name == role)
       for (const auto& p : r.permissions)
-        if (p == perm::kUsersManage || p == perm::kAuditRead || p == perm::kPersonRead) return true;
+        // Custody records are personal data as well: granting them needs a second admin too.
+        if (p == perm::kUsersManage || p == perm::kAuditRead || p == perm::kPersonRead || p == perm::kCustodyRead)
+          return true;
   return false;
 }
 
