@@ -2,7 +2,9 @@
 # Browser test of the web app against a running jingwu server.
 # Needs JINGWU_URL, JINGWU_INSPECTOR_USER/PASSWORD and JINGWU_DISPATCHER_USER/PASSWORD;
 # stats.spec.ts also needs JINGWU_ANALYST_USER/PASSWORD (roles analyst,investigator) and
-# a data folder holding the demo records (jingwu gen + jingwu cases import).
+# a data folder holding the demo records (jingwu gen + jingwu cases import); communities.spec.ts
+# also needs JINGWU_CLERK_USER/PASSWORD (service_clerk), JINGWU_ADMIN_USER/PASSWORD (admin) and
+# the smart communities loaded and run (jingwu communities import + run).
 set -euo pipefail
 cd "$(dirname "$0")"
 if [ ! -d node_modules ]; then

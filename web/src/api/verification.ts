@@ -7,7 +7,8 @@ import { headerValue } from './analysis'
 
 const R = '/api/v1/registry'
 
-export const TASK_KINDS = ['new_rental', 'moved_out_unconfirmed', 'unregistered_occupants', 'stale_record'] as const
+// regular_visitor and care_visit come from the smart communities' rules (docs/communities.md).
+export const TASK_KINDS = ['new_rental', 'moved_out_unconfirmed', 'unregistered_occupants', 'stale_record', 'regular_visitor', 'care_visit'] as const
 export type TaskKind = (typeof TASK_KINDS)[number]
 
 /** The results each kind of task accepts (the server refuses others with invalid_result). */
@@ -16,6 +17,8 @@ export const TASK_RESULTS: Record<TaskKind, readonly string[]> = {
   moved_out_unconfirmed: ['moved_out', 'still_living'],
   unregistered_occupants: ['registered', 'moved_out'],
   stale_record: ['confirmed', 'moved_out'],
+  regular_visitor: ['registered_elsewhere', 'visitor', 'moved_in', 'not_found'],
+  care_visit: ['visited_well', 'referred', 'not_reached', 'moved_out'],
 }
 
 export type TaskStatus = 'open' | 'done'
@@ -30,6 +33,16 @@ export interface TaskDetail {
   start_date?: string
   rental_ended?: string
   last_checked?: string
+  /** regular_visitor: nights entered within window_days (dates: those nights). */
+  nights?: number
+  window_days?: number
+  dates?: string[]
+  /** care_visit: the resident's age, last time seen at a gate, days since. */
+  age?: number
+  last_seen?: string
+  days_unseen?: number
+  room?: string
+  rule?: string
 }
 
 export interface Task {

@@ -36,6 +36,10 @@ const subRoutes: RouteRecordRaw[] = [
   { path: 'watch/alerts', name: 'watch-alerts', component: () => import('@/views/watch/alerts.vue'), meta: { permission: 'person.read', module: 'watch' } },
   // 外国人停留: one visitor's stays (?passport=PASSPORT:RUS/123456789).
   { path: 'stays/visitor', name: 'stays-visitor', component: () => import('@/views/stays/visitor.vue'), meta: { permission: 'person.read', module: 'stays' } },
+  // 智慧安防小区: one community (registry code, or its place code SQ…; ?day= for the gate activity).
+  { path: 'communities/:code(\\d{12}|SQ\\d+)', name: 'community', component: () => import('@/views/communities/detail.vue'), meta: { permission: 'registry.read', module: 'communities' } },
+  // 数据源: one definition with its versions.
+  { path: 'sources/:name([a-z][a-z0-9_]*)', name: 'source', component: () => import('@/views/sources/detail.vue'), meta: { module: 'sources' } },
   { path: 'cases/new', name: 'case-new', component: () => import('@/views/cases/form.vue'), meta: { permission: 'cases.write', module: 'cases' } },
   { path: 'cases/:id(\\d+)', name: 'case-detail', component: () => import('@/views/cases/detail.vue'), meta: { permission: 'cases.read', module: 'cases' } },
   { path: 'cases/:id(\\d+)/edit', name: 'case-edit', component: () => import('@/views/cases/form.vue'), meta: { permission: 'cases.write', module: 'cases' } },

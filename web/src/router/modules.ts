@@ -17,6 +17,8 @@ import {
   Postcard,
   Finished,
   Stamp,
+  House,
+  Coin,
 } from '@element-plus/icons-vue'
 
 export interface ModuleEntry {
@@ -41,6 +43,8 @@ export const MODULES: ModuleEntry[] = [
   { key: 'registry', path: '/registry', icon: OfficeBuilding, permission: 'registry.read', page: () => import('@/views/registry/index.vue') },
   // 采集核查: the community officer's door-to-door verification tasks (phone-first).
   { key: 'verify', path: '/verify', icon: Finished, permission: 'registry.write', page: () => import('@/views/verify/index.vue') },
+  // 智慧安防小区: the smart security communities' gates, device alarms and rule findings (docs/communities.md).
+  { key: 'communities', path: '/communities', icon: House, permission: 'registry.read', page: () => import('@/views/communities/index.vue') },
   // 外国人停留 (免签外国人动态管控): beside the registry, for officers who may read personal data.
   { key: 'stays', path: '/stays', icon: Postcard, permission: 'person.read', page: () => import('@/views/stays/index.vue') },
   // 队伍管理: personnel by unit, rosters (which crew the dispatch cars), training hours, commendations and discipline.
@@ -48,6 +52,8 @@ export const MODULES: ModuleEntry[] = [
   // 网上督察: rules over the audit log find improper reads; two inspectors decide each finding.
   { key: 'inspection', path: '/inspection', icon: Stamp, permission: 'audit.read', page: () => import('@/views/inspection/index.vue') },
   { key: 'audit', path: '/audit', icon: View, permission: 'audit.read', page: () => import('@/views/audit/index.vue') },
+  // 数据源: the source definitions the event store fuses (docs/sources.md); any signed-in user may read them, sources.write changes them.
+  { key: 'sources', path: '/sources', icon: Coin, page: () => import('@/views/sources/index.vue') },
   { key: 'users', path: '/users', icon: User, permission: 'users.manage', page: () => import('@/views/users/index.vue') },
   { key: 'account', path: '/account', icon: Lock, page: () => import('@/views/account/index.vue') },
 ]

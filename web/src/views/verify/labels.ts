@@ -21,12 +21,20 @@ export const kindLabel = (kind: string): string => tr(`verify.kinds.${kind}`, 'v
 export const kindShort = (kind: string): string => tr(`verify.kindsShort.${kind}`, 'verify.kinds.other')
 
 export const kindType = (kind: string): TagType =>
-  kind === 'moved_out_unconfirmed' ? 'warning' : kind === 'unregistered_occupants' ? 'danger' : kind === 'new_rental' ? 'primary' : 'info'
+  kind === 'moved_out_unconfirmed'
+    ? 'warning'
+    : kind === 'unregistered_occupants'
+      ? 'danger'
+      : kind === 'new_rental' || kind === 'regular_visitor'
+        ? 'primary'
+        : kind === 'care_visit'
+          ? 'success'
+          : 'info'
 
 export const resultLabel = (result: string): string => tr(`verify.results.${result}`, 'verify.results.other')
 
 export const resultType = (result: string): TagType =>
-  result === 'moved_out' || result === 'not_found' ? 'warning' : result === 'registered' ? 'primary' : 'success'
+  result === 'moved_out' || result === 'not_found' || result === 'not_reached' ? 'warning' : result === 'registered' ? 'primary' : 'success'
 
 /** What a result will do to the records, for the officer to read before submitting. */
 export const resultEffect = (kind: string, result: string): string => tr(`verify.effects.${kind}.${result}`, 'verify.effects.other')
@@ -51,8 +59,20 @@ const MARK = '\u0000'
 export function checkParts(task: Task): { before: string; date: string; after: string } {
   const d = task.detail ?? {}
   const date =
-    task.kind === 'new_rental' ? day(d.start_date) : task.kind === 'moved_out_unconfirmed' ? day(d.rental_ended) : day(d.last_checked)
-  const text = tr(`verify.check.${task.kind}`, 'verify.check.other', { date: MARK, category: categoryLabel(d.category) })
+    task.kind === 'new_rental'
+      ? day(d.start_date)
+      : task.kind === 'moved_out_unconfirmed'
+        ? day(d.rental_ended)
+        : task.kind === 'care_visit'
+          ? day(d.last_seen)
+          : day(d.last_checked)
+  const text = tr(`verify.check.${task.kind}`, 'verify.check.other', {
+    date: MARK,
+    category: categoryLabel(d.category),
+    nights: d.nights ?? '—',
+    days: d.window_days ?? 30,
+    age: d.age ?? '—',
+  })
   const i = text.indexOf(MARK)
   return i < 0 ? { before: text, date: '', after: '' } : { before: text.slice(0, i), date, after: text.slice(i + 1) }
 }
