@@ -9,6 +9,7 @@
 #include <unordered_map>
 
 #include "core/csv.h"
+#include "core/geo.h"
 #include "core/log.h"
 #include "core/utf8.h"
 
@@ -31,23 +32,11 @@ std::vector<std::string> Split(const std::string& s, char sep = '|') {
   return out;
 }
 
-double Km(double lat1, double lon1, double lat2, double lon2) {
-  constexpr double kRad = M_PI / 180;
-  double dlat = (lat2 - lat1) * kRad, dlon = (lon2 - lon1) * kRad;
-  double a = std::sin(dlat / 2) * std::sin(dlat / 2) +
-             std::cos(lat1 * kRad) * std::cos(lat2 * kRad) * std::sin(dlon / 2) * std::sin(dlon / 2);
-  return 6371.0 * 2 * std::atan2(std::sqrt(a), std::sqrt(1 - a));
-}
+double Km(double lat1, double lon1, double lat2, double lon2) { return HaversineMeters(lat1, lon1, lat2, lon2) / 1000.0; }
 
 // Local (Asia/Shanghai) date and hour of event seconds.
 int64_t LocalSeconds(uint32_t t) { return static_cast<int64_t>(t) + kShanghaiOffsetMinutes * 60; }
-std::string DateOf(int64_t local_day) {
-  int y, m, d;
-  CivilFromDays(local_day, &y, &m, &d);
-  char b[16];
-  std::snprintf(b, sizeof b, "%04d-%02d-%02d", y, m, d);
-  return b;
-}
+std::string DateOf(int64_t local_day) { return DayText(local_day); }
 
 Result<Timestamp> Time(const std::string& text, const char* what) {
   auto t = ParseTime(text);

@@ -180,4 +180,12 @@ Timestamp SystemClock::Now() const {
 
 Timestamp OffsetClock::Now() const { return base_.Now() + offset_.load(); }
 
+std::string DayText(int64_t days) {
+  int y, m, d;
+  CivilFromDays(days, &y, &m, &d);
+  char buf[16];
+  std::snprintf(buf, sizeof buf, "%04d-%02d-%02d", y, m, d);
+  return buf;
+}
+
 }  // namespace jingwu

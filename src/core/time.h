@@ -46,6 +46,8 @@ std::string FormatTimeUtcMicros(Timestamp t);
 // Days since epoch for a civil date and back (proleptic Gregorian).
 int64_t DaysFromCivil(int y, unsigned m, unsigned d);
 void CivilFromDays(int64_t days, int* y, int* m, int* d);
+// "YYYY-MM-DD" of a day number (days since 1970-01-01).
+std::string DayText(int64_t days);
 // Days since 1970-01-01 of t's calendar date at the given offset (Asia/Shanghai by default).
 int64_t LocalDay(Timestamp t, int offset_minutes = kShanghaiOffsetMinutes);
 bool IsValidDate(int y, int m, int d);

@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "core/status.h"
+#include "core/geo.h"
 #include "core/time.h"
 
 namespace jingwu::dispatch {
@@ -164,7 +165,7 @@ struct State {
 };
 
 // Great-circle distance in metres (WGS-84 mean radius).
-double HaversineMeters(double lat1, double lon1, double lat2, double lon2);
+using jingwu::HaversineMeters;  // core/geo.h
 std::string AreaOf(double lat, double lon);
 // 138****8000 style: keeps the first 3 and last 4 digits.
 std::string MaskPhone(const std::string& phone);

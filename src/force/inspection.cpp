@@ -81,13 +81,7 @@ void AddEvidence(Finding& f, int64_t id) {
 }
 }  // namespace
 
-std::string DayString(int64_t local_day) {
-  int y, m, d;
-  CivilFromDays(local_day, &y, &m, &d);
-  char buf[16];
-  std::snprintf(buf, sizeof buf, "%04d-%02d-%02d", y, m, d);
-  return buf;
-}
+std::string DayString(int64_t local_day) { return DayText(local_day); }
 
 json RuleConfig::ToJson() const {
   return {{"read_actions", read_actions},

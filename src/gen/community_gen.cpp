@@ -9,6 +9,7 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "core/geo.h"
 #include "core/time.h"
 #include "gen/csv_file.h"
 #include "gen/random.h"
@@ -34,13 +35,7 @@ std::string Local(int64_t t) {
   return b;
 }
 
-double Km(double lat1, double lon1, double lat2, double lon2) {
-  constexpr double kRad = M_PI / 180;
-  double dlat = (lat2 - lat1) * kRad, dlon = (lon2 - lon1) * kRad;
-  double a = std::sin(dlat / 2) * std::sin(dlat / 2) +
-             std::cos(lat1 * kRad) * std::cos(lat2 * kRad) * std::sin(dlon / 2) * std::sin(dlon / 2);
-  return 6371.0 * 2 * std::atan2(std::sqrt(a), std::sqrt(1 - a));
-}
+double Km(double lat1, double lon1, double lat2, double lon2) { return HaversineMeters(lat1, lon1, lat2, lon2) / 1000.0; }
 
 struct Community {
   std::string place, code, name, district;

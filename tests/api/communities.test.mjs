@@ -18,7 +18,7 @@ let ct;
 let admin, clerk, inv, cmd;
 
 before(async () => {
-  gen = genCity(5, 'jingwu-comm-');
+  gen = genCity(5, 'jingwu-comm-', { communities: true });
   ct = JSON.parse(fs.readFileSync(path.join(gen.dir, 'community_truth.json'), 'utf8'));
   s = await startServer({
     config: { stays: { as_of: gen.truth.stays.as_of } },
