@@ -28,9 +28,6 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-constexpr const char* kPlaceKinds[] = {"hotel",   "checkpoint",     "station",  "store",
-                                       "netcafe", "police_station", "community"};
-
 struct Reject {
   const char* reason;
   std::string message;

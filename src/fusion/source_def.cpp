@@ -18,7 +18,6 @@ using json = nlohmann::json;
 constexpr int kFirstCustomId = 9;
 constexpr int kLastCustomId = 250;
 constexpr const char* kTypes[] = {"text", "enum", "int", "number", "time", "date", "id_number", "plate", "phone", "card"};
-constexpr const char* kPlaceKinds[] = {"hotel", "checkpoint", "station", "store", "netcafe", "police_station", "community"};
 
 Status Bad(const std::string& what) { return Validation("invalid_definition", what); }
 
