@@ -9,6 +9,7 @@
 #include <iostream>
 #include <fstream>
 #include <map>
+#include <set>
 #include <thread>
 #include <atomic>
 #include <chrono>
@@ -20,6 +21,7 @@
 #include "app/backup.h"
 #include "app/cert.h"
 #include "app/community_cli.h"
+#include "app/custody_cli.h"
 #include "app/force_cli.h"
 #include "app/registry_cli.h"
 #include "app/simulate.h"
@@ -34,6 +36,7 @@
 #include "gen/cases_gen.h"
 #include "gen/city_gen.h"
 #include "gen/community_gen.h"
+#include "gen/custody_gen.h"
 #include "gen/force_gen.h"
 #include "gen/registry_gen.h"
 #include "http/server.h"
@@ -243,23 +246,42 @@ int Serve(Config config, bool print_admin_password) {
                   cs.ok() ? cs->size() : 0, static_cast<long long>(n), static_cast<long long>(run->tasks));
     }
   }
-  // Custody supervision (facilities and detainees are created through the API).
+  // Custody supervision: the demo's facilities are the generated ones, moved so that their data ends now.
   custody::Service custody(app.db.get(), app.audit.get(), app.clock.get(), app.cases.get());
+  std::set<std::string> late_rooms;  // the planted missed patrols stay late while the demo runs
   if (print_admin_password) {
-    auto held = custody::SeedDemo(custody, app.db.get(), kCli);
-    if (!held.ok()) return Fail(held.status());
-    if (*held > 0)
-      std::printf("  jingwu demo: 3 custody facilities holding %d people, with a day of patrols and roll calls and a "
-                  "detention past its legal limit\n", *held);
+    std::string dir = app.config.data_dir + "/sources";
+    if (!std::filesystem::exists(dir + "/custody_facilities.csv")) {
+      Status g = gen::WriteCustody({.out_dir = dir, .seed = 1}, gen::GenerateCases(1));
+      if (!g.ok()) return Fail(g);
+    }
+    std::ifstream tf(dir + "/custody_truth.json");
+    auto t = nlohmann::json::parse(tf, nullptr, false);
+    if (t.is_object() && t.contains("alerts"))
+      for (const auto& k : t["alerts"].value("missed_patrol", nlohmann::json::array())) late_rooms.insert(k.get<std::string>());
+    auto have = custody.Facilities();
+    if (!have.ok()) return Fail(have.status());
+    auto as_of = ParseTime(t.is_object() ? t.value("as_of", "") : "");
+    if (have->empty() && as_of.ok()) {
+      auto shift = custody.ImportShift(FormatTime(*as_of), app.clock->Now().micros - as_of->micros);
+      if (!shift.ok()) return Fail(shift.status());
+      auto files = custody.Import(kCli, dir, *shift);
+      if (!files.ok()) return Fail(files.status());
+      auto held = custody.Detainees("", false);
+      auto alerts = custody.Alerts("");
+      std::printf("  jingwu demo: 3 custody facilities holding %zu people, with 90 days of records and %zu open alerts "
+                  "(a detention past its legal limit among them)\n",
+                  held.ok() ? held->size() : 0, alerts.ok() ? alerts->size() : 0);
+    }
   }
-  // The demo's custody officers keep patrolling while it runs (room 103 excepted).
+  // The demo's custody officers keep patrolling while it runs (the planted late rooms excepted).
   std::atomic<bool> stopping{false};
   std::thread patrols;
   if (print_admin_password)
     patrols = std::thread([&] {
       const auth::Actor officer{"demo", "custody_officer", "demo"};
       while (!stopping) {
-        if (auto r = custody::DemoPatrolRound(custody, officer); !r.ok())
+        if (auto r = custody::DemoPatrolRound(custody, officer, late_rooms); !r.ok())
           log::Warn("custody.demo_patrol", {{"error", r.status().message()}});
         for (int i = 0; i < 60 && !stopping; ++i) std::this_thread::sleep_for(std::chrono::seconds(1));
       }
@@ -402,6 +424,16 @@ int Main(int argc, char** argv) {
       ->check(CLI::IsMember({"import", "run", "eval"}));
   communities_cmd->add_option("--from", communities_args.from,
                               "a folder written by `jingwu gen` (import, eval; run: its truth.json sets the data clock)");
+
+  CustodyArgs custody_args;
+  auto* custody_cmd = cli.add_subcommand("custody", "custody supervision: import --from DIR, eval --from DIR");
+  add_data(custody_cmd);
+  custody_cmd->add_option("command", custody_args.command, "import or eval")
+      ->required()
+      ->check(CLI::IsMember({"import", "eval"}));
+  custody_cmd->add_option("--from", custody_args.from, "a folder written by `jingwu gen`")->required();
+  custody_cmd->add_flag("--shift-to-now", custody_args.shift_to_now,
+                        "import: move every time so that the data ends now (custody_truth.json as_of)");
 
   SourcesArgs sources_args;
   auto* sources_cmd = cli.add_subcommand("sources", "source definitions: list, show NAME, check FILE, add FILE");
@@ -604,6 +636,9 @@ int Main(int argc, char** argv) {
     // Smart communities: gate passes, barrier reads and alarms, with their source definitions.
     s = gen::WriteCommunities({.out_dir = out_dir, .seed = seed}, &rows);
     if (!s.ok()) return Fail(s);
+    // Custody facilities: ninety days of admissions of the cases' suspects, with a planted problem for every alert.
+    s = gen::WriteCustody({.out_dir = out_dir, .seed = seed}, gen_cases, &rows);
+    if (!s.ok()) return Fail(s);
     for (const auto& [file, n] : rows) std::printf("  %-18s %12lld rows\n", file.c_str(), static_cast<long long>(n));
     std::printf("  %-18s planted ground truth\n", "truth.json");
     return 0;
@@ -648,6 +683,7 @@ int Main(int argc, char** argv) {
     }
     return RunCommunities(config, communities_args);
   }
+  if (custody_cmd->parsed()) return RunCustody(config, custody_args);
   if (sources_cmd->parsed()) {
     if (sources_args.command != "list" && sources_args.arg.empty()) {
       std::fprintf(stderr, "jingwu: sources %s needs %s\n", sources_args.command.c_str(),

@@ -39,17 +39,8 @@ std::map<std::string, RuleScore> Score(const std::vector<Finding>& findings, con
       found[f.rule].insert(d.value("device", "") + "@" + Instant(d.value("raised_at", "")));
   }
   std::map<std::string, RuleScore> out;
-  for (const char* rule : {"unregistered_regular", "elderly_unseen", "cloned_card", "alarm_overdue"}) {
-    RuleScore& s = out[rule];
-    s.planted = static_cast<int64_t>(planted[rule].size());
-    s.found = static_cast<int64_t>(found[rule].size());
-    for (const auto& p : planted[rule]) {
-      if (found[rule].count(p)) ++s.true_positives;
-      else s.missed.push_back(p);
-    }
-    for (const auto& f : found[rule])
-      if (!planted[rule].count(f)) s.false_positives.push_back(f);
-  }
+  for (const char* rule : {"unregistered_regular", "elderly_unseen", "cloned_card", "alarm_overdue"})
+    out[rule] = ScoreKeys(planted[rule], found[rule]);
   return out;
 }
 

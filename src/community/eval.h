@@ -10,15 +10,11 @@
 #include <nlohmann/json.hpp>
 
 #include "community/service.h"
+#include "core/score.h"
 
 namespace jingwu::community {
 
-struct RuleScore {
-  int64_t planted = 0, found = 0, true_positives = 0;
-  std::vector<std::string> missed, false_positives;  // subjects
-  double recall() const { return planted ? static_cast<double>(true_positives) / static_cast<double>(planted) : 1.0; }
-  double precision() const { return found ? static_cast<double>(true_positives) / static_cast<double>(found) : 1.0; }
-};
+using RuleScore = jingwu::RuleScore;  // core/score.h
 
 // Keys compared: unregistered_regular and elderly_unseen by person and
 // community place code; cloned_card by card; alarm_overdue by device and

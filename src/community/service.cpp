@@ -100,17 +100,10 @@ Result<std::vector<ImportFile>> Service::Import(const auth::Actor& actor, const 
   std::vector<ImportFile> out;
   auto read = [&](const std::string& file, std::vector<std::string>* header,
                   std::vector<std::vector<std::string>>* rows) -> Result<bool> {
-    std::ifstream in(dir + "/" + file, std::ios::binary);
-    if (!in) return false;
-    CsvReader r(&in);
-    std::vector<std::string> f;
-    bool first = true;
-    while (r.Next(&f)) {
-      if (first) *header = f, first = false;
-      else rows->push_back(f);
-    }
-    if (!r.error().empty()) return Validation("malformed_csv", file + ": " + r.error());
-    return true;
+    CsvTable t;
+    JW_ASSIGN_OR_RETURN(bool present, ReadCsvTable(dir + "/" + file, &t));
+    *header = std::move(t.header), *rows = std::move(t.rows);
+    return present;
   };
   auto col = [](const std::vector<std::string>& header, const char* name) {
     auto it = std::find(header.begin(), header.end(), name);

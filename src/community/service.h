@@ -19,6 +19,7 @@
 
 #include "audit/audit.h"
 #include "auth/model.h"
+#include "core/csv.h"
 #include "core/status.h"
 #include "core/time.h"
 #include "events/store.h"
@@ -72,11 +73,7 @@ struct Options {
                                               {"elevator_entrapment", 30}, {"help_button", 10}};
 };
 
-struct ImportFile {
-  std::string name;
-  int64_t rows = 0, accepted = 0, already = 0;
-  std::map<std::string, int64_t> rejected;
-};
+using ImportFile = jingwu::ImportFile;  // core/csv.h
 
 struct RunReport {
   std::map<std::string, int64_t> found;  // rule -> findings this run (new or still true)

@@ -1,6 +1,7 @@
 #include "core/csv.h"
 
 #include <cstdlib>
+#include <fstream>
 
 namespace jingwu {
 
@@ -183,6 +184,30 @@ CsvSplitter::Result CsvSplitter::Next(std::string_view buf, size_t* pos, bool at
     *pos = e < n ? e + 1 : n;
     return Result::kError;
   }
+}
+
+}  // namespace jingwu
+
+namespace jingwu {
+
+int CsvTable::Column(std::string_view name) const {
+  for (size_t i = 0; i < header.size(); ++i)
+    if (header[i] == name) return static_cast<int>(i);
+  return -1;
+}
+
+Result<bool> ReadCsvTable(const std::string& path, CsvTable* table) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return false;
+  CsvReader r(&in);
+  std::vector<std::string> f;
+  bool first = true;
+  while (r.Next(&f)) {
+    if (first) table->header = f, first = false;
+    else table->rows.push_back(f);
+  }
+  if (!r.error().empty()) return Validation("malformed_csv", path + ": " + r.error());
+  return true;
 }
 
 }  // namespace jingwu

@@ -3,11 +3,15 @@
 // plain values; not thread-safe.
 #pragma once
 
+#include <cstdint>
 #include <deque>
+#include <map>
 #include <istream>
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "core/status.h"
 
 namespace jingwu {
 
@@ -54,6 +58,30 @@ class CsvSplitter {
  private:
   std::deque<std::string> unescaped_;  // stable addresses for the views
   const char* error_ = "";
+};
+
+}  // namespace jingwu
+
+namespace jingwu {
+
+// A whole small CSV file (the imports of registries, communities, custody):
+// its header and its data rows.
+struct CsvTable {
+  std::vector<std::string> header;
+  std::vector<std::vector<std::string>> rows;
+  // The column's position, -1 when absent.
+  int Column(std::string_view name) const;
+};
+// Reads path; false when the file does not exist; an error (malformed_csv)
+// when a record is malformed.
+Result<bool> ReadCsvTable(const std::string& path, CsvTable* table);
+
+// One file of an import: its rows, how many were accepted or stored before,
+// and the rejected ones by reason.
+struct ImportFile {
+  std::string name;
+  int64_t rows = 0, accepted = 0, already = 0;
+  std::map<std::string, int64_t> rejected;  // reason -> rows
 };
 
 }  // namespace jingwu

@@ -2,9 +2,18 @@
 // extensions up to each basis's ceiling), admissions from a case's suspects
 // with their errors, releases, and the alerts, on SQLite and PostgreSQL.
 #include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <set>
 
 #include "cases/service.h"
+#include "custody/eval.h"
 #include "custody/limits.h"
+#include "gen/cases_gen.h"
+#include "gen/custody_gen.h"
 #include "custody/service.h"
 #include "sql/backend_test.h"
 
@@ -204,6 +213,67 @@ TEST_P(CustodyTest, AlertsPutCustodyBeyondItsLimitFirst) {
   got = kinds();
   for (const auto& k : got) EXPECT_NE(k.rfind("overdue", 0), 0u) << k;
   (void)kHour;
+}
+
+// The generated facilities (`jingwu gen`): every planted bad row refused with
+// its reason, every planted problem alerted and nothing else, and a second
+// import adds nothing.
+TEST_P(CustodyTest, GeneratedRecordsImportWithTheirPlantedRejectsAndEveryAlert) {
+  const std::string dir = (std::filesystem::temp_directory_path() / ("jw-custody-gen-" + std::to_string(::getpid()))).string();
+  std::filesystem::create_directories(dir);
+  cases::Dataset data = gen::GenerateCases(1, 0.2);
+  ASSERT_TRUE(gen::WriteCustody({.out_dir = dir, .seed = 1}, data).ok());
+  std::ifstream tin(dir + "/custody_truth.json");
+  auto truth = nlohmann::json::parse(tin, nullptr, false);
+  ASSERT_TRUE(truth.is_object());
+  // The cases the files name.
+  CsvTable det;
+  ASSERT_TRUE(ReadCsvTable(dir + "/custody_detainees.csv", &det).ok());
+  std::set<std::string> named;
+  for (const auto& row : det.rows) named.insert(row[static_cast<size_t>(det.Column("case_no"))]);
+  std::erase_if(data.cases, [&](const cases::Case& c) { return !named.count(c.case_no); });
+  data.accidents.clear(), data.vehicle_counts.clear();
+  ASSERT_TRUE(cases_->Load(kOfficer, data).ok());
+  ManualClock at_end(T(truth["as_of"].get<std::string>().c_str()));
+  Service svc(db_, log_.get(), &at_end, cases_.get());
+  for (int round = 0; round < 2; ++round) {
+    std::map<std::string, int64_t> refs;
+    auto files = svc.Import(kOfficer, dir, 0, &refs);
+    ASSERT_TRUE(files.ok()) << files.status().ToString();
+    ASSERT_EQ(files->size(), 5u);
+    for (const auto& f : *files) {
+      EXPECT_EQ(f.rejected, PlantedRejects(truth, f.name)) << f.name << " round " << round;
+      if (round == 1) EXPECT_EQ(f.accepted, 0) << f.name;
+      else EXPECT_GT(f.accepted, 0) << f.name;
+    }
+    EXPECT_EQ((*files)[2].accepted + (*files)[2].already, truth["admitted"].get<int64_t>());
+    auto held = svc.Detainees("", false);
+    ASSERT_TRUE(held.ok());
+    EXPECT_EQ(static_cast<int64_t>(held->size()), truth["held"].get<int64_t>());
+    auto alerts = svc.Alerts("");
+    ASSERT_TRUE(alerts.ok());
+    auto scores = ScoreAlerts(*alerts, truth, refs);
+    EXPECT_EQ(scores.size(), 6u);  // no kind of alert that was not planted
+    for (const auto& [kind, s] : scores) {
+      EXPECT_GT(s.planted, 0) << kind;
+      EXPECT_EQ(s.missed, std::vector<std::string>{}) << kind;
+      EXPECT_EQ(s.false_positives, std::vector<std::string>{}) << kind;
+    }
+    // Overdue custody is the first alert.
+    ASSERT_FALSE(alerts->empty());
+    EXPECT_EQ((*alerts)[0].kind, "overdue");
+    // The extension of the complex case moved its due time by four days, with its approver.
+    auto ext = svc.GetDetainee(refs.at(truth["extended_complex"].get<std::string>()));
+    ASSERT_TRUE(ext.ok());
+    ASSERT_EQ(ext->extensions.size(), 1u);
+    EXPECT_FALSE(ext->extensions[0].approved_by.empty());
+    EXPECT_NEAR(ext->hours_left, 72.0, 0.01);
+    // The admission beyond capacity is recorded with its override.
+    auto over = svc.GetDetainee(refs.at(truth["over_capacity_admitted"].get<std::string>()));
+    ASSERT_TRUE(over.ok());
+    EXPECT_EQ(over->over_capacity_reason, "临时收押，监室调整中");
+  }
+  std::filesystem::remove_all(dir);
 }
 
 JW_INSTANTIATE_BACKENDS(CustodyTest);

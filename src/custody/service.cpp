@@ -55,7 +55,9 @@ std::vector<sql::Migration> Migrations() {
            "detainee_id BIGINT NOT NULL, kind TEXT NOT NULL, at TEXT NOT NULL, at_us BIGINT NOT NULL, "
            "count BIGINT, note TEXT NOT NULL, recorded_by TEXT NOT NULL);"
            "CREATE INDEX cust_events_room ON cust_events (facility_code, room, kind, at_us);"
-           "CREATE INDEX cust_events_detainee ON cust_events (detainee_id, kind, at_us);"}};
+           "CREATE INDEX cust_events_detainee ON cust_events (detainee_id, kind, at_us);"},
+          {"custody", 2, "the time shift of each imported folder (a second import moves times the same)",
+           "CREATE TABLE cust_import_shifts (as_of TEXT PRIMARY KEY, shift_us BIGINT NOT NULL);"}};
 }
 
 void Service::Audit(const auth::Actor& a, std::string action, std::string target, std::string outcome,
@@ -249,7 +251,7 @@ Result<Detainee> Service::Admit(const auth::Actor& actor, Admission a) {
 }
 
 Result<Detainee> Service::Extend(const auth::Actor& actor, int64_t id, const Extension& e, const std::string& approved_by,
-                                 const std::string& approval_no) {
+                                 const std::string& approval_no, const std::string& at_text) {
   auto fail = [&](Status s) {
     Audit(actor, "custody.extend", std::to_string(id), "failed", s.code());
     return s;
@@ -262,10 +264,18 @@ Result<Detainee> Service::Extend(const auth::Actor& actor, int64_t id, const Ext
   std::vector<Extension> granted;
   for (const auto& x : d->extensions) granted.push_back({x.days, x.reason});
   if (Status s = CheckExtension(d->basis, d->base_days, granted, e); !s.ok()) return fail(s);
+  Timestamp at = Now();
+  if (!at_text.empty()) {
+    auto t = ParseTime(at_text);
+    if (!t.ok()) return fail(Validation("invalid_time", "at is not a time"));
+    if (t->micros > Now().micros + 300 * kMicrosPerSecond || t->micros < ParseTime(d->admitted_at)->micros)
+      return fail(Validation("invalid_time", "an extension is granted between the admission and now"));
+    at = *t;
+  }
   auto w = db_->Exec("INSERT INTO cust_extensions (detainee_id, days, reason, approved_by, approval_no, created_at, "
                      "created_by) VALUES (?,?,?,?,?,?,?)",
                      {id, static_cast<int64_t>(e.days), e.reason, Text(approved_by), Text(approval_no),
-                      FormatTime(Now()), actor.username});
+                      FormatTime(at), actor.username});
   if (!w.ok()) return fail(w.status());
   Audit(actor, "custody.extend", d->person, "ok", std::to_string(e.days) + " days, " + e.reason + ", approved by " + approved_by);
   return Load(id);

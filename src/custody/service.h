@@ -15,12 +15,14 @@
 
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
 #include "audit/audit.h"
 #include "auth/model.h"
 #include "cases/service.h"
+#include "core/csv.h"
 #include "core/status.h"
 #include "core/time.h"
 #include "custody/limits.h"
@@ -109,8 +111,9 @@ class Service {
   Result<Detainee> Admit(const auth::Actor& actor, Admission a);
   // 404 unknown_detainee, 409 already_released, 422 approver_required and
   // the limit errors of CheckExtension.
+  // at: when it was granted (an import's; empty: now).
   Result<Detainee> Extend(const auth::Actor& actor, int64_t id, const Extension& e, const std::string& approved_by,
-                          const std::string& approval_no);
+                          const std::string& approval_no, const std::string& at = "");
   // 409 already_released, 422 invalid_time (before admission or in the future), reason_required.
   Result<Detainee> Release(const auth::Actor& actor, int64_t id, const std::string& at, const std::string& reason);
   Result<Detainee> GetDetainee(int64_t id);
@@ -124,6 +127,20 @@ class Service {
 
   // Every alert as of now, the gravest first.
   Result<std::vector<Alert>> Alerts(const std::string& facility);
+
+  // Loads the files `jingwu gen` writes (custody_facilities.csv,
+  // custody_rooms.csv, custody_detainees.csv, custody_extensions.csv,
+  // custody_events.csv; import.cpp) through the same checks as the API, in
+  // the order of their times, with every time moved by shift_us (the demo
+  // moves the generated data's end to now). Rows stored before count as
+  // already; refused rows are counted per error code, and a detainee row is
+  // refused whole (a release before the admission admits nobody). refs gets
+  // each file ref's detainee id.
+  // The shift of the folder whose data ends at as_of: the one its first
+  // import stored, else proposed (whole seconds), stored now.
+  Result<int64_t> ImportShift(const std::string& as_of, int64_t proposed);
+  Result<std::vector<ImportFile>> Import(const auth::Actor& actor, const std::string& dir, int64_t shift_us,
+                                         std::map<std::string, int64_t>* refs = nullptr);
 
   Timestamp Now() const { return clock_->Now(); }
   const Options& options() const { return opt_; }
@@ -142,16 +159,9 @@ class Service {
 
 namespace jingwu::custody {
 
-// The demo's three facilities (看守所, 拘留所, 戒毒所) with rooms and people
-// held now, admitted from suspects of the loaded cases, with a day of roll
-// calls and patrol checks, and planted problems for every alert: custody
-// past its limit, releases due within 24 hours, a room whose patrol check is
-// late, a roll call that does not match, a lawyer request not arranged and a
-// detainee without an admission medical check. Returns the detainees admitted
-// (0 when facilities exist already).
-Result<int> SeedDemo(Service& svc, sql::Database* db, const auth::Actor& actor);
 // The demo's officers on their rounds: a patrol check in every occupied room
-// whose last one is 10 minutes old, except room 103 (the planted late one).
-Result<int> DemoPatrolRound(Service& svc, const auth::Actor& actor);
+// whose last one is 10 minutes old, except late_rooms ("FACILITY/ROOM", the
+// planted missed patrols of custody_truth.json).
+Result<int> DemoPatrolRound(Service& svc, const auth::Actor& actor, const std::set<std::string>& late_rooms);
 
 }  // namespace jingwu::custody

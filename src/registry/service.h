@@ -16,6 +16,7 @@
 
 #include "audit/audit.h"
 #include "auth/model.h"
+#include "core/csv.h"
 #include "core/status.h"
 #include "core/time.h"
 #include "registry/address.h"
@@ -135,11 +136,7 @@ struct OrgFilter {
   int page = 1, page_size = 50;
 };
 
-struct ImportFile {
-  std::string name;
-  int64_t rows = 0, accepted = 0, already = 0;
-  std::map<std::string, int64_t> rejected;  // reason -> rows
-};
+using ImportFile = jingwu::ImportFile;  // core/csv.h
 
 struct Stats {
   std::map<std::string, int64_t> levels;      // level -> nodes
