@@ -6,10 +6,12 @@ import {
   LineChart,
   PieChart,
   MapChart,
+  ScatterChart,
   type BarSeriesOption,
   type LineSeriesOption,
   type PieSeriesOption,
   type MapSeriesOption,
+  type ScatterSeriesOption,
 } from 'echarts/charts'
 import {
   GridComponent,
@@ -23,13 +25,14 @@ import {
 } from 'echarts/components'
 import { CanvasRenderer } from 'echarts/renderers'
 
-use([BarChart, LineChart, PieChart, MapChart, GridComponent, TooltipComponent, LegendComponent, VisualMapComponent, CanvasRenderer])
+use([BarChart, LineChart, PieChart, MapChart, ScatterChart, GridComponent, TooltipComponent, LegendComponent, VisualMapComponent, CanvasRenderer])
 
 export type ChartOption = ComposeOption<
   | BarSeriesOption
   | LineSeriesOption
   | PieSeriesOption
   | MapSeriesOption
+  | ScatterSeriesOption
   | GridComponentOption
   | TooltipComponentOption
   | LegendComponentOption

@@ -38,6 +38,9 @@ const subRoutes: RouteRecordRaw[] = [
   { path: 'stays/visitor', name: 'stays-visitor', component: () => import('@/views/stays/visitor.vue'), meta: { permission: 'person.read', module: 'stays' } },
   // 智慧安防小区: one community (registry code, or its place code SQ…; ?day= for the gate activity).
   { path: 'communities/:code(\\d{12}|SQ\\d+)', name: 'community', component: () => import('@/views/communities/detail.vue'), meta: { permission: 'registry.read', module: 'communities' } },
+  // 智慧监管: one person held (before the facility's pattern), and one facility by its code.
+  { path: 'custody/detainees/:id(\\d+)', name: 'custody-detainee', component: () => import('@/views/custody/detainee.vue'), meta: { permission: 'custody.read', module: 'custody' } },
+  { path: 'custody/:code([A-Za-z0-9_-]+)', name: 'custody-facility', component: () => import('@/views/custody/facility.vue'), meta: { permission: 'custody.read', module: 'custody' } },
   // 数据源: one definition with its versions.
   { path: 'sources/:name([a-z][a-z0-9_]*)', name: 'source', component: () => import('@/views/sources/detail.vue'), meta: { module: 'sources' } },
   { path: 'cases/new', name: 'case-new', component: () => import('@/views/cases/form.vue'), meta: { permission: 'cases.write', module: 'cases' } },

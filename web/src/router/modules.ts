@@ -19,6 +19,7 @@ import {
   Stamp,
   House,
   Coin,
+  Key,
 } from '@element-plus/icons-vue'
 
 export interface ModuleEntry {
@@ -47,6 +48,8 @@ export const MODULES: ModuleEntry[] = [
   { key: 'communities', path: '/communities', icon: House, permission: 'registry.read', page: () => import('@/views/communities/index.vue') },
   // 外国人停留 (免签外国人动态管控): beside the registry, for officers who may read personal data.
   { key: 'stays', path: '/stays', icon: Postcard, permission: 'person.read', page: () => import('@/views/stays/index.vue') },
+  // 智慧监管: custody facilities, the people held with their legal limits, overdue custody first (docs/custody.md).
+  { key: 'custody', path: '/custody', icon: Key, permission: 'custody.read', page: () => import('@/views/custody/index.vue') },
   // 队伍管理: personnel by unit, rosters (which crew the dispatch cars), training hours, commendations and discipline.
   { key: 'force', path: '/force', icon: Medal, permission: 'force.read', page: () => import('@/views/force/index.vue') },
   // 网上督察: rules over the audit log find improper reads; two inspectors decide each finding.
