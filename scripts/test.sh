@@ -69,6 +69,8 @@ data="$work/browser-data"
 "$bin" user add --data "$data" --username admin1 --display-name 管理员 --roles admin --password admin-pass-1 >/dev/null
 # A second inspector: inspection findings are decided by two (four eyes).
 "$bin" user add --data "$data" --username inspector2 --display-name 督察员二 --roles inspector --password inspector-pass-2 >/dev/null
+# A custody officer (监管民警; a sensitive role, granted here by the CLI, which needs no second admin).
+"$bin" user add --data "$data" --username custody1 --display-name 监管民警 --roles custody_officer --password custody-pass-1 >/dev/null
 # The demo city's case records, for the dashboard and the public statistics page.
 "$bin" gen --out "$work/gen" --seed 1 >/dev/null
 "$bin" cases import --data "$data" --from "$work/gen" >/dev/null
@@ -106,6 +108,7 @@ JINGWU_URL=${url%/} JINGWU_INSPECTOR_USER=inspector1 JINGWU_INSPECTOR_PASSWORD=i
   JINGWU_COMMANDER_USER=commander1 JINGWU_COMMANDER_PASSWORD=commander-pass-1 \
   JINGWU_ADMIN_USER=admin1 JINGWU_ADMIN_PASSWORD=admin-pass-1 JINGWU_TRUTH="$work/gen/truth.json" \
   JINGWU_INSPECTOR2_USER=inspector2 JINGWU_INSPECTOR2_PASSWORD=inspector-pass-2 \
+  JINGWU_CUSTODY_USER=custody1 JINGWU_CUSTODY_PASSWORD=custody-pass-1 \
   bash tests/browser/run.sh >"$logs/browser.log" 2>&1; rc=$?
 kill "$server_pid" 2>/dev/null; wait "$server_pid" 2>/dev/null; server_pid=""
 p=$(sed -n 's/^ *\([0-9]*\) passed.*/\1/p' "$logs/browser.log" | tail -n 1)

@@ -4,7 +4,9 @@
 # stats.spec.ts also needs JINGWU_ANALYST_USER/PASSWORD (roles analyst,investigator) and
 # a data folder holding the demo records (jingwu gen + jingwu cases import); communities.spec.ts
 # also needs JINGWU_CLERK_USER/PASSWORD (service_clerk), JINGWU_ADMIN_USER/PASSWORD (admin) and
-# the smart communities loaded and run (jingwu communities import + run).
+# the smart communities loaded and run (jingwu communities import + run); custody.spec.ts also needs
+# JINGWU_CUSTODY_USER/PASSWORD (custody_officer) and JINGWU_COMMANDER_USER/PASSWORD, and makes its own
+# custody records from the imported cases.
 set -euo pipefail
 cd "$(dirname "$0")"
 if [ ! -d node_modules ]; then
