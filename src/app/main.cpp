@@ -22,6 +22,7 @@
 #include "app/cert.h"
 #include "app/community_cli.h"
 #include "app/custody_cli.h"
+#include "app/health_cli.h"
 #include "app/force_cli.h"
 #include "app/registry_cli.h"
 #include "app/simulate.h"
@@ -29,6 +30,7 @@
 #include "audit/checkpoint.h"
 #include "community/service.h"
 #include "custody/service.h"
+#include "health/service.h"
 #include "auth/roles.h"
 #include "core/crypto.h"
 #include "core/log.h"
@@ -37,6 +39,7 @@
 #include "gen/city_gen.h"
 #include "gen/community_gen.h"
 #include "gen/custody_gen.h"
+#include "gen/health_gen.h"
 #include "gen/force_gen.h"
 #include "gen/registry_gen.h"
 #include "http/server.h"
@@ -274,6 +277,11 @@ int Serve(Config config, bool print_admin_password) {
                   held.ok() ? held->size() : 0, alerts.ok() ? alerts->size() : 0);
     }
   }
+  // Epidemic checkpoints (a defined source) and contact traces, purged when their retention ends.
+  auto health_options = health::ParseOptions(app.config.health);
+  if (!health_options.ok()) return Fail(health_options.status());
+  health::Service health(app.db.get(), app.audit.get(), app.clock.get(), events->get(), sources->get(), *health_options);
+  if (auto purged = health.PurgeExpired(); !purged.ok()) return Fail(purged.status());
   // The demo's custody officers keep patrolling while it runs (the planted late rooms excepted).
   std::atomic<bool> stopping{false};
   std::thread patrols;
@@ -307,6 +315,7 @@ int Serve(Config config, bool print_admin_password) {
   deps.sources = sources->get();
   deps.communities = &communities;
   deps.custody = &custody;
+  deps.health = &health;
   http::Server server(app.config, deps);
   auto port = server.Start();
   if (!port.ok()) return Fail(port.status());
@@ -396,6 +405,11 @@ int Main(int argc, char** argv) {
   gen_cmd->add_option("--force-readers", gen_force_readers,
                       "officers who read personal data in the access history (default: the scale's; the inspection "
                       "benchmark uses about 1,500 for ten million entries)");
+  double gen_health_scale = 0.05;
+  gen_cmd->add_option("--health-scale", gen_health_scale,
+                      "epidemic checkpoints: the share of the published vehicle, temperature and domestic arrival checks "
+                      "written (1 = the bureau's 2020 figures, about 4.1 million rows)")
+      ->check(CLI::Range(0.0001, 1.0));
   gen_cmd->add_option("--events", gen_events, "total sighting events (default: the scale's, 150k / 10M / 100M)")
       ->check(CLI::PositiveNumber);
 
@@ -434,6 +448,13 @@ int Main(int argc, char** argv) {
   custody_cmd->add_option("--from", custody_args.from, "a folder written by `jingwu gen`")->required();
   custody_cmd->add_flag("--shift-to-now", custody_args.shift_to_now,
                         "import: move every time so that the data ends now (custody_truth.json as_of)");
+
+  HealthArgs health_args;
+  auto* health_cmd = cli.add_subcommand("health", "epidemic checkpoints: eval --from DIR (trace the planted case, scored)");
+  add_data(health_cmd);
+  health_cmd->add_option("command", health_args.command, "eval")->required()->check(CLI::IsMember({"eval"}));
+  health_cmd->add_option("--from", health_args.from, "a folder written by `jingwu gen` and ingested into --data")->required();
+  health_cmd->add_option("--runs", health_args.runs, "traces timed (the median is printed)");
 
   SourcesArgs sources_args;
   auto* sources_cmd = cli.add_subcommand("sources", "source definitions: list, show NAME, check FILE, add FILE");
@@ -639,6 +660,9 @@ int Main(int argc, char** argv) {
     // Custody facilities: ninety days of admissions of the cases' suspects, with a planted problem for every alert.
     s = gen::WriteCustody({.out_dir = out_dir, .seed = seed}, gen_cases, &rows);
     if (!s.ok()) return Fail(s);
+    // Epidemic checkpoints (a source defined as data) with a confirmed case and its true contacts.
+    s = gen::WriteHealth({.out_dir = out_dir, .seed = seed, .scale = gen_health_scale}, &rows);
+    if (!s.ok()) return Fail(s);
     for (const auto& [file, n] : rows) std::printf("  %-18s %12lld rows\n", file.c_str(), static_cast<long long>(n));
     std::printf("  %-18s planted ground truth\n", "truth.json");
     return 0;
@@ -684,6 +708,7 @@ int Main(int argc, char** argv) {
     return RunCommunities(config, communities_args);
   }
   if (custody_cmd->parsed()) return RunCustody(config, custody_args);
+  if (health_cmd->parsed()) return RunHealth(config, health_args);
   if (sources_cmd->parsed()) {
     if (sources_args.command != "list" && sources_args.arg.empty()) {
       std::fprintf(stderr, "jingwu: sources %s needs %s\n", sources_args.command.c_str(),

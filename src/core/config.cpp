@@ -29,6 +29,7 @@ Status LoadConfigFile(const std::string& path, Config* c) {
       else if (k == "services") c->services = v.dump();
       else if (k == "stays") c->stays = v.dump();
       else if (k == "force") c->force = v.dump();
+      else if (k == "health") c->health = v.dump();
       else if (k == "audit_checkpoint_interval_s") c->audit_checkpoint_interval_s = v.get<int64_t>();
       else if (k == "map_tile_url") c->map_tile_url = v.get<std::string>();
       else if (k == "tls_cert") c->tls_cert = v.get<std::string>();

@@ -34,6 +34,7 @@ struct Config {
   std::string services = "{}";           // the "services" object of config.json (docs/services.md)
   std::string stays = "{}";              // the "stays" object of config.json (docs/stays.md)
   std::string force = "{}";              // the "force" object of config.json (docs/force.md)
+  std::string health = "{}";             // the "health" object of config.json (docs/health.md)
   // Signed checkpoints of the audit head (docs/audit-chain.md); 0: only on demand.
   int64_t audit_checkpoint_interval_s = 3600;
   // Map tiles for the web's maps ({z}/{x}/{y} template, e.g. 天地图 WGS-84);

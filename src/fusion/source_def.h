@@ -31,8 +31,8 @@
 namespace jingwu::fusion {
 
 // The kinds of place the place registry knows (places.csv's kind column; a definition's place.kinds).
-inline constexpr const char* kPlaceKinds[] = {"hotel",   "checkpoint",     "station",  "store",
-                                              "netcafe", "police_station", "community"};
+inline constexpr const char* kPlaceKinds[] = {"hotel",   "checkpoint",     "station",   "store",
+                                              "netcafe", "police_station", "community", "health_checkpoint"};
 
 // An identifier read from a row: a subject of the event or a link.
 struct IdentifierSpec {

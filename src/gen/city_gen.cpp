@@ -1,4 +1,5 @@
 #include "gen/city_gen.h"
+#include "gen/health_gen.h"
 #include "gen/registry_gen.h"
 
 #include <algorithm>
@@ -1007,6 +1008,13 @@ Status City::WriteStatic() {
       out.buf += num;
       ++out.rows;
     }
+  // The epidemic's joint road checkpoints (gen/health_gen.h), after the others.
+  for (const HealthPlace& p : HealthCheckpointPlaces()) {
+    out.buf += p.code + ",health_checkpoint," + p.name + "," + p.district + ",";
+    std::snprintf(num, sizeof num, "%.5f,%.5f\n", p.lat, p.lon);
+    out.buf += num;
+    ++out.rows;
+  }
   truth_["rows"]["places.csv"] = out.rows;
   if (!out.Close()) return Internal("write failed: places.csv");
 

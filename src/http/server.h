@@ -46,6 +46,9 @@ class Service;
 namespace jingwu::custody {
 class Service;
 }
+namespace jingwu::health {
+class Service;
+}
 
 namespace jingwu::http {
 
@@ -69,6 +72,7 @@ struct Deps {
   fusion::SourceRegistry* sources = nullptr;    // source definitions of the event store
   community::Service* communities = nullptr;    // smart security communities
   custody::Service* custody = nullptr;          // custody supervision
+  health::Service* health = nullptr;            // epidemic checkpoints and contact tracing
 };
 
 // Counts of requests and of errors by code, so that rejected input is
@@ -155,6 +159,10 @@ void RegisterRoutes(http::Api& api, Service& svc);
 }
 namespace jingwu::custody {
 // Custody supervision: facilities, detainees with their legal limits, daily events, alerts.
+void RegisterRoutes(http::Api& api, Service& svc);
+}
+namespace jingwu::health {
+// Epidemic checkpoints: figures, throughput, flagged passes; contact traces kept until their retention ends.
 void RegisterRoutes(http::Api& api, Service& svc);
 }
 namespace jingwu::analysis {
