@@ -14,6 +14,7 @@
 #include "http/api.h"
 #include "gen/city_gen.h"
 #include "gen/community_gen.h"
+#include "gen/health_gen.h"
 
 #include <algorithm>
 #include <filesystem>
@@ -267,6 +268,8 @@ Status SeedBigData(const Config& config, events::Store& store, audit::Log* audit
   JW_RETURN_IF_ERROR(gen::WriteCity(o));
   // The smart communities' gate passes, barrier reads and alarms (sources defined as data).
   JW_RETURN_IF_ERROR(gen::WriteCommunities({.out_dir = dir, .seed = 1}));
+  // The epidemic checkpoints (a source defined as data) with a confirmed case to trace.
+  JW_RETURN_IF_ERROR(gen::WriteHealth({.out_dir = dir, .seed = 1}));
   std::printf("  jingwu demo: ingesting them into the event store\n");
   return IngestFolder(store, dir, false, audit);
 }

@@ -85,7 +85,7 @@ function headerValue(v) {
  *           (requests then trust that certificate only)
  */
 // `jingwu gen --scale small` into a fresh temp folder: {dir, truth} (truth.json parsed).
-export function genCity(seed, prefix = 'jingwu-gen-', { communities = false } = {}) {
+export function genCity(seed, prefix = 'jingwu-gen-', { communities = false, health = false } = {}) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
   const g = spawnSync(BIN, ['gen', '--out', dir, '--seed', String(seed), '--scale', 'small'], { encoding: 'utf8' });
   assert.equal(g.status, 0, g.stderr);
@@ -93,6 +93,8 @@ export function genCity(seed, prefix = 'jingwu-gen-', { communities = false } = 
   // without the definitions `ingest --source all` leaves them out, as the suites that do not
   // test them want (the search index then catches up in seconds, not a minute).
   if (!communities) for (const f of ['access.source.json', 'barrier.source.json']) fs.rmSync(path.join(dir, f), { force: true });
+  // The same for the epidemic checkpoints' 190,000 checks (health_checkpoint.source.json).
+  if (!health) fs.rmSync(path.join(dir, 'health_checkpoint.source.json'), { force: true });
   return { dir, truth: JSON.parse(fs.readFileSync(path.join(dir, 'truth.json'), 'utf8')) };
 }
 
