@@ -20,6 +20,7 @@ import {
   House,
   Coin,
   Key,
+  FirstAidKit,
 } from '@element-plus/icons-vue'
 
 export interface ModuleEntry {
@@ -50,6 +51,8 @@ export const MODULES: ModuleEntry[] = [
   { key: 'stays', path: '/stays', icon: Postcard, permission: 'person.read', page: () => import('@/views/stays/index.vue') },
   // 智慧监管: custody facilities, the people held with their legal limits, overdue custody first (docs/custody.md).
   { key: 'custody', path: '/custody', icon: Key, permission: 'custody.read', page: () => import('@/views/custody/index.vue') },
+  // 疫情防控: the epidemic checkpoints' figures beside the published ones, flagged passes, contact tracing (docs/health.md).
+  { key: 'health', path: '/health', icon: FirstAidKit, permission: 'stats.read', page: () => import('@/views/health/index.vue') },
   // 队伍管理: personnel by unit, rosters (which crew the dispatch cars), training hours, commendations and discipline.
   { key: 'force', path: '/force', icon: Medal, permission: 'force.read', page: () => import('@/views/force/index.vue') },
   // 网上督察: rules over the audit log find improper reads; two inspectors decide each finding.
