@@ -44,10 +44,10 @@ export function detailText(d: string): string {
 /** Minutes as people read them: 95 → 1 小时 35 分 / 1 h 35 min. */
 export function minutesText(min: number): string {
   const { t } = i18n.global
-  if (min < 60) return t('health.minutes', { n: min })
+  if (min < 60) return t('health.dur.minutes', { n: min })
   const h = Math.floor(min / 60)
   const m = min % 60
-  return m ? t('health.hoursMinutes', { h, m }) : t('health.hours', { h })
+  return m ? t('health.dur.hoursMinutes', { h, m }) : t('health.dur.hours', { h })
 }
 
 /** "ID:4601…" → the ID number; "PASSPORT:RUS/123" → passport number with the country's name. */
