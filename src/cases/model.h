@@ -27,6 +27,7 @@ inline constexpr std::string_view kCategories[] = {
     "traffic",    // 交通
     "violence",   // 八类严重暴力 (homicide, arson, ...)
     "other",      // 其他
+    "epidemic",   // 涉疫 (obstructing epidemic prevention, fraud with masks, ...)
 };
 // A case's life: 立案 filed → 破案 solved → 结案 closed; or withdrawn (撤案).
 inline constexpr std::string_view kStatuses[] = {"filed", "solved", "closed", "withdrawn"};

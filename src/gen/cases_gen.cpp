@@ -1,6 +1,7 @@
 #include "gen/cases_gen.h"
 
 #include <algorithm>
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <functional>
@@ -61,6 +62,7 @@ const std::vector<CategoryWeight> kPublicOrder = {
 constexpr const char* kNarratives[][2] = {
     {"theft", "在{p}附近被盗财物，现场已勘查。"},       {"burglary", "{p}一住户报称家中被入室盗窃。"},
     {"robbery", "{p}路段发生一起抢夺案件。"},           {"fraud", "事主接到冒充客服的电话，被骗转账。"},
+    {"epidemic", "{p}附近有人拒不执行疫情防控措施、妨害传染病防治。"},
     {"drugs", "在{p}查获涉毒人员。"},                   {"gang", "涉恶团伙在{p}一带寻衅滋事、强揽工程。"},
     {"smuggling", "团伙组织人员套购离岛免税品并转售牟利。"}, {"vice", "{p}一场所涉嫌聚众赌博。"},
     {"violence", "{p}发生一起故意伤害案件。"},          {"traffic", "{p}发生交通肇事逃逸。"},
@@ -265,6 +267,36 @@ Dataset GenerateCases(uint64_t seed, double scale) {
       data.accidents.push_back(std::move(a));
     }
     data.vehicle_counts.push_back({year, vehicles.at(year)});
+  }
+
+  // Epidemic-related offences (涉疫): 193 criminal cases with 268 suspects in 2020, the published figures,
+  // among the year's 'other' cases of 24 January to 30 April (their own random stream: nothing else moves).
+  {
+    Random er(seed * 131 + 2020);
+    const int64_t from = (DaysFromCivil(2020, 1, 24) * 86400 - 8 * 3600) * kMicrosPerSecond;
+    const int64_t to = (DaysFromCivil(2020, 5, 1) * 86400 - 8 * 3600) * kMicrosPerSecond;
+    std::vector<size_t> pick;
+    for (size_t i = 0; i < data.cases.size(); ++i) {
+      const Case& c = data.cases[i];
+      if (c.kind == "criminal" && c.category == "other" && c.gang_id == 0 && c.occurred_at &&
+          c.occurred_at->micros >= from && c.occurred_at->micros < to)
+        pick.push_back(i);
+    }
+    for (size_t i = 0; i < pick.size(); ++i) std::swap(pick[i], pick[i + er.Below(pick.size() - i)]);
+    const size_t n = std::min(pick.size(), static_cast<size_t>(std::llround(193 * scale)));
+    int64_t extra = std::llround(268 * scale) - static_cast<int64_t>(n);
+    uint64_t name_seq = 7000000;
+    for (size_t k = 0; k < n; ++k) {
+      Case& c = data.cases[pick[k]];
+      c.category = "epidemic";
+      c.narrative = Narrative("epidemic", c.place);
+      c.suspects.clear();
+      int64_t left = static_cast<int64_t>(n - k);
+      int64_t more = extra / left + (static_cast<int64_t>(er.Below(static_cast<uint64_t>(left))) < extra % left ? 1 : 0);
+      extra -= more;
+      for (int64_t j = 0; j <= more; ++j)
+        c.suspects.push_back({IdNumber(er), SyntheticName(name_seq++), j == 0 ? "principal" : "accomplice"});
+    }
   }
   return data;
 }
