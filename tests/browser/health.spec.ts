@@ -157,6 +157,8 @@ test('the figures are the API’s beside the published ones; a day opens its hou
     await expect(results.first()).toHaveText(/^(留观|隔离)$/)
     expect(await tid(page, 'health-flagged-table').innerText()).toMatch(/[绿黄红]码/)
     expect(await pageText(page)).not.toMatch(RAW)
+    await tid(page, 'health-flagged').scrollIntoViewIfNeeded()
+    await page.screenshot({ path: testInfo.outputPath('health-flagged-zh-1440.png') })
   })
   expect(problems).toEqual([])
 })
@@ -206,7 +208,8 @@ test('a trace asks for purpose and case number, lists the planted case’s conta
     await first.locator('.el-collapse-item__header').click()
     await expect(first.locator('[data-test="health-trace-evidence"]')).toContainText('房间')
     expect(await pageText(page)).not.toMatch(RAW)
-    await page.screenshot({ path: testInfo.outputPath('health-trace-zh-1440.png'), fullPage: true })
+    await tid(page, 'health-trace-summary').evaluate((e) => e.scrollIntoView({ block: 'start' }))
+    await page.screenshot({ path: testInfo.outputPath('health-trace-zh-1440.png') })
   })
 
   await test.step('past traces reopen and delete', async () => {
@@ -247,7 +250,10 @@ test('English on a 390-px phone: nothing wider than the screen, a trace in words
   const card = await tid(page, 'health-page').boundingBox()
   expect(card!.x + card!.width).toBeLessThanOrEqual(390)
   expect(await pageText(page)).not.toMatch(RAW)
-  await page.screenshot({ path: testInfo.outputPath('health-trace-en-390.png'), fullPage: true })
+  await tid(page, 'health-trace-summary').evaluate((e) => e.scrollIntoView({ block: 'start' }))
+  await page.screenshot({ path: testInfo.outputPath('health-trace-en-390.png') })
+  await tid(page, 'health-trace-map').evaluate((e) => e.scrollIntoView({ block: 'start' }))
+  await page.screenshot({ path: testInfo.outputPath('health-trace-map-en-390.png') })
   // clean up: the trace of this run
   const id = await tid(page, 'health-trace-result').getAttribute('data-id')
   await page.request.delete(`/api/v1/health/traces/${id}`, { headers: { Authorization: `Bearer ${token}` } })

@@ -12,7 +12,7 @@ function tr(key: string, fallback: string, args: Record<string, unknown> = {}): 
   return te(key) ? t(key, args) : t(fallback, args)
 }
 
-export const exposureLabel = (k: string): string => tr(`health.exposure.${k}`, 'health.exposure.other')
+export const exposureLabel = (k: string, within = 30): string => tr(`health.exposure.${k}`, 'health.exposure.other', { n: within })
 export const resultLabel = (r: string): string => tr(`health.results.${r}`, 'health.results.other')
 export const codeColourLabel = (c: string): string => tr(`health.codes.${c}`, 'health.codes.other')
 export const checkpointKindLabel = (k: string): string => tr(`health.cpKinds.${k}`, 'health.cpKinds.other')
@@ -28,15 +28,18 @@ const ORDER = ['same_room', 'near_seat', 'same_trip', 'overlap_stay', 'same_plac
 export const sortedKinds = (kinds: string[]): string[] => [...kinds].sort((a, b) => ORDER.indexOf(a) - ORDER.indexOf(b))
 export const isClose = (c: TraceContact): boolean => c.kinds.includes('same_room') || c.kinds.includes('near_seat')
 
-/** The evidence's detail in words: "room 1731" → 房间 1731; "trip HU7781 seats 12A/13C" → 班次 HU7781，座位 12A/13C. */
+/**
+ * The evidence's detail in words. The server writes "room 1731" for a stay
+ * and "HU7781 12A/13C" (trip, the case's seat / the contact's) for travel.
+ */
 export function detailText(d: string): string {
   if (!d) return ''
   const { t } = i18n.global
   let m = /^room\s+(.+)$/i.exec(d)
   if (m) return t('health.detail.room', { room: m[1] })
-  m = /^trip\s+(\S+)\s+seats?\s+(.+)$/i.exec(d)
+  m = /^(\S+)\s+(\S*\/\S*)$/.exec(d)
   if (m) return t('health.detail.tripSeats', { trip: m[1], seats: m[2] })
-  m = /^trip\s+(\S+)$/i.exec(d)
+  m = /^(\S+)$/.exec(d)
   if (m) return t('health.detail.trip', { trip: m[1] })
   return d
 }
@@ -72,8 +75,9 @@ export function healthError(e: unknown): string {
   return e instanceof ApiError ? `${msg} [${e.status || '—'} ${e.code}]` : msg
 }
 
-/** 312000 → 31.2万 / 312K in the page's language. */
+/** 312000 → 31.2万 / 312K in the page's language; below 100,000 the exact figure. */
 export function compact(n: number): string {
+  if (Math.abs(n) < 100000) return new Intl.NumberFormat('en-US').format(n)
   const loc = String(i18n.global.locale.value ?? 'zh-CN')
   return new Intl.NumberFormat(loc.startsWith('zh') ? 'zh-CN' : 'en-US', { notation: 'compact', maximumFractionDigits: 1 }).format(n)
 }
