@@ -208,6 +208,8 @@ TEST_P(CustodyTest, AlertsPutCustodyBeyondItsLimitFirst) {
   EXPECT_EQ(code({0, "KSS01", "101", "dance", "", "", "", 0, std::nullopt}), "invalid_kind");
   EXPECT_EQ(code({0, "KSS01", "101", "patrol", "2099-01-01T00:00:00", "", "", 0, std::nullopt}), "invalid_time");
   EXPECT_EQ(code({0, "KSS01", "101", "medical", "", "", "", 0, std::nullopt}), "detainee_required");
+  // Past its limit, custody cannot be extended (the extension is decided before).
+  EXPECT_EQ(svc_->Extend(kOfficer, b->id, {4, "complex"}, "王局长", "琼公延〔2025〕14号").status().code(), "limit_passed");
   // Released in time: the overdue alert goes.
   ASSERT_TRUE(svc_->Release(kOfficer, b->id, "2025-03-02T07:59:00", "刑拘期满释放").ok());
   got = kinds();

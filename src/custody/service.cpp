@@ -272,6 +272,10 @@ Result<Detainee> Service::Extend(const auth::Actor& actor, int64_t id, const Ext
       return fail(Validation("invalid_time", "an extension is granted between the admission and now"));
     at = *t;
   }
+  // An extension is decided before the limit: one after it does not make the custody lawful again.
+  if (at.micros > ParseTime(d->due_at)->micros)
+    return fail(Conflict("limit_passed", "the legal limit ended at " + d->due_at +
+                                             "; custody past it cannot be extended: release the person now"));
   auto w = db_->Exec("INSERT INTO cust_extensions (detainee_id, days, reason, approved_by, approval_no, created_at, "
                      "created_by) VALUES (?,?,?,?,?,?,?)",
                      {id, static_cast<int64_t>(e.days), e.reason, Text(approved_by), Text(approval_no),

@@ -68,9 +68,10 @@ test('admission, extension, alerts and release keep the legal limit to the hour'
   expectError(await admit({ id_number: A, basis: 'administrative_detention', decision_days: 5 }), 422, 'wrong_facility');
   expectError(await admit({ id_number: A, admitted_at: '2099-01-01T00:00:00' }), 422, 'invalid_time');
   expectError(await admit({ id_number: A, decision_days: 'x' }), 422, 'invalid_value');
-  // Admitted four days ago at 23:30: due three days later at 23:30, so overdue now.
+  // Admitted yesterday at 23:30 (or the day before): due three days later at 23:30, not yet overdue, so it can
+  // be extended (custody past its limit cannot: 409 limit_passed, the unit suite and custody_gen.test.mjs).
   const now = new Date();
-  const ago = new Date(now.getTime() - 4 * 86400000);
+  const ago = new Date(now.getTime() - 1 * 86400000);
   const local = new Date(ago.getTime() + 8 * 3600000).toISOString().slice(0, 10) + 'T23:30:00';
   const a = await admit({ id_number: A, admitted_at: local });
   assert.equal(a.status, 201, a.text);
