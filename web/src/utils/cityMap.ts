@@ -1,0 +1,80 @@
+// The Leaflet map the city pages share: Haikou's district outlines from the
+// bundled GeoJSON (so the map works offline), a tile layer underneath when the
+// server names one, one layer for the page's own markers, a second fit once
+// the page has laid out, and the map removed with the page. The page draws
+// its markers into `layer` and says how to fit them.
+import { onBeforeUnmount, onMounted, type Ref } from 'vue'
+import L from 'leaflet'
+import 'leaflet/dist/leaflet.css'
+import outline from '@/assets/geo/haikou.json'
+import { systemInfo } from '@/api/system'
+import { codeLabel } from '@/utils/codes'
+
+/** Text made safe for a tooltip's HTML. */
+export const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`)
+
+export interface CityMapOptions {
+  /** Once the map stands: draw the markers and fit. */
+  ready: () => void
+  /** After the first layout (the map's size known): fit again. */
+  resized: () => void
+  /** The districts' fill opacity (0.45 unless given). */
+  outlineOpacity?: number
+  /** A district's name as its tooltip, in the page's language (on unless false). */
+  districtTooltips?: boolean
+}
+
+const districtName = (f: GeoJSON.Feature | undefined) => codeLabel('district', String(f?.properties?.name ?? ''))
+
+export function useCityMap(el: Ref<HTMLDivElement | null>, o: CityMapOptions) {
+  const layer = L.layerGroup()
+  let map: L.Map | null = null
+  let base: L.GeoJSON | null = null
+
+  onMounted(async () => {
+    if (!el.value) return
+    map = L.map(el.value, { center: [20.0, 110.35], zoom: 10, scrollWheelZoom: false })
+    // No scroll jump of the page when a marker is pressed.
+    const container = map.getContainer()
+    const focus = container.focus.bind(container)
+    container.focus = (f?: FocusOptions) => focus({ ...f, preventScroll: true })
+    base = L.geoJSON(outline as GeoJSON.FeatureCollection, {
+      style: { color: '#409eff', weight: 1.5, fillColor: '#ecf5ff', fillOpacity: o.outlineOpacity ?? 0.45 },
+      onEachFeature: o.districtTooltips === false ? undefined : (f, l) => l.bindTooltip(districtName(f), { sticky: true }),
+    }).addTo(map)
+    layer.addTo(map)
+    o.ready()
+    setTimeout(() => {
+      if (!map) return
+      map.invalidateSize()
+      o.resized()
+    }, 100)
+    const url = await systemInfo()
+      .then((i) => i.map_tile_url ?? '')
+      .catch(() => '')
+    if (url && map) L.tileLayer(url, { maxZoom: 18 }).addTo(map).bringToBack()
+  })
+  onBeforeUnmount(() => {
+    map?.remove()
+    map = null
+  })
+
+  /** The whole outline in view. */
+  function fitOutline(): void {
+    if (map && base) map.fitBounds(base.getBounds(), { animate: false })
+  }
+  /** The points in view (padded, not closer than maxZoom); none: the outline, unless orOutline is false. */
+  function fitPoints(points: [number, number][], pad: number, maxZoom: number, orOutline = true): void {
+    if (!map || !base) return
+    if (points.length) map.fitBounds(L.latLngBounds(points).pad(pad), { animate: false, maxZoom })
+    else if (orOutline) fitOutline()
+  }
+  /** The districts' tooltips again, in the language the page now speaks. */
+  function relabelDistricts(): void {
+    base?.eachLayer((l) => {
+      const f = (l as L.GeoJSON & { feature?: GeoJSON.Feature }).feature
+      if (f) (l as L.Layer).setTooltipContent(districtName(f))
+    })
+  }
+  return { layer, ready: () => map !== null, fitOutline, fitPoints, relabelDistricts }
+}
