@@ -51,8 +51,7 @@ int RunCustody(const Config& config, const CustodyArgs& args) {
     auto present = ReadCsvTable(args.from + "/custody_detainees.csv", &det);
     if (!present.ok()) return Fail(present.status());
     std::set<std::string> named;
-    for (const auto& row : det.rows)
-      if (static_cast<size_t>(det.Column("case_no")) < row.size()) named.insert(row[static_cast<size_t>(det.Column("case_no"))]);
+    for (const auto& row : det.rows) named.insert(det.Get(row, "case_no"));
     std::erase_if(data->cases, [&](const cases::Case& c) { return !named.count(c.case_no); });
     data->accidents.clear();
     data->vehicle_counts.clear();

@@ -196,6 +196,11 @@ int CsvTable::Column(std::string_view name) const {
   return -1;
 }
 
+std::string CsvTable::Get(const std::vector<std::string>& row, std::string_view name) const {
+  int i = Column(name);
+  return i >= 0 && static_cast<size_t>(i) < row.size() ? row[static_cast<size_t>(i)] : std::string();
+}
+
 Result<bool> ReadCsvTable(const std::string& path, CsvTable* table) {
   std::ifstream in(path, std::ios::binary);
   if (!in) return false;

@@ -71,6 +71,8 @@ struct CsvTable {
   std::vector<std::vector<std::string>> rows;
   // The column's position, -1 when absent.
   int Column(std::string_view name) const;
+  // A row's value of the named column; "" when the column or the value is absent.
+  std::string Get(const std::vector<std::string>& row, std::string_view name) const;
 };
 // Reads path; false when the file does not exist; an error (malformed_csv)
 // when a record is malformed.

@@ -232,7 +232,7 @@ TEST_P(CustodyTest, GeneratedRecordsImportWithTheirPlantedRejectsAndEveryAlert) 
   CsvTable det;
   ASSERT_TRUE(ReadCsvTable(dir + "/custody_detainees.csv", &det).ok());
   std::set<std::string> named;
-  for (const auto& row : det.rows) named.insert(row[static_cast<size_t>(det.Column("case_no"))]);
+  for (const auto& row : det.rows) named.insert(det.Get(row, "case_no"));
   std::erase_if(data.cases, [&](const cases::Case& c) { return !named.count(c.case_no); });
   data.accidents.clear(), data.vehicle_counts.clear();
   ASSERT_TRUE(cases_->Load(kOfficer, data).ok());

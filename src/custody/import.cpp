@@ -11,10 +11,6 @@ namespace jingwu::custody {
 
 namespace {
 
-std::string Field(const std::vector<std::string>& row, int i) {
-  return i >= 0 && static_cast<size_t>(i) < row.size() ? row[static_cast<size_t>(i)] : std::string();
-}
-
 // A file time moved by shift; unparseable text is passed on as it is (the
 // service refuses it with invalid_time).
 struct Shifted {
@@ -78,8 +74,8 @@ Result<std::vector<ImportFile>> Service::Import(const auth::Actor& actor, const 
     const CsvTable& t = facilities;
     for (const auto& row : t.rows) {
       ++f.rows;
-      auto r = CreateFacility(actor, {Field(row, t.Column("facility_code")), Field(row, t.Column("name")),
-                                      Field(row, t.Column("kind")), Field(row, t.Column("district_code")), {}, 0, 0});
+      auto r = CreateFacility(actor, {t.Get(row, "facility_code"), t.Get(row, "name"),
+                                      t.Get(row, "kind"), t.Get(row, "district_code"), {}, 0, 0});
       if (r.ok()) ++f.accepted;
       else count(f, r.status());
     }
@@ -91,13 +87,13 @@ Result<std::vector<ImportFile>> Service::Import(const auth::Actor& actor, const 
     for (const auto& row : t.rows) {
       ++f.rows;
       char* end = nullptr;
-      std::string cap = Field(row, t.Column("capacity"));
+      std::string cap = t.Get(row, "capacity");
       long n = std::strtol(cap.c_str(), &end, 10);
       if (cap.empty() || *end) {
         ++f.rejected["invalid_value"];
         continue;
       }
-      auto r = AddRoom(actor, Field(row, t.Column("facility_code")), {Field(row, t.Column("room")), n, 0});
+      auto r = AddRoom(actor, t.Get(row, "facility_code"), {t.Get(row, "room"), n, 0});
       if (r.ok()) ++f.accepted;
       else count(f, r.status());
     }
@@ -134,16 +130,16 @@ Result<std::vector<ImportFile>> Service::Import(const auth::Actor& actor, const 
   for (size_t i = 0; i < td.rows.size(); ++i) {
     const auto& row = td.rows[i];
     ++fd.rows;
-    adm[i] = Shift(Field(row, td.Column("admitted_at")), shift_us);
-    rel[i] = Shift(Field(row, td.Column("released_at")), shift_us);
-    const std::string ref = Field(row, td.Column("ref"));
+    adm[i] = Shift(td.Get(row, "admitted_at"), shift_us);
+    rel[i] = Shift(td.Get(row, "released_at"), shift_us);
+    const std::string ref = td.Get(row, "ref");
     // A release before the admission admits nobody (the row is refused whole).
     if (!rel[i].text.empty() && (rel[i].micros == INT64_MAX || adm[i].micros == INT64_MAX || rel[i].micros < adm[i].micros)) {
       ++fd.rejected["invalid_time"];
       refused.insert(ref);
       continue;
     }
-    auto id = identity::ParseIdNumber(Field(row, td.Column("id_number")));
+    auto id = identity::ParseIdNumber(td.Get(row, "id_number"));
     if (id.ok()) {
       auto it = stored.find({"ID:" + id->number, adm[i].text});
       if (it != stored.end()) {
@@ -161,14 +157,14 @@ Result<std::vector<ImportFile>> Service::Import(const auth::Actor& actor, const 
   std::vector<Shifted> ext_at(tx.rows.size());
   for (size_t i = 0; i < tx.rows.size(); ++i) {
     ++fx.rows;
-    ext_at[i] = Shift(Field(tx.rows[i], tx.Column("at")), shift_us);
+    ext_at[i] = Shift(tx.Get(tx.rows[i], "at"), shift_us);
     timeline.push_back({ext_at[i].micros, 1, i});
   }
   const CsvTable& te = events;
   std::vector<Shifted> ev_at(te.rows.size());
   for (size_t i = 0; i < te.rows.size(); ++i) {
     ++fe.rows;
-    ev_at[i] = Shift(Field(te.rows[i], te.Column("at")), shift_us);
+    ev_at[i] = Shift(te.Get(te.rows[i], "at"), shift_us);
     timeline.push_back({ev_at[i].micros, 2, i});
   }
   std::stable_sort(timeline.begin(), timeline.end(), [](const Action& a, const Action& b) {
@@ -184,14 +180,14 @@ Result<std::vector<ImportFile>> Service::Import(const auth::Actor& actor, const 
   for (const auto& a : timeline) {
     if (a.order == 0) {
       const auto& row = td.rows[a.row];
-      std::string days = Field(row, td.Column("decision_days"));
-      Admission ad{Field(row, td.Column("facility_code")), Field(row, td.Column("room")),
-                   Field(row, td.Column("id_number")),     Field(row, td.Column("case_no")),
-                   Field(row, td.Column("basis")),         adm[a.row].text,
-                   Field(row, td.Column("over_capacity_reason")),
+      std::string days = td.Get(row, "decision_days");
+      Admission ad{td.Get(row, "facility_code"), td.Get(row, "room"),
+                   td.Get(row, "id_number"),     td.Get(row, "case_no"),
+                   td.Get(row, "basis"),         adm[a.row].text,
+                   td.Get(row, "over_capacity_reason"),
                    days.empty() ? 0 : std::atoi(days.c_str())};
       auto d = Admit(actor, ad);
-      const std::string ref = Field(row, td.Column("ref"));
+      const std::string ref = td.Get(row, "ref");
       if (d.ok()) {
         ++fd.accepted;
         refs[ref] = d->id;
@@ -202,45 +198,45 @@ Result<std::vector<ImportFile>> Service::Import(const auth::Actor& actor, const 
     } else if (a.order == 3) {
       const auto& row = td.rows[a.row];
       std::string reason;
-      int64_t id = detainee_of(Field(row, td.Column("ref")), &reason);
+      int64_t id = detainee_of(td.Get(row, "ref"), &reason);
       if (!id) continue;  // its admission was refused and counted
-      std::string why = Field(row, td.Column("release_reason"));
+      std::string why = td.Get(row, "release_reason");
       auto d = Release(actor, id, rel[a.row].text, why.empty() ? "释放" : why);
       // The admission is stored; a release refused later is counted on its own.
       if (!d.ok()) ++fd.rejected["release_" + d.status().code()];
     } else if (a.order == 1) {
       const auto& row = tx.rows[a.row];
       std::string reason;
-      int64_t id = detainee_of(Field(row, tx.Column("ref")), &reason);
+      int64_t id = detainee_of(tx.Get(row, "ref"), &reason);
       if (!id) {
         ++fx.rejected[reason];
         continue;
       }
-      std::string no = Field(row, tx.Column("approval_no"));
+      std::string no = tx.Get(row, "approval_no");
       if (!no.empty() && stored_ext.count({id, no})) {
         ++fx.already;
         continue;
       }
-      std::string days = Field(row, tx.Column("days"));
+      std::string days = tx.Get(row, "days");
       char* end = nullptr;
       long n = std::strtol(days.c_str(), &end, 10);
       if (days.empty() || *end) {
         ++fx.rejected["invalid_days"];
         continue;
       }
-      auto d = Extend(actor, id, {static_cast<int>(n), Field(row, tx.Column("reason"))}, Field(row, tx.Column("approved_by")),
+      auto d = Extend(actor, id, {static_cast<int>(n), tx.Get(row, "reason")}, tx.Get(row, "approved_by"),
                       no, ext_at[a.row].text);
       if (d.ok()) ++fx.accepted;
       else ++fx.rejected[d.status().code()];
     } else {
       const auto& row = te.rows[a.row];
       Event e;
-      e.facility_code = Field(row, te.Column("facility_code"));
-      e.room = Field(row, te.Column("room"));
-      e.kind = Field(row, te.Column("kind"));
+      e.facility_code = te.Get(row, "facility_code");
+      e.room = te.Get(row, "room");
+      e.kind = te.Get(row, "kind");
       e.at = ev_at[a.row].text;
-      e.note = Field(row, te.Column("note"));
-      std::string ref = Field(row, te.Column("detainee_ref"));
+      e.note = te.Get(row, "note");
+      std::string ref = te.Get(row, "detainee_ref");
       if (!ref.empty()) {
         std::string reason;
         e.detainee_id = detainee_of(ref, &reason);
@@ -249,7 +245,7 @@ Result<std::vector<ImportFile>> Service::Import(const auth::Actor& actor, const 
           continue;
         }
       }
-      std::string n = Field(row, te.Column("count"));
+      std::string n = te.Get(row, "count");
       if (!n.empty()) {
         char* end = nullptr;
         long v = std::strtol(n.c_str(), &end, 10);

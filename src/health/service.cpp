@@ -25,6 +25,28 @@ Result<std::pair<uint32_t, uint32_t>> DayRange(const std::string& day) {
 
 std::string FlagOf(std::string_view result) { return result == "pass" || result.empty() ? "" : std::string(result); }
 
+// One checkpoint by code, or every checkpoint when empty; 404 unknown_checkpoint.
+Result<std::vector<events::Place>> CheckpointPlaces(const events::Store& store, const std::string& code) {
+  std::vector<events::Place> out;
+  if (!code.empty()) {
+    const events::Place* p = store.FindPlace(code);
+    if (!p || !IsCheckpointKind(p->kind)) return NotFound("unknown_checkpoint", "no checkpoint " + code);
+    out.push_back(*p);
+    return out;
+  }
+  for (auto& p : store.Places())
+    if (IsCheckpointKind(p.kind)) out.push_back(p);
+  return out;
+}
+
+// A row with a person and a plate is one check stored as two events: it is counted with its person's event (or its
+// plate's when it names no person).
+bool CountedEvent(const events::Store& store, const events::Event& e, const events::Store::RecordView& r) {
+  if (r.Get("id_number").empty()) return true;
+  auto ref = store.EntityOf(e.entity);
+  return !(ref.ok() && ref->kind == identity::Kind::kPlate);
+}
+
 StoredTrace FromRow(const sql::Row& r, bool with_result) {
   StoredTrace t;
   t.id = r.Int("id");
@@ -81,22 +103,16 @@ Result<std::shared_ptr<const json>> Service::Scan() {
   std::map<std::string, Counts> per;  // checkpoint code
   std::map<int64_t, std::pair<int64_t, int64_t>> daily;  // local day -> passes, flagged
   Counts all;
-  std::vector<events::Place> places;
-  for (auto& p : store_->Places())
-    if (IsCheckpointKind(p.kind)) places.push_back(p);
+  JW_ASSIGN_OR_RETURN(std::vector<events::Place> places, CheckpointPlaces(*store_, ""));
   if (src) {
     events::Store::RecordCursor cursor;
     for (const auto& p : places) {
       Counts& c = per[p.code];
-      // A row with a person and a plate is one check stored as two events: count the row once (its person's event,
-      // or its plate's when it has no person).
       JW_RETURN_IF_ERROR(store_->ScanPlaceRecords(
           p.id, 0, 0xFFFFFFFFu, *src,
           [&](const events::Event& e, const events::Store::RecordView& r) {
+            if (!CountedEvent(*store_, e, r)) return true;
             std::string_view id = r.Get("id_number"), plate = r.Get("plate");
-            auto ref = store_->EntityOf(e.entity);
-            bool plate_event = ref.ok() && ref->kind == identity::Kind::kPlate;
-            if (plate_event && !id.empty()) return true;  // counted with the person's event
             std::string_view kind = r.Get("check_kind"), result = r.Get("result");
             for (Counts* k : {&c, &all}) {
               ++k->passes;
@@ -171,15 +187,7 @@ Result<json> Service::Figures() {
 
 Result<json> Service::Throughput(const std::string& checkpoint, const std::string& day) {
   JW_ASSIGN_OR_RETURN(auto range, DayRange(day));
-  std::vector<events::Place> places;
-  if (!checkpoint.empty()) {
-    const events::Place* p = store_->FindPlace(checkpoint);
-    if (!p || !IsCheckpointKind(p->kind)) return NotFound("unknown_checkpoint", "no checkpoint " + checkpoint);
-    places.push_back(*p);
-  } else {
-    for (auto& p : store_->Places())
-      if (IsCheckpointKind(p.kind)) places.push_back(p);
-  }
+  JW_ASSIGN_OR_RETURN(std::vector<events::Place> places, CheckpointPlaces(*store_, checkpoint));
   std::vector<int64_t> passes(24), flagged(24);
   auto src = SourceId();
   if (src) {
@@ -188,8 +196,7 @@ Result<json> Service::Throughput(const std::string& checkpoint, const std::strin
       JW_RETURN_IF_ERROR(store_->ScanPlaceRecords(
           p.id, range.first, range.second, *src,
           [&](const events::Event& e, const events::Store::RecordView& r) {
-            auto ref = store_->EntityOf(e.entity);
-            if (ref.ok() && ref->kind == identity::Kind::kPlate && !r.Get("id_number").empty()) return true;
+            if (!CountedEvent(*store_, e, r)) return true;
             size_t h = static_cast<size_t>((e.time - range.first) / 3600);
             ++passes[h];
             if (!FlagOf(r.Get("result")).empty()) ++flagged[h];
@@ -204,15 +211,7 @@ Result<json> Service::Throughput(const std::string& checkpoint, const std::strin
 
 Result<json> Service::Flagged(const std::string& checkpoint, const std::string& day, size_t limit) {
   JW_ASSIGN_OR_RETURN(auto range, DayRange(day));
-  std::vector<events::Place> places;
-  if (!checkpoint.empty()) {
-    const events::Place* p = store_->FindPlace(checkpoint);
-    if (!p || !IsCheckpointKind(p->kind)) return NotFound("unknown_checkpoint", "no checkpoint " + checkpoint);
-    places.push_back(*p);
-  } else {
-    for (auto& p : store_->Places())
-      if (IsCheckpointKind(p.kind)) places.push_back(p);
-  }
+  JW_ASSIGN_OR_RETURN(std::vector<events::Place> places, CheckpointPlaces(*store_, checkpoint));
   json rows = json::array();
   int64_t total = 0;
   auto src = SourceId();
