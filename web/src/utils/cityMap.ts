@@ -22,6 +22,8 @@ export interface CityMapOptions {
   outlineOpacity?: number
   /** A district's name as its tooltip, in the page's language (on unless false). */
   districtTooltips?: boolean
+  /** A click on the map (on a district or beside it): where, for a page that picks a point. */
+  click?: (lat: number, lon: number) => void
 }
 
 const districtName = (f: GeoJSON.Feature | undefined) => codeLabel('district', String(f?.properties?.name ?? ''))
@@ -43,6 +45,7 @@ export function useCityMap(el: Ref<HTMLDivElement | null>, o: CityMapOptions) {
       onEachFeature: o.districtTooltips === false ? undefined : (f, l) => l.bindTooltip(districtName(f), { sticky: true }),
     }).addTo(map)
     layer.addTo(map)
+    if (o.click) map.on('click', (e: L.LeafletMouseEvent) => o.click?.(e.latlng.lat, e.latlng.lng))
     o.ready()
     setTimeout(() => {
       if (!map) return
@@ -76,5 +79,9 @@ export function useCityMap(el: Ref<HTMLDivElement | null>, o: CityMapOptions) {
       if (f) (l as L.Layer).setTooltipContent(districtName(f))
     })
   }
-  return { layer, ready: () => map !== null, fitOutline, fitPoints, relabelDistricts }
+  /** The map's size measured again (after its frame was shown, a dialog opened). */
+  function invalidate(): void {
+    map?.invalidateSize()
+  }
+  return { layer, ready: () => map !== null, fitOutline, fitPoints, relabelDistricts, invalidate }
 }
