@@ -114,14 +114,14 @@ export function alertText(a: SupervisionAlert, ctx: AlertContext = {}): string {
     case 'licence_expiring': {
       const to = str(d.valid_to) ?? lic?.valid_to
       const stock = num(d.stock) ?? lic?.stock
-      const left = to ? Math.max(0, daysBetween(today(), to)) : undefined
+      const left = num(d.days_left) ?? (to ? Math.max(0, daysBetween(today(), to)) : undefined)
       return t('supervision.alertText.licence_expiring', { what, licence, to: dayText(to), days: left ?? '—', stock: qty(stock, unit) })
     }
     case 'rectification_overdue': {
       const h = a.hazard_id ? ctx.hazards?.get(a.hazard_id) : undefined
       const check = str(d.item) ?? h?.item
       const deadline = str(d.deadline) ?? h?.deadline ?? a.since
-      const late = deadline ? Math.max(0, daysBetween(deadline, today())) : undefined
+      const late = num(d.days_overdue) ?? (deadline ? Math.max(0, daysBetween(deadline, today())) : undefined)
       const level = str(d.level) ?? h?.level ?? 'general'
       return t('supervision.alertText.rectification_overdue', {
         check: check ? checkLabel(check) : t('supervision.alertText.aHazard'),
@@ -172,11 +172,15 @@ export function supervisionError(e: unknown, ctx: Record<string, string | number
   const m = e.message ?? ''
   const withFigures = `supervision.errors.${e.code}_figures`
   if (e.code === 'invalid_time') {
-    if (/open/i.test(m)) return t('supervision.errors.time_before_opening')
+    if (/not opened|had not opened/i.test(m)) return t('supervision.errors.time_before_opening')
+    if (/before the hazard/i.test(m)) return t('supervision.errors.time_before_found')
     if (/future/i.test(m)) return t('supervision.errors.time_future')
   }
-  if (e.code === 'deadline_required' && /after/i.test(m)) return t('supervision.errors.deadline_after')
-  if (e.code === 'invalid_date' && /valid_to|before|after|order/i.test(m)) return t('supervision.errors.validity_order')
+  if (e.code === 'invalid_date') {
+    if (/deadline/i.test(m)) return t('supervision.errors.deadline_after')
+    if (/valid_to is before/i.test(m)) return t('supervision.errors.validity_order')
+    if (/opened_on is in the future/i.test(m)) return t('supervision.errors.opened_future')
+  }
   if (te(withFigures) && Object.keys(ctx).length) return t(withFigures, { ...ctx, nums: numbersIn(m).join(', ') })
   if (te(`supervision.errors.${e.code}`)) return t(`supervision.errors.${e.code}`)
   return errorMessage(e)
