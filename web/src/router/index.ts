@@ -41,6 +41,8 @@ const subRoutes: RouteRecordRaw[] = [
   // 智慧监管: one person held (before the facility's pattern), and one facility by its code.
   { path: 'custody/detainees/:id(\\d+)', name: 'custody-detainee', component: () => import('@/views/custody/detainee.vue'), meta: { permission: 'custody.read', module: 'custody' } },
   { path: 'custody/:code([A-Za-z0-9_-]+)', name: 'custody-facility', component: () => import('@/views/custody/facility.vue'), meta: { permission: 'custody.read', module: 'custody' } },
+  // 基层基础 矛盾纠纷: one dispute (its parties: a purpose first).
+  { path: 'grassroots/disputes/:id(\\d+)', name: 'grassroots-dispute', component: () => import('@/views/grassroots/disputes/detail.vue'), meta: { permission: 'grassroots.read', module: 'grassroots' } },
   // 数据源: one definition with its versions.
   { path: 'sources/:name([a-z][a-z0-9_]*)', name: 'source', component: () => import('@/views/sources/detail.vue'), meta: { module: 'sources' } },
   { path: 'cases/new', name: 'case-new', component: () => import('@/views/cases/form.vue'), meta: { permission: 'cases.write', module: 'cases' } },
