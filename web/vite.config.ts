@@ -70,6 +70,10 @@ export default defineConfig({
         // Element Plus and the Vue core change rarely: their own chunks cache well.
         // Everything else (qrcode, for one) stays with the page that uses it.
         manualChunks(id: string) {
+          // The phone pages load no Element Plus: its icons and the locale store's two
+          // language tables stay out of its chunk (a manual chunk takes in what it imports).
+          if (/node_modules\/element-plus\/es\/locale\/lang\//.test(id)) return 'vue'
+          if (/node_modules\/@element-plus\/icons-vue\//.test(id)) return 'icons'
           if (/node_modules\/(element-plus|@element-plus|@vueuse|@floating-ui|lodash|dayjs|async-validator)/.test(id)) return 'element-plus'
           if (/node_modules\/(@vue|vue|vue-router|vue-i18n|@intlify|pinia)\//.test(id)) return 'vue'
           // ECharts (only the charts the dashboards register) loads with the first chart page.
