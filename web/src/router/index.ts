@@ -38,6 +38,8 @@ const subRoutes: RouteRecordRaw[] = [
   { path: 'stays/visitor', name: 'stays-visitor', component: () => import('@/views/stays/visitor.vue'), meta: { permission: 'person.read', module: 'stays' } },
   // 智慧安防小区: one community (registry code, or its place code SQ…; ?day= for the gate activity).
   { path: 'communities/:code(\\d{12}|SQ\\d+)', name: 'community', component: () => import('@/views/communities/detail.vue'), meta: { permission: 'registry.read', module: 'communities' } },
+  // 基层基础 · 公共安全监管: one supervised site by its code.
+  { path: 'grassroots/sites/:code([A-Za-z0-9_-]+)', name: 'grassroots-site', component: () => import('@/views/grassroots/supervision/site.vue'), meta: { permission: 'grassroots.read', module: 'grassroots' } },
   // 智慧监管: one person held (before the facility's pattern), and one facility by its code.
   { path: 'custody/detainees/:id(\\d+)', name: 'custody-detainee', component: () => import('@/views/custody/detainee.vue'), meta: { permission: 'custody.read', module: 'custody' } },
   { path: 'custody/:code([A-Za-z0-9_-]+)', name: 'custody-facility', component: () => import('@/views/custody/facility.vue'), meta: { permission: 'custody.read', module: 'custody' } },

@@ -21,6 +21,7 @@ import {
   Coin,
   Key,
   FirstAidKit,
+  Flag,
 } from '@element-plus/icons-vue'
 
 export interface ModuleEntry {
@@ -47,6 +48,8 @@ export const MODULES: ModuleEntry[] = [
   { key: 'verify', path: '/verify', icon: Finished, permission: 'registry.write', page: () => import('@/views/verify/index.vue') },
   // 智慧安防小区: the smart security communities' gates, device alarms and rule findings (docs/communities.md).
   { key: 'communities', path: '/communities', icon: House, permission: 'registry.read', page: () => import('@/views/communities/index.vue') },
+  // 基层基础: public-safety supervision, dispute resolution, community partners and their tips (docs/grassroots.md).
+  { key: 'grassroots', path: '/grassroots', icon: Flag, permission: 'grassroots.read', page: () => import('@/views/grassroots/index.vue') },
   // 外国人停留 (免签外国人动态管控): beside the registry, for officers who may read personal data.
   { key: 'stays', path: '/stays', icon: Postcard, permission: 'person.read', page: () => import('@/views/stays/index.vue') },
   // 智慧监管: custody facilities, the people held with their legal limits, overdue custody first (docs/custody.md).
