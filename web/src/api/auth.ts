@@ -5,6 +5,8 @@ export interface LoginRequest {
   username: string
   password: string
   totp?: string
+  /** "mobile": a phone's session, with the shorter idle and absolute limits (docs/grassroots.md). */
+  device?: 'mobile'
 }
 
 export interface LoginResponse {

@@ -1,6 +1,7 @@
 import { createRouter, createWebHistory, type RouteRecordRaw } from 'vue-router'
 import { useSessionStore } from '@/stores/session'
 import { MODULES } from './modules'
+import { mobileGuard, mobileRoutes } from './mobile'
 
 declare module 'vue-router' {
   interface RouteMeta {
@@ -53,6 +54,8 @@ const subRoutes: RouteRecordRaw[] = [
 ]
 
 const routes: RouteRecordRaw[] = [
+  // 移动警务 (/m): the patrol officer's phone app, its own sign-in and layout.
+  ...mobileRoutes,
   { path: '/login', name: 'login', component: () => import('@/views/login/index.vue'), meta: { public: true } },
   // 数读 for the public: no login, outside the shell, public aggregates only.
   { path: '/public/stats', name: 'public-stats', component: () => import('@/views/public-stats/index.vue'), meta: { public: true } },
@@ -75,6 +78,7 @@ const routes: RouteRecordRaw[] = [
 export const router = createRouter({ history: createWebHistory('/'), routes })
 
 router.beforeEach(async (to) => {
+  if (to.meta.mobile) return mobileGuard(to)
   const session = useSessionStore()
   if (to.meta.public) {
     // A signed-in user who opens /login goes home instead.

@@ -3,6 +3,7 @@
 import { defineStore } from 'pinia'
 import { computed, ref } from 'vue'
 import * as authApi from '@/api/auth'
+import { ApiError } from '@/api/http'
 import type { User } from '@/api/types'
 
 const TOKEN_KEY = 'jingwu.token'
@@ -25,8 +26,8 @@ export const useSessionStore = defineStore('session', () => {
     else sessionStorage.removeItem(TOKEN_KEY)
   }
 
-  async function login(username: string, password: string, totp?: string): Promise<User> {
-    const r = await authApi.login({ username, password, ...(totp ? { totp } : {}) })
+  async function login(username: string, password: string, totp?: string, device?: 'mobile'): Promise<User> {
+    const r = await authApi.login({ username, password, ...(totp ? { totp } : {}), ...(device ? { device } : {}) })
     setToken(r.token)
     expiresAt.value = r.expires_at
     user.value = r.user
@@ -39,8 +40,9 @@ export const useSessionStore = defineStore('session', () => {
     if (user.value) return user.value
     try {
       user.value = await authApi.me()
-    } catch {
-      clear()
+    } catch (e) {
+      // Without a connection the session may well be alive: keep the token for when it is back.
+      if (!(e instanceof ApiError && e.code === 'network_error')) clear()
     }
     return user.value
   }
