@@ -1,5 +1,6 @@
 import { defineConfig, type Plugin } from 'vite'
 import vue from '@vitejs/plugin-vue'
+import { VitePWA } from 'vite-plugin-pwa'
 
 // The server sends `Content-Security-Policy: default-src 'self'; script-src 'self'; …`
 // (no 'unsafe-inline' or 'unsafe-eval' for scripts, no other origins). This check
@@ -38,13 +39,76 @@ function cspCheck(): Plugin {
   }
 }
 
+// The phone app's shell (移动警务, /m): the entry with everything it imports
+// statically, the phone pages' chunks (src/views/mobile, src/mobile) with theirs,
+// their CSS, and index.html. Only these are precached by its service worker: not
+// the desktop pages' chunks (Element Plus, ECharts, …), and never an API answer.
+const mobileShellFiles = new Set<string>()
+function mobileShell(): Plugin {
+  return {
+    name: 'jingwu-mobile-shell',
+    apply: 'build',
+    enforce: 'post',
+    generateBundle(_options, bundle) {
+      mobileShellFiles.clear()
+      mobileShellFiles.add('index.html')
+      const chunks = new Map<string, { imports: string[]; css: string[] }>()
+      const start: string[] = []
+      for (const [name, out] of Object.entries(bundle)) {
+        if (out.type !== 'chunk') continue
+        const meta = (out as { viteMetadata?: { importedCss?: Set<string> } }).viteMetadata
+        chunks.set(name, { imports: out.imports, css: [...(meta?.importedCss ?? [])] })
+        if (out.isEntry || out.moduleIds.some((id) => /\/src\/(views\/mobile|mobile)\//.test(id))) start.push(name)
+      }
+      const visit = (name: string) => {
+        if (mobileShellFiles.has(name)) return
+        mobileShellFiles.add(name)
+        const c = chunks.get(name)
+        c?.css.forEach((f) => mobileShellFiles.add(f))
+        c?.imports.forEach(visit)
+      }
+      start.forEach(visit)
+    },
+  }
+}
+
 // The C++ server serves dist/ with an SPA fallback, so the app lives at '/'
 // and uses history-mode routing. In development Vite proxies the API to it.
 const backend = 'http://127.0.0.1:8080'
 
 export default defineConfig({
   base: '/',
-  plugins: [vue(), cspCheck()],
+  plugins: [
+    vue(),
+    cspCheck(),
+    mobileShell(),
+    // The phone app's service worker (/m-sw.js, scope /m): precaches the shell and
+    // answers the phone pages' navigations with index.html offline; no runtime
+    // caching, so API answers never reach Cache Storage. It is registered from code
+    // (src/mobile/pwa.ts), not by an inline script, and the manifest is the static
+    // public/m/manifest.json that only the phone pages link.
+    VitePWA({
+      strategies: 'generateSW',
+      injectRegister: false,
+      registerType: 'prompt',
+      filename: 'm-sw.js',
+      scope: '/m',
+      manifest: false,
+      workbox: {
+        globPatterns: ['**/*.{js,css,html}'],
+        globIgnores: ['m-sw.js', 'workbox-*.js'],
+        manifestTransforms: [async (entries) => ({ manifest: entries.filter((e) => mobileShellFiles.has(e.url)), warnings: [] })],
+        maximumFileSizeToCacheInBytes: 4 * 1024 * 1024,
+        navigateFallback: '/index.html',
+        navigateFallbackAllowlist: [/^\/m(\/|$)/],
+        runtimeCaching: [],
+        // The first visit's page too is served from the precache once the worker is active.
+        clientsClaim: true,
+        cleanupOutdatedCaches: true,
+        sourcemap: false,
+      },
+    }),
+  ],
   define: {
     __VUE_I18N_FULL_INSTALL__: true,
     __VUE_I18N_LEGACY_API__: false,
