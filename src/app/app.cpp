@@ -2,6 +2,7 @@
 
 #include "community/service.h"
 #include "custody/service.h"
+#include "grassroots/service.h"
 #include "health/service.h"
 
 #include <fcntl.h>
@@ -16,7 +17,7 @@ namespace jingwu::app {
 
 std::vector<sql::Migration> AllMigrations() {
   std::vector<sql::Migration> all;
-  for (auto list : {audit::Migrations(), auth::Migrations(), cases::Migrations(), dispatch::Migrations(), services::Migrations(), watch::Migrations(), registry::Migrations(), stays::Migrations(), force::Migrations(), community::Migrations(), custody::Migrations(), health::Migrations()}) all.insert(all.end(), list.begin(), list.end());
+  for (auto list : {audit::Migrations(), auth::Migrations(), cases::Migrations(), dispatch::Migrations(), services::Migrations(), watch::Migrations(), registry::Migrations(), stays::Migrations(), force::Migrations(), community::Migrations(), custody::Migrations(), health::Migrations(), grassroots::Migrations()}) all.insert(all.end(), list.begin(), list.end());
   return all;
 }
 

@@ -22,6 +22,7 @@
 #include "app/cert.h"
 #include "app/community_cli.h"
 #include "app/custody_cli.h"
+#include "app/grassroots_cli.h"
 #include "app/health_cli.h"
 #include "app/force_cli.h"
 #include "app/registry_cli.h"
@@ -30,6 +31,7 @@
 #include "audit/checkpoint.h"
 #include "community/service.h"
 #include "custody/service.h"
+#include "grassroots/service.h"
 #include "health/service.h"
 #include "auth/roles.h"
 #include "core/crypto.h"
@@ -39,6 +41,7 @@
 #include "gen/city_gen.h"
 #include "gen/community_gen.h"
 #include "gen/custody_gen.h"
+#include "gen/grassroots_gen.h"
 #include "gen/health_gen.h"
 #include "gen/force_gen.h"
 #include "gen/registry_gen.h"
@@ -114,18 +117,20 @@ int Serve(Config config, bool print_admin_password) {
       const std::pair<const char*, const char*> kDemo[] = {
           {"admin", "系统管理员"},      {"commander", "指挥长"},  {"dispatcher", "接处警员"},
           {"investigator", "侦查员"},   {"analyst", "情报分析员"}, {"service_clerk", "窗口民警"},
-          {"inspector", "督察员"}};
+          {"inspector", "督察员"},     {"patrol_officer", "巡逻民警"}};
       for (auto [role, name] : kDemo) {
-        std::string username = role == std::string("service_clerk") ? "clerk" : role;
+        std::string username = role == std::string("service_clerk") ? "clerk"
+                               : role == std::string("patrol_officer") ? "patrol"
+                                                                       : role;
         auto u = app.auth->CreateUser(kCli, {username, name, pw, {role}});
         if (!u.ok()) return Fail(u.status());
       }
       std::printf("\n  jingwu demo: created one account per role (shown only this once)\n"
-                  "    users:    admin, commander, dispatcher, investigator, analyst, clerk, inspector\n"
+                  "    users:    admin, commander, dispatcher, investigator, analyst, clerk, inspector, patrol\n"
                   "    password: %s   (the same for each)\n"
                   "    start with: admin (accounts, data sources), commander (dispatch, cases, statistics), analyst (big\n"
                   "    data: trajectory, collision, co-travel), clerk (service hall, registries, smart communities),\n"
-                  "    inspector (audit)\n\n",
+                  "    inspector (audit), patrol (the officers' phone app at /m)\n\n",
                   pw.c_str());
     }
   }
@@ -282,6 +287,18 @@ int Serve(Config config, bool print_admin_password) {
   if (!health_options.ok()) return Fail(health_options.status());
   health::Service health(app.db.get(), app.audit.get(), app.clock.get(), events->get(), sources->get(), *health_options);
   if (auto purged = health.PurgeExpired(); !purged.ok()) return Fail(purged.status());
+  // Grassroots policing: supervision, disputes, partners and tips, the officer's phone (docs/grassroots.md).
+  grassroots::Options grassroots_options;
+  grassroots_options.uploads_dir = app.config.data_dir + "/uploads";
+  grassroots::Service grassroots(app.db.get(), app.audit.get(), app.clock.get(), grassroots_options);
+  grassroots.SetRegistry(app.registry.get());
+  grassroots.SetForce(app.force.get());
+  grassroots.SetDispatch(app.dispatch.get());
+  grassroots.SetCases(app.cases.get());
+  grassroots.SetEvents(events->get());
+  if (print_admin_password) {
+    if (Status g = SeedGrassrootsDemo(app, grassroots); !g.ok()) return Fail(g);
+  }
   // The demo's custody officers keep patrolling while it runs (the planted late rooms excepted).
   std::atomic<bool> stopping{false};
   std::thread patrols;
@@ -316,6 +333,7 @@ int Serve(Config config, bool print_admin_password) {
   deps.communities = &communities;
   deps.custody = &custody;
   deps.health = &health;
+  deps.grassroots = &grassroots;
   http::Server server(app.config, deps);
   auto port = server.Start();
   if (!port.ok()) return Fail(port.status());
@@ -439,6 +457,15 @@ int Main(int argc, char** argv) {
   communities_cmd->add_option("--from", communities_args.from,
                               "a folder written by `jingwu gen` (import, eval; run: its truth.json sets the data clock)");
 
+  GrassrootsArgs grassroots_args;
+  auto* grassroots_cmd = cli.add_subcommand("grassroots", "grassroots policing: import --from DIR, eval --from DIR");
+  add_data(grassroots_cmd);
+  grassroots_cmd->add_option("command", grassroots_args.command, "import or eval")
+      ->required()
+      ->check(CLI::IsMember({"import", "eval"}));
+  grassroots_cmd->add_option("--from", grassroots_args.from, "a folder written by `jingwu gen`")->required();
+  grassroots_cmd->add_flag("--shift-to-now", grassroots_args.shift_to_now,
+                           "import: move every date so that the data ends today (grassroots_truth.json as_of)");
   CustodyArgs custody_args;
   auto* custody_cmd = cli.add_subcommand("custody", "custody supervision: import --from DIR, eval --from DIR");
   add_data(custody_cmd);
@@ -660,6 +687,9 @@ int Main(int argc, char** argv) {
     // Custody facilities: ninety days of admissions of the cases' suspects, with a planted problem for every alert.
     s = gen::WriteCustody({.out_dir = out_dir, .seed = seed}, gen_cases, &rows);
     if (!s.ok()) return Fail(s);
+    // Grassroots: supervision sites, a year of disputes, partners and their tips, every alert and repeat planted.
+    s = gen::WriteGrassroots({.out_dir = out_dir, .seed = seed}, gen_cases, &rows);
+    if (!s.ok()) return Fail(s);
     // Epidemic checkpoints (a source defined as data) with a confirmed case and its true contacts.
     s = gen::WriteHealth({.out_dir = out_dir, .seed = seed, .scale = gen_health_scale}, &rows);
     if (!s.ok()) return Fail(s);
@@ -708,6 +738,7 @@ int Main(int argc, char** argv) {
     return RunCommunities(config, communities_args);
   }
   if (custody_cmd->parsed()) return RunCustody(config, custody_args);
+  if (grassroots_cmd->parsed()) return RunGrassroots(config, grassroots_args);
   if (health_cmd->parsed()) return RunHealth(config, health_args);
   if (sources_cmd->parsed()) {
     if (sources_args.command != "list" && sources_args.arg.empty()) {

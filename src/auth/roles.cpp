@@ -9,16 +9,19 @@ const std::vector<RoleInfo>& AllRoles() {
       {"admin", {"users.manage", "stats.read", "force.read", "force.write", "sources.write"}},
       {"commander",
        {"dispatch.read", "dispatch.write", "cases.read", "stats.read", "watchlist.approve", "force.read", "force.write",
-        "person.read", "custody.read"}},
+        "person.read", "custody.read", "grassroots.read", "grassroots.write"}},
       {"dispatcher", {"dispatch.read", "dispatch.write"}},
       {"investigator",
        {"person.read", "analysis.run", "cases.read", "cases.write", "stats.read", "registry.read", "entity.merge",
-        "custody.read"}},
+        "custody.read", "grassroots.read"}},
       {"analyst", {"person.read", "analysis.run", "cases.read", "stats.read", "entity.merge"}},
       {"service_clerk", {"services.handle", "registry.read", "registry.write"}},
       {"inspector", {"audit.read"}},
       // 监管民警: custody facilities' officers.
       {"custody_officer", {"custody.read", "custody.write", "cases.read"}},
+      // 巡逻/社区民警: the officer on the street, on the phone (docs/grassroots.md).
+      {"patrol_officer",
+       {"mobile.use", "grassroots.read", "grassroots.write", "person.read", "registry.read", "registry.write"}},
   };
   return kRoles;
 }

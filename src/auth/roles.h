@@ -32,6 +32,10 @@ inline constexpr std::string_view kWatchlistApprove = "watchlist.approve";
 inline constexpr std::string_view kSourcesWrite = "sources.write";
 inline constexpr std::string_view kCustodyRead = "custody.read";
 inline constexpr std::string_view kCustodyWrite = "custody.write";
+// Grassroots policing (docs/grassroots.md) and the officer's phone.
+inline constexpr std::string_view kGrassrootsRead = "grassroots.read";
+inline constexpr std::string_view kGrassrootsWrite = "grassroots.write";
+inline constexpr std::string_view kMobileUse = "mobile.use";
 // Merge a record without an ID number into a person, or undo a merge.
 inline constexpr std::string_view kEntityMerge = "entity.merge";
 }  // namespace perm

@@ -66,7 +66,9 @@ void RegisterRoutes(http::Api& api) {
     JW_ASSIGN_OR_RETURN(std::string username, StringField(body, "username"));
     JW_ASSIGN_OR_RETURN(std::string password, StringField(body, "password"));
     JW_ASSIGN_OR_RETURN(std::string totp, StringField(body, "totp", false));
-    JW_ASSIGN_OR_RETURN(LoginResult r, svc.Login({username, password, totp, c.client}));
+    JW_ASSIGN_OR_RETURN(std::string device, StringField(body, "device", false));
+    if (!device.empty() && device != "mobile") return Validation("invalid_device", "device is mobile or absent");
+    JW_ASSIGN_OR_RETURN(LoginResult r, svc.Login({username, password, totp, c.client, device}));
     json user = http::UserJson(r.user);
     user["totp_enrollment_required"] = r.totp_enrollment_required;
     return Reply::Json({{"token", r.token}, {"expires_at", FormatTime(r.expires_at)}, {"user", user}});

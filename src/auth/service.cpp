@@ -168,7 +168,9 @@ std::vector<sql::Migration> Migrations() {
            "CREATE TABLE role_grants (id {{id}}, user_id BIGINT NOT NULL, roles TEXT NOT NULL, "
            "requested_by TEXT NOT NULL, requested_at TEXT NOT NULL, state TEXT NOT NULL, decided_by TEXT NOT NULL "
            "DEFAULT '', decided_at TEXT NOT NULL DEFAULT '', note TEXT NOT NULL DEFAULT '');"
-           "CREATE INDEX role_grants_state ON role_grants (state, id)"}};
+           "CREATE INDEX role_grants_state ON role_grants (state, id)"},
+          {"auth", 3, "the device a session was signed in from (phones get shorter sessions)",
+           "ALTER TABLE sessions ADD COLUMN device TEXT NOT NULL DEFAULT ''"}};
 }
 
 Service::Service(sql::Database* db, audit::Log* audit, const Clock* clock, Config config)
@@ -300,11 +302,12 @@ Result<LoginResult> Service::Login(const LoginRequest& req) {
   LoginResult out;
   out.token = RandomToken(32);
   Timestamp now = clock_->Now();
-  out.expires_at = now + config_.session_absolute_seconds * kMicrosPerSecond;
+  out.expires_at = now + AbsoluteSeconds(req.device) * kMicrosPerSecond;
   user.last_login_at = FormatTime(now);
   Status s = db_->Transaction([&](sql::Connection& c) -> Status {
-    auto a = c.Exec("INSERT INTO sessions (token_hash, user_id, created_us, last_seen_us, client) VALUES (?, ?, ?, ?, ?)",
-                    {Sha256Hex(out.token), user.id, now.micros, now.micros, req.client});
+    auto a = c.Exec("INSERT INTO sessions (token_hash, user_id, created_us, last_seen_us, client, device) VALUES "
+                    "(?, ?, ?, ?, ?, ?)",
+                    {Sha256Hex(out.token), user.id, now.micros, now.micros, req.client, req.device});
     if (!a.ok()) return a.status();
     auto b = c.Exec("DELETE FROM login_failures WHERE user_id = ?", {user.id});
     if (!b.ok()) return b.status();
@@ -322,7 +325,7 @@ Result<Principal> Service::Authenticate(std::string_view token, std::string_view
   if (token.empty()) return Unauthenticated("unauthenticated", "sign in first");
   std::string hash = Sha256Hex(token);
   auto rows = db_->Query(
-      "SELECT s.user_id, s.created_us, s.last_seen_us, u.id, u.username, u.display_name, u.roles, u.disabled, "
+      "SELECT s.user_id, s.created_us, s.last_seen_us, s.device, u.id, u.username, u.display_name, u.roles, u.disabled, "
       "u.locked_at, u.totp_enabled, u.created_at, u.last_login_at FROM sessions s JOIN users u ON u.id = s.user_id "
       "WHERE s.token_hash = ?",
       {hash});
@@ -331,8 +334,8 @@ Result<Principal> Service::Authenticate(std::string_view token, std::string_view
   const sql::Row& r = (*rows)[0];
   int64_t now = clock_->Now().micros;
   User user = UserFromRow(r);
-  bool idle = now - r.Int("last_seen_us") > config_.session_idle_seconds * kMicrosPerSecond;
-  bool old = now - r.Int("created_us") > config_.session_absolute_seconds * kMicrosPerSecond;
+  bool idle = now - r.Int("last_seen_us") > IdleSeconds(r.Text("device")) * kMicrosPerSecond;
+  bool old = now - r.Int("created_us") > AbsoluteSeconds(r.Text("device")) * kMicrosPerSecond;
   if (idle || old || user.disabled || user.locked) {
     db_->Exec("DELETE FROM sessions WHERE token_hash = ?", {hash}).status().IgnoreError();
     if (idle || old) {
@@ -356,15 +359,15 @@ Result<Principal> Service::Authenticate(std::string_view token, std::string_view
 
 bool Service::SessionStillValid(const std::string& token_hash, std::string_view permission) {
   auto rows = db_->Query(
-      "SELECT s.created_us, s.last_seen_us, u.roles, u.disabled, u.locked_at FROM sessions s "
+      "SELECT s.created_us, s.last_seen_us, s.device, u.roles, u.disabled, u.locked_at FROM sessions s "
       "JOIN users u ON u.id = s.user_id WHERE s.token_hash = ?",
       {token_hash});
   if (!rows.ok() || rows->empty()) return false;
   const sql::Row& r = (*rows)[0];
   int64_t now = clock_->Now().micros;
   if (r.Int("disabled") || !r.IsNull("locked_at")) return false;
-  if (now - r.Int("last_seen_us") > config_.session_idle_seconds * kMicrosPerSecond) return false;
-  if (now - r.Int("created_us") > config_.session_absolute_seconds * kMicrosPerSecond) return false;
+  if (now - r.Int("last_seen_us") > IdleSeconds(r.Text("device")) * kMicrosPerSecond) return false;
+  if (now - r.Int("created_us") > AbsoluteSeconds(r.Text("device")) * kMicrosPerSecond) return false;
   return permission.empty() || PermissionsOf(SplitRoles(r.Text("roles"))).count(std::string(permission)) > 0;
 }
 

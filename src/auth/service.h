@@ -39,6 +39,7 @@ struct LoginRequest {
   std::string password;
   std::string totp;    // empty when not given
   std::string client;  // remote address
+  std::string device;  // "" (a browser) or "mobile" (the phone app: shorter sessions)
 };
 
 struct LoginResult {
@@ -124,6 +125,13 @@ class Service {
 
   Status ValidatePassword(const std::string& password, const std::string& username) const;
   const Config& config() const { return config_; }
+  // A session's limits by the device it was signed in from.
+  int64_t IdleSeconds(const std::string& device) const {
+    return device == "mobile" ? config_.mobile_session_idle_seconds : config_.session_idle_seconds;
+  }
+  int64_t AbsoluteSeconds(const std::string& device) const {
+    return device == "mobile" ? config_.mobile_session_absolute_seconds : config_.session_absolute_seconds;
+  }
 
  private:
   void Audit(const Actor& a, std::string action, std::string target, std::string outcome, std::string detail = "");

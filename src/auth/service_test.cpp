@@ -282,7 +282,7 @@ TEST(Roles, PermissionsAreTheUnionOfRoles) {
   auto p = PermissionsOf({"dispatcher", "inspector"});
   EXPECT_EQ(p, (std::set<std::string>{"dispatch.read", "dispatch.write", "audit.read"}));
   EXPECT_TRUE(PermissionsOf({"nonsense"}).empty());
-  EXPECT_EQ(AllRoles().size(), 8u);
+  EXPECT_EQ(AllRoles().size(), 9u);
   EXPECT_EQ(PermissionsOf({"custody_officer"}), (std::set<std::string>{"custody.read", "custody.write", "cases.read"}));
   EXPECT_TRUE(IsSensitiveRole("custody_officer"));  // a second admin approves the grant
   EXPECT_FALSE(PermissionsOf({"admin"}).count("audit.read"));  // admins do not inspect themselves

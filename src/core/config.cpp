@@ -22,6 +22,8 @@ Status LoadConfigFile(const std::string& path, Config* c) {
       else if (k == "max_body_bytes") c->max_body_bytes = v.get<size_t>();
       else if (k == "session_idle_seconds") c->session_idle_seconds = v.get<int64_t>();
       else if (k == "session_absolute_seconds") c->session_absolute_seconds = v.get<int64_t>();
+      else if (k == "mobile_session_idle_seconds") c->mobile_session_idle_seconds = v.get<int64_t>();
+      else if (k == "mobile_session_absolute_seconds") c->mobile_session_absolute_seconds = v.get<int64_t>();
       else if (k == "lockout_failures") c->lockout_failures = v.get<int>();
       else if (k == "lockout_window_seconds") c->lockout_window_seconds = v.get<int64_t>();
       else if (k == "login_rate_per_minute") c->login_rate_per_minute = v.get<int>();

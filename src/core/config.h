@@ -24,6 +24,9 @@ struct Config {
   // auth
   int64_t session_idle_seconds = 30 * 60;
   int64_t session_absolute_seconds = 12 * 3600;
+  // Sessions signed in from the officers' phone app (device "mobile") are shorter.
+  int64_t mobile_session_idle_seconds = 10 * 60;
+  int64_t mobile_session_absolute_seconds = 8 * 3600;
   int lockout_failures = 5;              // failed logins ...
   int64_t lockout_window_seconds = 15 * 60;  // ... within this window lock the account
   int login_rate_per_minute = 30;        // per client address, then 429

@@ -153,11 +153,14 @@ Status WriteForce(const ForceOptions& o, const cases::Dataset& cases, std::map<s
   const std::pair<const char*, std::string> kAccounts[] = {
       {"admin", "460100050000"},     {"commander", "460100010000"}, {"dispatcher", "460100010000"},
       {"investigator", "460100020000"}, {"analyst", "460100030000"},  {"inspector", "460100040000"},
-      {"clerk", station_code_by_name.begin()->second}};
+      {"clerk", station_code_by_name.begin()->second},
+      // The patrol officer of the mobile app (docs/grassroots.md) crews a car of 海甸派出所, a model station.
+      {"patrol", station_code_by_name["海甸派出所"]}};
   for (const auto& [user, unit] : kAccounts) {
     size_t i = add_person(unit, true, user);
     staff[i].username = user;
     staff[i].status = "on_duty";
+    if (std::string(user) == "patrol") staff[i].post = "巡逻民警";
   }
   // Community officers of the registry are on the force, at their station.
   {

@@ -237,6 +237,7 @@ void Server::Configure() {
   if (deps_.communities) community::RegisterRoutes(api_, *deps_.communities);
   if (deps_.custody) custody::RegisterRoutes(api_, *deps_.custody);
   if (deps_.health) health::RegisterRoutes(api_, *deps_.health);
+  if (deps_.grassroots) grassroots::RegisterRoutes(api_, *deps_.grassroots, deps_.services);
   if (deps_.events) search::RegisterRoutes(api_, deps_.events, deps_.search, deps_.registry);
   if (deps_.watch) alert_streams_ = watch::RegisterRoutes(api_, deps_.watch);
   if (deps_.stays)
@@ -262,7 +263,7 @@ void Server::RegisterSystemRoutes() {
     for (auto [name, available] : std::initializer_list<std::pair<const char*, bool>>{
              {"bigdata", deps_.events != nullptr}, {"watch", deps_.watch != nullptr}, {"dispatch", true}, {"cases", true}, {"stats", true}, {"services", deps_.services != nullptr},
              {"registry", deps_.registry != nullptr}, {"force", deps_.force != nullptr},
-             {"communities", deps_.communities != nullptr}, {"custody", deps_.custody != nullptr}, {"health", deps_.health != nullptr},
+             {"communities", deps_.communities != nullptr}, {"custody", deps_.custody != nullptr}, {"health", deps_.health != nullptr}, {"grassroots", deps_.grassroots != nullptr},
              {"sources", deps_.sources != nullptr}, {"audit", true}, {"users", true}})
       modules.push_back({{"name", name}, {"available", available}});
     return Reply::Json({{"version", "0.1.0"},

@@ -46,6 +46,9 @@ class Service;
 namespace jingwu::custody {
 class Service;
 }
+namespace jingwu::grassroots {
+class Service;
+}
 namespace jingwu::health {
 class Service;
 }
@@ -73,6 +76,7 @@ struct Deps {
   community::Service* communities = nullptr;    // smart security communities
   custody::Service* custody = nullptr;          // custody supervision
   health::Service* health = nullptr;            // epidemic checkpoints and contact tracing
+  grassroots::Service* grassroots = nullptr;    // supervision, disputes, partners and tips, the officer's phone
 };
 
 // Counts of requests and of errors by code, so that rejected input is
@@ -164,6 +168,11 @@ void RegisterRoutes(http::Api& api, Service& svc);
 namespace jingwu::health {
 // Epidemic checkpoints: figures, throughput, flagged passes; contact traces kept until their retention ends.
 void RegisterRoutes(http::Api& api, Service& svc);
+}
+namespace jingwu::grassroots {
+class Service;
+// Grassroots policing: supervision, disputes, partners and tips (citizens: the portal's tip channel), mobile.
+void RegisterRoutes(http::Api& api, Service& svc, services::Service* citizens);
 }
 namespace jingwu::analysis {
 // Places, source definitions, ingest over HTTP, counters and the analyses over the event store.

@@ -1449,8 +1449,8 @@ Result<std::pair<std::vector<Task>, int64_t>> Service::Tasks(const std::string& 
 
 Result<int64_t> Service::AddTask(const auth::Actor& actor, const std::string& kind, const std::string& address_code,
                                 const std::string& subject, const std::string& detail) {
-  if (kind != "regular_visitor" && kind != "care_visit")
-    return Validation("invalid_value", "tasks from rules are regular_visitor or care_visit");
+  if (kind != "regular_visitor" && kind != "care_visit" && kind != "tip_check")
+    return Validation("invalid_value", "tasks from rules are regular_visitor, care_visit or tip_check");
   if (address_code.size() < 12) return Validation("invalid_address", "a task needs an address in a community");
   JW_ASSIGN_OR_RETURN(sql::Rows have, db_->Query("SELECT id FROM reg_tasks WHERE kind = ? AND subject = ? AND status = 'open'",
                                                  {kind, subject}));
@@ -1461,6 +1461,20 @@ Result<int64_t> Service::AddTask(const auth::Actor& actor, const std::string& ki
                                  {address_code.substr(0, 12), kind, address_code, subject, detail, FormatTime(Now())}));
   Audit(actor, "registry.task.add", address_code, "ok", kind);
   return ins[0].Int("id");
+}
+
+Result<Task> Service::GetTask(int64_t id) {
+  JW_ASSIGN_OR_RETURN(sql::Rows rows, db_->Query(std::string("SELECT ") + kTaskColumns + " FROM reg_tasks WHERE id = ?", {id}));
+  if (rows.empty()) return NotFound("unknown_task", "no verification task " + std::to_string(id));
+  return TaskFromRow(rows[0]);
+}
+
+std::vector<std::string> Service::CommunitiesOf(const std::string& police_number) const {
+  std::vector<std::string> out;
+  std::lock_guard lock(officers_mu_);
+  for (const auto& [code, o] : officers_)
+    if (o.police_number == police_number) out.push_back(code);
+  return out;
 }
 
 Result<Task> Service::VerifyTask(const auth::Actor& actor, int64_t id, const std::string& result, const std::string& note_in) {
@@ -1481,7 +1495,8 @@ Result<Task> Service::VerifyTask(const auth::Actor& actor, int64_t id, const std
       {"unregistered_occupants", {"registered", "moved_out"}},
       {"stale_record", {"confirmed", "moved_out"}},
       {"regular_visitor", {"registered_elsewhere", "visitor", "moved_in", "not_found"}},
-      {"care_visit", {"visited_well", "referred", "not_reached", "moved_out"}}};
+      {"care_visit", {"visited_well", "referred", "not_reached", "moved_out"}},
+      {"tip_check", {"confirmed", "not_found", "referred"}}};
   auto ok = kResults.find(t.kind);
   if (ok == kResults.end() || !ok->second.count(result)) {
     std::string list;
@@ -1492,7 +1507,7 @@ Result<Task> Service::VerifyTask(const auth::Actor& actor, int64_t id, const std
   std::string now = FormatTime(Now()), today = now.substr(0, 10);
   int64_t subject = std::atoll(t.subject.substr(t.subject.find(':') + 1).c_str());
   Status s = db_->Transaction([&](sql::Connection& c) -> Status {
-    if (t.kind == "regular_visitor" || t.kind == "care_visit") {
+    if (t.kind == "regular_visitor" || t.kind == "care_visit" || t.kind == "tip_check") {
       // What the officer found is the record; the registry changes through its own forms.
       return c.Exec("UPDATE reg_tasks SET status = 'done', result = ?, note = ?, verified_by = ?, verified_at = ? "
                     "WHERE id = ?",

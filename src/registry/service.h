@@ -155,8 +155,10 @@ inline constexpr const char* kKeyUnits[] = {"hotel", "netcafe", "school", "hospi
 inline constexpr const char* kUses[] = {"self_occupied", "rented", "commercial", "vacant", "unknown"};
 // Task kinds and the results each accepts (docs/registry.md "Community verification").
 // regular_visitor and care_visit come from the smart communities' rules (docs/communities.md).
-inline constexpr const char* kTaskKinds[] = {"new_rental",   "moved_out_unconfirmed", "unregistered_occupants",
-                                             "stale_record", "regular_visitor",       "care_visit"};
+// tip_check comes from a community tip's triage (docs/grassroots.md).
+inline constexpr const char* kTaskKinds[] = {"new_rental",      "moved_out_unconfirmed", "unregistered_occupants",
+                                             "stale_record",    "regular_visitor",       "care_visit",
+                                             "tip_check"};
 // A rented room with this many current occupants is flagged as a group rental (群租).
 inline constexpr int64_t kGroupRentalOccupants = 5;
 // A resident's record not verified (or moved in) for this many days is stale.
@@ -231,6 +233,9 @@ class Service {
   // Records a door-to-door verification and applies it (422 invalid_result,
   // 409 task_closed).
   Result<Task> VerifyTask(const auth::Actor& actor, int64_t id, const std::string& result, const std::string& note);
+  Result<Task> GetTask(int64_t id);  // 404 unknown_task
+  // The communities whose officer (社区民警) has this police number.
+  std::vector<std::string> CommunitiesOf(const std::string& police_number) const;
   // Per child of `under` (the districts when empty), down to communities.
   Result<std::vector<Completeness>> GetCompleteness(const std::string& under);
 

@@ -13,6 +13,7 @@
 
 #include "auth/service.h"
 #include "core/crypto.h"
+#include "core/files.h"
 #include "core/utf8.h"
 #include "identity/identity.h"
 
@@ -47,36 +48,6 @@ Status CheckField(const Field& f, const json& form) {
   if (f.type == "date" && !ParseTime(s).ok()) return bad("is not a date");
   if (f.type == "select" && !Contains(f.options, s)) return bad("must be one of the listed options");
   if (!f.pattern.empty() && !std::regex_search(s, std::regex(f.pattern))) return bad("does not have the right format");
-  return Status::Ok();
-}
-
-// Leading bytes of each allowed type: the declared type must match the content.
-bool ContentMatches(const std::string& type, const std::string& b) {
-  if (type == "application/pdf") return b.rfind("%PDF-", 0) == 0;
-  if (type == "image/png") return b.rfind("\x89PNG\r\n\x1a\n", 0) == 0;
-  if (type == "image/jpeg") return b.size() >= 3 && b.rfind("\xFF\xD8\xFF", 0) == 0;
-  return false;
-}
-
-// Writes data to path atomically and durably (temp file, fsync, rename).
-Status WriteFileDurably(const std::string& path, const std::string& data) {
-  std::filesystem::path p(path);
-  std::error_code ec;
-  std::filesystem::create_directories(p.parent_path(), ec);
-  if (ec) return Internal("cannot create " + p.parent_path().string());
-  std::string tmp = path + ".tmp" + RandomHex(4);
-  FILE* f = std::fopen(tmp.c_str(), "wb");
-  if (!f) return Internal("cannot write " + tmp);
-  bool ok = std::fwrite(data.data(), 1, data.size(), f) == data.size() && std::fflush(f) == 0 && ::fsync(fileno(f)) == 0;
-  int err = ok ? 0 : errno;
-  ok = (std::fclose(f) == 0) && ok;
-  if (!ok && !err) err = errno;
-  if (!ok || std::rename(tmp.c_str(), path.c_str()) != 0) {
-    if (!err) err = errno;
-    std::remove(tmp.c_str());
-    if (err == ENOSPC || err == EDQUOT) return Unavailable("storage_full", "the server's disk is full; nothing was stored");
-    return Unavailable("storage_unavailable", "cannot write " + path + ": " + std::strerror(err));
-  }
   return Status::Ok();
 }
 
@@ -305,10 +276,7 @@ Result<Application> Service::Upload(const Citizen& c, int64_t id, const UploadIn
     return Validation("upload_type_not_allowed", "files of type '" + type + "' are not accepted (PDF, JPEG, PNG)");
   if (!ContentMatches(type, in.bytes))
     return Validation("upload_content_mismatch", "the file's content is not " + type);
-  if (opt_.uploads_dir.empty()) return Internal("no uploads folder configured");
-  std::string sha = Sha256Hex(in.bytes);
-  std::string path = opt_.uploads_dir + "/" + sha.substr(0, 2) + "/" + sha;
-  if (!std::filesystem::exists(path)) JW_RETURN_IF_ERROR(WriteFileDurably(path, in.bytes));
+  JW_ASSIGN_OR_RETURN(std::string sha, StoreBySha256(opt_.uploads_dir, in.bytes));
   int64_t today = Today();
   return Change(id, CitizenActor(c), "upload", [&](Application& a, const Item&) -> Status {
     if (a.citizen_id != c.id) return NotFound("not_found", "no such application");

@@ -58,7 +58,7 @@ test('permissions are exactly those of the role (investigator)', async () => {
   const r = await s.loginRaw('investigator');
   assert.equal(r.status, 200);
   assert.deepEqual(r.json.user.permissions,
-    ['analysis.run', 'cases.read', 'cases.write', 'custody.read', 'entity.merge', 'person.read', 'registry.read', 'stats.read']);
+    ['analysis.run', 'cases.read', 'cases.write', 'custody.read', 'entity.merge', 'grassroots.read', 'person.read', 'registry.read', 'stats.read']);
 });
 
 test('wrong password and unknown user both answer 401 invalid_credentials with the same message', async () => {

@@ -91,11 +91,13 @@ test('a user with two roles has the union of their permissions', async () => {
 test('any signed-in user may read roles and system info; nobody anonymous', async () => {
   const roles = await s.req('GET', '/api/v1/roles', { token: tok.dispatcher });
   assert.equal(roles.status, 200);
-  assert.equal(roles.json.total, 8);
+  assert.equal(roles.json.total, 9);
   const byName = Object.fromEntries(roles.json.items.map((r) => [r.name, r.permissions]));
   assert.deepEqual(Object.keys(byName).sort(),
-    ['admin', 'analyst', 'commander', 'custody_officer', 'dispatcher', 'inspector', 'investigator', 'service_clerk']);
+    ['admin', 'analyst', 'commander', 'custody_officer', 'dispatcher', 'inspector', 'investigator', 'patrol_officer', 'service_clerk']);
   assert.deepEqual([...byName.custody_officer].sort(), ['cases.read', 'custody.read', 'custody.write']);
+  assert.deepEqual([...byName.patrol_officer].sort(),
+    ['grassroots.read', 'grassroots.write', 'mobile.use', 'person.read', 'registry.read', 'registry.write']);
   assert.deepEqual(byName.inspector, ['audit.read']);
   assert.ok(!byName.admin.includes('audit.read'), 'the admin lacks audit.read');
   assert.ok(!byName.inspector.includes('users.manage'), 'the inspector lacks users.manage');
