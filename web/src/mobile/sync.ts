@@ -166,10 +166,14 @@ export const useSyncStore = defineStore('mobileSync', () => {
   }
 
   let listening = false
-  /** Follows the connection; flushes when it comes back and now. Called once by the mobile layout. */
+  /** Follows the connection; flushes when it comes back, now, and every 30 s while a flush failed. Called by the mobile layout. */
   function start(): void {
     if (!listening) {
       listening = true
+      // The phone may say it is online while the server is out of reach (a captive portal, a dead cell).
+      setInterval(() => {
+        if (online.value && lastError.value && queued.value.length && !running) void flush()
+      }, 30000)
       window.addEventListener('online', () => {
         online.value = true
         void flush()
