@@ -86,6 +86,10 @@ data="$work/browser-data"
 # access and barrier sources) and one run of their rules at the generated year's end.
 "$bin" communities import --data "$data" --from "$work/gen" >/dev/null
 "$bin" communities run --data "$data" --from "$work/gen" >/dev/null
+# Grassroots records of the same city (supervision sites, disputes, partners and tips), their dates moved to end
+# today, and the patrol officer of the phone app (the generated force links the account "patrol" to an officer).
+"$bin" grassroots import --data "$data" --from "$work/gen" --shift-to-now >/dev/null
+"$bin" user add --data "$data" --username patrol --display-name 巡逻民警 --roles patrol_officer --password street-beat-7731 >/dev/null
 # Over HTTPS, as a bureau would run it: the pages load under HSTS and the CSP.
 "$bin" cert self-signed --data "$data" >/dev/null
 # The foreigner stays' clock at the generated year's end (truth.json stays.as_of), as `jingwu demo` sets it.
@@ -109,6 +113,7 @@ JINGWU_URL=${url%/} JINGWU_INSPECTOR_USER=inspector1 JINGWU_INSPECTOR_PASSWORD=i
   JINGWU_ADMIN_USER=admin1 JINGWU_ADMIN_PASSWORD=admin-pass-1 JINGWU_TRUTH="$work/gen/truth.json" \
   JINGWU_INSPECTOR2_USER=inspector2 JINGWU_INSPECTOR2_PASSWORD=inspector-pass-2 \
   JINGWU_CUSTODY_USER=custody1 JINGWU_CUSTODY_PASSWORD=custody-pass-1 \
+  JINGWU_PATROL_USER=patrol JINGWU_PATROL_PASSWORD=street-beat-7731 \
   bash tests/browser/run.sh >"$logs/browser.log" 2>&1; rc=$?
 kill "$server_pid" 2>/dev/null; wait "$server_pid" 2>/dev/null; server_pid=""
 p=$(sed -n 's/^ *\([0-9]*\) passed.*/\1/p' "$logs/browser.log" | tail -n 1)
