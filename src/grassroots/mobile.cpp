@@ -58,16 +58,16 @@ Result<json> Service::MobileMe(const auth::Actor& a) {
   JW_ASSIGN_OR_RETURN(Officer o, OfficerOf(a));
   json shift = nullptr;
   if (force_) {
-    std::string today = Today(), yesterday = DayText(LocalDay(Now()) - 1);
-    JW_ASSIGN_OR_RETURN(std::vector<force::Shift> shifts, force_->Shifts("", yesterday, today, o.police_no));
+    std::string yesterday = DayText(LocalDay(Now()) - 1), tomorrow = DayText(LocalDay(Now()) + 1);
+    JW_ASSIGN_OR_RETURN(std::vector<force::Shift> shifts, force_->Shifts("", yesterday, tomorrow, o.police_no));
     int64_t now = Now().micros;
-    // The shift on now, else the next one today.
+    // The shift on now, else the next one (today or tomorrow).
     for (int pass = 0; pass < 2 && shift.is_null(); ++pass)
       for (const auto& s : shifts) {
         auto from = ParseTime(s.starts_at), to = ParseTime(s.ends_at);
         if (!from.ok() || !to.ok()) continue;
         bool on = now >= from->micros && now < to->micros;
-        bool later = now < from->micros && s.date == today;
+        bool later = now < from->micros;
         if ((pass == 0 && on) || (pass == 1 && later)) {
           std::string call_sign;
           for (const auto& m : s.members)
