@@ -1,5 +1,7 @@
 #include "app/app.h"
 
+#include <cstdio>
+
 #include "community/service.h"
 #include "custody/service.h"
 #include "grassroots/service.h"
@@ -81,6 +83,17 @@ Result<int> LockDataDir(const std::string& data_dir) {
     // The pid is only informative.
   }
   return fd;
+}
+
+int CliFail(const Status& s) {
+  std::fprintf(stderr, "jingwu: %s\n", s.message().c_str());
+  return s.kind() == ErrorKind::kInvalidArgument || s.kind() == ErrorKind::kValidation ? 2 : 1;
+}
+
+std::string RejectsText(const std::map<std::string, int64_t>& rejected) {
+  std::string out;
+  for (const auto& [reason, n] : rejected) out += (out.empty() ? "" : ", ") + reason + " " + std::to_string(n);
+  return out;
 }
 
 }  // namespace jingwu::app

@@ -3,6 +3,7 @@
 // and the tests use it. Not thread-safe to construct; the parts it owns are.
 #pragma once
 
+#include <map>
 #include <memory>
 #include <string>
 
@@ -43,6 +44,11 @@ struct App {
 // config (flags already applied win over the file only where the caller says
 // so: see main.cpp), opens the database and migrates it.
 Result<std::unique_ptr<App>> Open(Config config);
+
+// A command's failure: the message on stderr; exit code 2 for bad input, else 1.
+int CliFail(const Status& s);
+// "reason n, reason n" of an import's refused rows.
+std::string RejectsText(const std::map<std::string, int64_t>& rejected);
 
 // Takes an exclusive lock on the data folder for a server; fails with a clear
 // message when another server holds it. The lock lives as long as the fd.

@@ -26,11 +26,6 @@ namespace {
 
 const audit::Actor kCli{"cli", "admin", "cli"};
 
-int Fail(const Status& s) {
-  std::fprintf(stderr, "jingwu: %s\n", s.message().c_str());
-  return s.kind() == ErrorKind::kInvalidArgument || s.kind() == ErrorKind::kValidation ? 2 : 1;
-}
-
 audit::Entry CliEntry(std::string action, std::string target, std::string outcome, std::string detail) {
   audit::Entry e;
   e.actor = "cli";
@@ -50,9 +45,9 @@ std::string SearchDir(const Config& config) { return config.data_dir + "/search"
 
 int RunResolve(const Config& config) {
   auto store = events::Store::Open(EventsDir(config));
-  if (!store.ok()) return Fail(store.status());
+  if (!store.ok()) return CliFail(store.status());
   Status s = ResolveAfterIngest(**store);
-  if (!s.ok()) return Fail(s);
+  if (!s.ok()) return CliFail(s);
   if ((*store)->EntitiesOfKind(identity::Kind::kPerson).empty())
     std::printf("identity resolution: no records without an ID number\n");
   return 0;
@@ -87,31 +82,31 @@ int RunReindex(const Config& config) {
 
 int RunIngest(const Config& config, const IngestArgs& args) {
   if (args.source == "all") {
-    if (args.files.size() != 1) return Fail(InvalidArgument("bad_args", "--source all takes one folder written by jingwu gen"));
+    if (args.files.size() != 1) return CliFail(InvalidArgument("bad_args", "--source all takes one folder written by jingwu gen"));
     events::OpenOptions oo;
     oo.bulk = true;
     log::SetLevel(log::Level::kWarn);
     auto opened = Open(config);
-    if (!opened.ok()) return Fail(opened.status());
+    if (!opened.ok()) return CliFail(opened.status());
     auto store = events::Store::Open(EventsDir(config), oo);
-    if (!store.ok()) return Fail(store.status());
+    if (!store.ok()) return CliFail(store.status());
     Status s = IngestFolder(**store, args.files[0], !args.quiet, (*opened)->audit.get());
-    return s.ok() ? 0 : Fail(s);
+    return s.ok() ? 0 : CliFail(s);
   }
   log::SetLevel(log::Level::kWarn);
   auto opened = Open(config);
-  if (!opened.ok()) return Fail(opened.status());
+  if (!opened.ok()) return CliFail(opened.status());
   events::OpenOptions oo;
   oo.bulk = true;
   auto store = events::Store::Open(EventsDir(config), oo);
-  if (!store.ok()) return Fail(store.status());
+  if (!store.ok()) return CliFail(store.status());
   auto sources = fusion::SourceRegistry::Load(store->get());
-  if (!sources.ok()) return Fail(sources.status());
+  if (!sources.ok()) return CliFail(sources.status());
   const fusion::SourceDef* def = (*sources)->Find(args.source);
   if (!def) {
     std::string names;
     for (const auto* d : (*sources)->All()) names += (names.empty() ? "" : ", ") + d->name;
-    return Fail(InvalidArgument("unknown_source", "unknown source '" + args.source + "' (" + names + ")"));
+    return CliFail(InvalidArgument("unknown_source", "unknown source '" + args.source + "' (" + names + ")"));
   }
   int rc = 0;
   for (const std::string& file : args.files) {
@@ -140,7 +135,7 @@ int RunIngest(const Config& config, const IngestArgs& args) {
       std::printf("  %lld rows without a valid ID number kept by name, birth date and phone\n",
                   static_cast<long long>(r->unresolved));
   }
-  if (Status s = ResolveAfterIngest(**store); !s.ok()) return Fail(s);
+  if (Status s = ResolveAfterIngest(**store); !s.ok()) return CliFail(s);
   return rc;
 }
 
@@ -239,10 +234,10 @@ int RunEventsInfo(const Config& config, bool compact) {
   events::OpenOptions oo;
   oo.read_only = !compact;
   auto store = events::Store::Open(EventsDir(config), oo);
-  if (!store.ok()) return Fail(store.status());
+  if (!store.ok()) return CliFail(store.status());
   if (compact) {
     Status s = (*store)->Compact();
-    if (!s.ok()) return Fail(s);
+    if (!s.ok()) return CliFail(s);
   }
   auto u = (*store)->Usage();
   int64_t n = (*store)->TotalEvents();
@@ -277,46 +272,46 @@ Status SeedBigData(const Config& config, events::Store& store, audit::Log* audit
 int RunQuery(const Config& config, const QueryArgs& a) {
   // The same rule as over HTTP: real text, no controls, at least two characters.
   auto purpose = http::CleanStatement(a.purpose, "purpose_required", "an analysis's stated purpose (--purpose)", 2);
-  if (!purpose.ok()) return Fail(purpose.status());
+  if (!purpose.ok()) return CliFail(purpose.status());
   auto case_no = http::CleanStatement(a.case_no, "case_no_required", "an analysis's case number (--case)", 2);
-  if (!case_no.ok()) return Fail(case_no.status());
+  if (!case_no.ok()) return CliFail(case_no.status());
   log::SetLevel(log::Level::kWarn);
   auto opened = Open(config);
-  if (!opened.ok()) return Fail(opened.status());
+  if (!opened.ok()) return CliFail(opened.status());
   App& app = **opened;
   events::OpenOptions oo;
   oo.read_only = true;
   auto store_r = events::Store::Open(EventsDir(config), oo);
-  if (!store_r.ok()) return Fail(store_r.status());
+  if (!store_r.ok()) return CliFail(store_r.status());
   const events::Store& store = **store_r;
 
   nlohmann::json out;
   std::string target;
   std::string detail;
   auto range = analysis::ParseRange(a.from, a.to);
-  if (!range.ok()) return Fail(range.status());
+  if (!range.ok()) return CliFail(range.status());
   if (a.kind == "dutyfree-rings") {
     analysis::RingOptions o;
     o.range = *range;
     if (a.min > 0) o.min_members = a.min;
     auto r = analysis::DetectDutyfreeRings(store, o);
-    if (!r.ok()) return Fail(r.status());
+    if (!r.ok()) return CliFail(r.status());
     out = analysis::ToJson(store, *r);
     target = "dutyfree";
     detail = std::to_string(r->rings.size()) + " rings";
   } else if (a.kind == "trajectory" || a.kind == "cotravel") {
     auto ref = identity::ParseEntityRef(a.entity);
-    if (!ref.ok()) return Fail(ref.status());
+    if (!ref.ok()) return CliFail(ref.status());
     target = ref->ToString();
     if (a.kind == "trajectory") {
       auto t = analysis::RunTrajectory(store, *ref, *range, a.limit > 0 ? static_cast<size_t>(a.limit) : 1000000);
-      if (!t.ok()) return Fail(t.status());
+      if (!t.ok()) return CliFail(t.status());
       out = analysis::ToJson(store, *t);
       detail = std::to_string(t->events.size()) + " events";
     } else {
       auto c = analysis::RunCotravel(store, *ref, static_cast<uint32_t>(std::max(0, a.within)), std::max(1, a.min),
                                      *range, a.limit > 0 ? static_cast<size_t>(a.limit) : 1000);
-      if (!c.ok()) return Fail(c.status());
+      if (!c.ok()) return CliFail(c.status());
       out = analysis::ToJson(store, *c);
       detail = std::to_string(c->hits.size()) + " entities";
     }
@@ -324,12 +319,12 @@ int RunQuery(const Config& config, const QueryArgs& a) {
     std::vector<analysis::Window> windows;
     for (const auto& w : a.windows) {
       auto p = analysis::ParseWindow(w);
-      if (!p.ok()) return Fail(p.status());
+      if (!p.ok()) return CliFail(p.status());
       windows.push_back(*p);
       target += (target.empty() ? "" : ";") + w;
     }
     auto c = analysis::RunCollision(store, windows, a.min, a.limit > 0 ? static_cast<size_t>(a.limit) : 1000);
-    if (!c.ok()) return Fail(c.status());
+    if (!c.ok()) return CliFail(c.status());
     out = analysis::ToJson(store, *c);
     detail = std::to_string(c->hits.size()) + " entities";
   }
@@ -337,7 +332,7 @@ int RunQuery(const Config& config, const QueryArgs& a) {
   e.purpose = *purpose;
   e.case_no = *case_no;
   auto appended = app.audit->Append(e);
-  if (!appended.ok()) return Fail(appended.status());  // no audit, no answer
+  if (!appended.ok()) return CliFail(appended.status());  // no audit, no answer
 
   if (a.json) {
     std::printf("%s\n", out.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace).c_str());

@@ -17,11 +17,6 @@ namespace {
 
 const auth::Actor kCli{"cli", "admin", "cli"};
 
-int Fail(const Status& s) {
-  std::fprintf(stderr, "jingwu: %s\n", s.message().c_str());
-  return s.kind() == ErrorKind::kInvalidArgument || s.kind() == ErrorKind::kValidation ? 2 : 1;
-}
-
 void PrintImport(const std::vector<community::ImportFile>& files) {
   for (const auto& f : files) {
     std::string rej;
@@ -38,16 +33,16 @@ int RunCommunities(const Config& config, const CommunitiesArgs& args) {
   using Clock = std::chrono::steady_clock;
   log::SetLevel(log::Level::kWarn);
   auto opened = Open(config);
-  if (!opened.ok()) return Fail(opened.status());
+  if (!opened.ok()) return CliFail(opened.status());
   App& app = **opened;
   if (args.command == "eval") {
     // A new folder: the registry, the places, the two defined sources, the communities; then the rules, scored.
     std::ifstream tin(args.from + "/community_truth.json");
     auto truth = nlohmann::json::parse(tin, nullptr, false);
-    if (!truth.is_object()) return Fail(NotFound("no_truth", args.from + "/community_truth.json is missing"));
+    if (!truth.is_object()) return CliFail(NotFound("no_truth", args.from + "/community_truth.json is missing"));
     app.registry->SetAsOf(truth.value("as_of", ""));
     auto reg = app.registry->Import(kCli, args.from);
-    if (!reg.ok()) return Fail(reg.status());
+    if (!reg.ok()) return CliFail(reg.status());
   } else if (args.command == "run") {
     // The data clock: the generated year's end (the folder's, or the demo's), as the server sets it.
     std::ifstream tin((args.from.empty() ? config.data_dir + "/sources" : args.from) + "/truth.json");
@@ -57,26 +52,26 @@ int RunCommunities(const Config& config, const CommunitiesArgs& args) {
   events::OpenOptions oo;
   oo.bulk = args.command == "eval";
   auto store = events::Store::Open(EventsDir(config), oo);
-  if (!store.ok()) return Fail(store.status());
+  if (!store.ok()) return CliFail(store.status());
   if (args.command == "eval") {
     auto places = fusion::IngestFile(**store, events::Source::kPlaces, args.from + "/places.csv");
-    if (!places.ok()) return Fail(places.status());
+    if (!places.ok()) return CliFail(places.status());
     auto t0 = Clock::now();
     Status s = IngestDefinedSources(**store, args.from, false, app.audit.get());
-    if (!s.ok()) return Fail(s);
+    if (!s.ok()) return CliFail(s);
     std::printf("  ingest of the defined sources: %.2f s\n", std::chrono::duration<double>(Clock::now() - t0).count());
   }
   auto sources = fusion::SourceRegistry::Load(store->get());
-  if (!sources.ok()) return Fail(sources.status());
+  if (!sources.ok()) return CliFail(sources.status());
   community::Service svc(app.db.get(), app.audit.get(), app.registry.get(), store->get(), sources->get());
   if (args.command == "import" || args.command == "eval") {
     auto files = svc.Import(kCli, args.from);
-    if (!files.ok()) return Fail(files.status());
+    if (!files.ok()) return CliFail(files.status());
     PrintImport(*files);
     if (args.command == "import") return 0;
   }
   auto run = svc.RunRules(kCli);
-  if (!run.ok()) return Fail(run.status());
+  if (!run.ok()) return CliFail(run.status());
   std::printf("rules as of %s: %lld gate events read in %.2f s; %lld registry tasks\n", run->as_of.c_str(),
               static_cast<long long>(run->events_read), run->seconds, static_cast<long long>(run->tasks));
   for (const auto& [rule, n] : run->found)
@@ -86,10 +81,10 @@ int RunCommunities(const Config& config, const CommunitiesArgs& args) {
   std::ifstream tin(args.from + "/community_truth.json");
   auto truth = nlohmann::json::parse(tin, nullptr, false);
   auto all = svc.Findings({.page_size = 1000000});
-  if (!all.ok()) return Fail(all.status());
+  if (!all.ok()) return CliFail(all.status());
   std::map<std::string, std::string> places;
   auto cs = svc.Communities();
-  if (!cs.ok()) return Fail(cs.status());
+  if (!cs.ok()) return CliFail(cs.status());
   for (const auto& c : *cs) places[c.code] = c.place_code;
   auto scores = community::Score(all->first, truth, places);
   std::printf("%-22s %8s %8s %8s %8s %9s\n", "rule", "planted", "found", "correct", "recall", "precision");

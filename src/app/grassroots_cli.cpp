@@ -19,17 +19,6 @@ namespace {
 
 const auth::Actor kCli{"cli", "admin", "cli"};
 
-int Fail(const Status& s) {
-  std::fprintf(stderr, "jingwu: %s\n", s.message().c_str());
-  return s.kind() == ErrorKind::kInvalidArgument || s.kind() == ErrorKind::kValidation ? 2 : 1;
-}
-
-std::string Rejects(const std::map<std::string, int64_t>& rejected) {
-  std::string out;
-  for (const auto& [reason, n] : rejected) out += (out.empty() ? "" : ", ") + reason + " " + std::to_string(n);
-  return out;
-}
-
 void Wire(App& app, grassroots::Service& svc, const events::Store* events) {
   svc.SetRegistry(app.registry.get());
   svc.SetForce(app.force.get());
@@ -47,9 +36,9 @@ int RunGrassroots(const Config& config, const GrassrootsArgs& args) {
   auto truth = nlohmann::json::parse(tin, nullptr, false);
   auto as_of = ParseTime(truth.is_object() ? truth.value("as_of", "") : "");
   if ((args.command == "eval" || args.shift_to_now) && !as_of.ok())
-    return Fail(NotFound("no_truth", args.from + "/grassroots_truth.json is missing or has no as_of"));
+    return CliFail(NotFound("no_truth", args.from + "/grassroots_truth.json is missing or has no as_of"));
   auto opened = Open(config);
-  if (!opened.ok()) return Fail(opened.status());
+  if (!opened.ok()) return CliFail(opened.status());
   App& app = **opened;
   // Places link sites to places.csv; without the event store (a server holds it) sites stay unlinked.
   auto events = events::Store::Open(EventsDir(app.config));
@@ -61,24 +50,24 @@ int RunGrassroots(const Config& config, const GrassrootsArgs& args) {
   Wire(app, svc, events.ok() ? events->get() : nullptr);
   if (args.command == "eval") {
     auto sites = svc.Sites("", "", "");
-    if (!sites.ok()) return Fail(sites.status());
+    if (!sites.ok()) return CliFail(sites.status());
     if ((*sites)["total"].get<int64_t>() > 0)
-      return Fail(Validation("not_empty", "eval imports as of the data's end into a data folder without grassroots records"));
+      return CliFail(Validation("not_empty", "eval imports as of the data's end into a data folder without grassroots records"));
   }
   int64_t shift = 0;
   if (args.shift_to_now && args.command == "import") {
     auto s = svc.ImportShiftDays(FormatTime(*as_of), LocalDay(app.clock->Now()) - LocalDay(*as_of));
-    if (!s.ok()) return Fail(s.status());
+    if (!s.ok()) return CliFail(s.status());
     shift = *s;
   }
   auto t0 = SteadyClock::now();
   std::map<std::string, int64_t> refs;
   auto files = svc.Import(kCli, args.from, shift, &refs);
-  if (!files.ok()) return Fail(files.status());
+  if (!files.ok()) return CliFail(files.status());
   double secs = std::chrono::duration<double>(SteadyClock::now() - t0).count();
   bool rejects_match = true;
   for (const auto& f : *files) {
-    std::string rej = Rejects(f.rejected);
+    std::string rej = RejectsText(f.rejected);
     std::printf("  %-30s %6lld rows, %6lld accepted, %5lld already%s%s%s\n", f.name.c_str(), static_cast<long long>(f.rows),
                 static_cast<long long>(f.accepted), static_cast<long long>(f.already), rej.empty() ? "" : " (rejected: ",
                 rej.c_str(), rej.empty() ? "" : ")");
@@ -88,13 +77,13 @@ int RunGrassroots(const Config& config, const GrassrootsArgs& args) {
         want[it.key()] = it.value().get<int64_t>();
     if (args.command == "eval" && want != f.rejected) {
       rejects_match = false;
-      std::printf("    planted rejects: %s\n", Rejects(want).c_str());
+      std::printf("    planted rejects: %s\n", RejectsText(want).c_str());
     }
   }
   std::printf("imported in %.2f s%s\n", secs, shift ? " (dates moved so that the data ends today)" : "");
   if (args.command != "eval") return 0;
   auto ev = grassroots::Evaluate(svc, truth, refs);
-  if (!ev.ok()) return Fail(ev.status());
+  if (!ev.ok()) return CliFail(ev.status());
   std::printf("as of %s\n%-24s %8s %8s %8s %8s %9s\n", truth.value("as_of", "").c_str(), "rule", "planted", "found",
               "correct", "recall", "precision");
   bool perfect = rejects_match;

@@ -16,11 +16,6 @@ namespace jingwu::app {
 
 namespace {
 
-int Fail(const Status& s) {
-  std::fprintf(stderr, "jingwu: %s\n", s.message().c_str());
-  return s.kind() == ErrorKind::kInvalidArgument || s.kind() == ErrorKind::kValidation ? 2 : 1;
-}
-
 }  // namespace
 
 // Traces the planted confirmed case over the folder's event store (ingest the
@@ -31,17 +26,17 @@ int RunHealth(const Config& config, const HealthArgs& args) {
   log::SetLevel(log::Level::kWarn);
   std::ifstream tin(args.from + "/health_truth.json");
   auto truth = nlohmann::json::parse(tin, nullptr, false);
-  if (!truth.is_object() || !truth.contains("case")) return Fail(NotFound("no_truth", args.from + "/health_truth.json is missing"));
+  if (!truth.is_object() || !truth.contains("case")) return CliFail(NotFound("no_truth", args.from + "/health_truth.json is missing"));
   events::OpenOptions oo;
   oo.read_only = true;
   auto store = events::Store::Open(EventsDir(config), oo);
-  if (!store.ok()) return Fail(store.status());
+  if (!store.ok()) return CliFail(store.status());
   auto sources = fusion::SourceRegistry::Load(store->get());
-  if (!sources.ok()) return Fail(sources.status());
+  if (!sources.ok()) return CliFail(sources.status());
   const auto& c = truth["case"];
   auto subject = identity::ParseEntityRef(c.value("person", ""));
   auto at = ParseTime(c.value("confirmed_at", ""));
-  if (!subject.ok() || !at.ok()) return Fail(Validation("invalid_truth", "health_truth.json case has no person or time"));
+  if (!subject.ok() || !at.ok()) return CliFail(Validation("invalid_truth", "health_truth.json case has no person or time"));
   health::TraceOptions o{c.value("days", 14), static_cast<uint32_t>(c.value("within_minutes", 30)) * 60, SIZE_MAX};
   std::vector<double> ms;
   health::Trace t;
@@ -49,7 +44,7 @@ int RunHealth(const Config& config, const HealthArgs& args) {
     auto t0 = SteadyClock::now();
     auto r = health::RunTrace(**store, sources->get(), *subject, *at, o);
     ms.push_back(std::chrono::duration<double, std::milli>(SteadyClock::now() - t0).count());
-    if (!r.ok()) return Fail(r.status());
+    if (!r.ok()) return CliFail(r.status());
     t = std::move(r).value();
   }
   std::sort(ms.begin(), ms.end());
