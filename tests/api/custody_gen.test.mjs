@@ -7,27 +7,11 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { genCity, startServer } from './lib/server.mjs';
+import { genCity, startServer, importReport } from './lib/server.mjs';
 
 let s, cmd, officer, gen, truth;
 const imports = [];
 const purpose = { 'X-Purpose': encodeURIComponent('监所安全检查') };
-
-// file -> {rows, accepted, already, rejected: {reason: n}} from the import's report.
-function report(stdout) {
-  const out = {};
-  for (const line of stdout.split('\n')) {
-    const m = line.match(/^\s+(custody_\w+\.csv)\s+(\d+) rows,\s+(\d+) accepted,\s+(\d+) already(?: \(rejected: (.*)\))?/);
-    if (!m) continue;
-    const rejected = {};
-    for (const part of (m[5] || '').split(', ').filter(Boolean)) {
-      const [reason, n] = part.split(' ');
-      rejected[reason] = Number(n);
-    }
-    out[m[1]] = { rows: Number(m[2]), accepted: Number(m[3]), already: Number(m[4]), rejected };
-  }
-  return out;
-}
 
 before(async () => {
   gen = genCity(3, 'jingwu-custody-gen-');
@@ -43,7 +27,7 @@ before(async () => {
       for (let i = 0; i < 2; i++) {
         const r = cli(['custody', 'import', '--from', gen.dir, '--shift-to-now'], { timeout: 600000 });
         assert.equal(r.code, 0, r.stderr + r.stdout);
-        imports.push(report(r.stdout));
+        imports.push(importReport(r.stdout, 'custody_'));
       }
     },
   });

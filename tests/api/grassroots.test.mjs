@@ -9,26 +9,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { after, before, test } from 'node:test';
-import { BIN, expectError, genCity, lastAuditId, auditSince, startServer } from './lib/server.mjs';
+import { BIN, expectError, genCity, lastAuditId, auditSince, startServer, importReport } from './lib/server.mjs';
 
 let s, cmd, patrol, inspector, analyst, dispatcher, clerk, gen, truth, evalRun, evalDir, imports = [];
 const purpose = { 'X-Purpose': encodeURIComponent('矛盾纠纷化解') };
 const PNG = Buffer.from('89504e470d0a1a0a0000000d4948445200000001000000010806000000', 'hex');
-
-function report(stdout) {
-  const out = {};
-  for (const line of stdout.split('\n')) {
-    const m = line.match(/^\s+(grassroots_\w+\.csv)\s+(\d+) rows,\s+(\d+) accepted,\s+(\d+) already(?: \(rejected: (.*)\))?/);
-    if (!m) continue;
-    const rejected = {};
-    for (const part of (m[5] || '').split(', ').filter(Boolean)) {
-      const [reason, n] = part.split(' ');
-      rejected[reason] = Number(n);
-    }
-    out[m[1]] = { rows: Number(m[2]), accepted: Number(m[3]), already: Number(m[4]), rejected };
-  }
-  return out;
-}
 
 before(async () => {
   gen = genCity(5, 'jingwu-grassroots-');
@@ -61,7 +46,7 @@ before(async () => {
       for (let i = 0; i < 2; i++) {
         const r = cli(['grassroots', 'import', '--from', gen.dir, '--shift-to-now'], { timeout: 600000 });
         assert.equal(r.code, 0, r.stderr + r.stdout);
-        imports.push(report(r.stdout));
+        imports.push(importReport(r.stdout, 'grassroots_'));
       }
     },
   });

@@ -401,3 +401,21 @@ export async function serverTime(s, token) {
   assert.ok(Number.isFinite(ms), `system/info time ${r.json.time}`);
   return ms / 1000;
 }
+
+// file -> {rows, accepted, already, rejected: {reason: n}} from an import command's report lines
+// ("  custody_events.csv   120 rows,   118 accepted,   0 already (rejected: invalid_time 2)").
+export function importReport(stdout, prefix) {
+  const out = {};
+  const line = new RegExp(`^\\s+(${prefix}\\w+\\.csv)\\s+(\\d+) rows,\\s+(\\d+) accepted,\\s+(\\d+) already(?: \\(rejected: (.*)\\))?`);
+  for (const l of stdout.split('\n')) {
+    const m = l.match(line);
+    if (!m) continue;
+    const rejected = {};
+    for (const part of (m[5] || '').split(', ').filter(Boolean)) {
+      const [reason, n] = part.split(' ');
+      rejected[reason] = Number(n);
+    }
+    out[m[1]] = { rows: Number(m[2]), accepted: Number(m[3]), already: Number(m[4]), rejected };
+  }
+  return out;
+}
