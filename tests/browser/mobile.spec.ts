@@ -171,6 +171,12 @@ test('a patrol officer works offline on the phone: exactly once, conflicts shown
   const context = await browser.newContext({ ...PHONE, baseURL: base, ignoreHTTPSErrors: true, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' })
   const page = await context.newPage()
   const tag = `T${Date.now().toString(36)}`
+  // The phone pages keep the Content-Security-Policy too (the service worker, the manifest, the QR code).
+  const violations: string[] = []
+  page.on('console', (m) => {
+    if (/Content Security Policy|Refused to (load|execute|apply|connect|frame)/i.test(m.text())) violations.push(m.text())
+  })
+  page.on('pageerror', (e) => violations.push(String(e)))
 
   await test.step('sign in with a phone session; shift and car show', async () => {
     await ensureShiftAndCar(base, api)
@@ -350,6 +356,7 @@ test('a patrol officer works offline on the phone: exactly once, conflicts shown
     // The unsynced note never reached the server.
     expect((await api.ok('GET', '/api/v1/mobile/notes')).items.filter((n: { text: string }) => n.text === `未同步 ${tag}`)).toHaveLength(0)
   })
+  expect(violations).toEqual([])
   await context.close()
 })
 
