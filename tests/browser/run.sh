@@ -6,7 +6,10 @@
 # also needs JINGWU_CLERK_USER/PASSWORD (service_clerk), JINGWU_ADMIN_USER/PASSWORD (admin) and
 # the smart communities loaded and run (jingwu communities import + run); custody.spec.ts also needs
 # JINGWU_CUSTODY_USER/PASSWORD (custody_officer) and JINGWU_COMMANDER_USER/PASSWORD, and makes its own
-# custody records from the imported cases.
+# custody records from the imported cases. mobile.spec.ts needs JINGWU_PATROL_USER/PASSWORD (patrol_officer linked to a
+# force officer), JINGWU_COMMANDER_USER/PASSWORD (makes the officer's car and shift when there are none),
+# JINGWU_CLERK_USER/PASSWORD (closes a task under the phone's feet) and JINGWU_DISPATCHER_USER/PASSWORD (an
+# assignment); its load measure goes to $JINGWU_MEASURE_OUT when set.
 set -euo pipefail
 cd "$(dirname "$0")"
 if [ ! -d node_modules ]; then
