@@ -46,9 +46,12 @@ export interface Member {
   joined_on: string
 }
 
+/** A partner with its members (the server names the list `members_list` beside the count; the docs, `members`). */
 export interface PartnerDetail extends Omit<Partner, 'members'> {
-  members: Member[]
+  members: number | Member[]
+  members_list?: Member[]
 }
+export const membersOf = (p: PartnerDetail): Member[] => p.members_list ?? (Array.isArray(p.members) ? p.members : [])
 
 export interface PartnerInput {
   name: string
