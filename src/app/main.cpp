@@ -290,6 +290,8 @@ int Serve(Config config, bool print_admin_password) {
   // Grassroots policing: supervision, disputes, partners and tips, the officer's phone (docs/grassroots.md).
   grassroots::Options grassroots_options;
   grassroots_options.uploads_dir = app.config.data_dir + "/uploads";
+  grassroots_options.mobile_idle_seconds = app.config.mobile_session_idle_seconds;
+  grassroots_options.mobile_absolute_seconds = app.config.mobile_session_absolute_seconds;
   grassroots::Service grassroots(app.db.get(), app.audit.get(), app.clock.get(), grassroots_options);
   grassroots.SetRegistry(app.registry.get());
   grassroots.SetForce(app.force.get());

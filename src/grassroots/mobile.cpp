@@ -90,6 +90,7 @@ Result<json> Service::MobileMe(const auth::Actor& a) {
                 {"unit_name", o.unit_name}, {"station_code", o.station_code}, {"district_code", o.district_code}}},
               {"shift", shift},
               {"car", car},
+              {"session", {{"idle_seconds", opt_.mobile_idle_seconds}, {"absolute_seconds", opt_.mobile_absolute_seconds}}},
               {"as_of", FormatTime(Now())}};
 }
 
@@ -159,6 +160,7 @@ Result<json> Service::MobileTasks(const auth::Actor& a) {
               {"hazards", json::array()}, {"tips", json::array()}, {"communities", json::array()}};
   // Verification tasks of the officer's communities (社区民警), else of the station's district.
   if (registry_) {
+    auto ix = registry_->index();
     std::vector<std::string> prefixes = registry_->CommunitiesOf(o.police_no);
     out["communities"] = prefixes;
     if (prefixes.empty() && !o.district_code.empty()) prefixes.push_back(o.district_code);
@@ -166,6 +168,7 @@ Result<json> Service::MobileTasks(const auth::Actor& a) {
       JW_ASSIGN_OR_RETURN(auto page, registry_->Tasks(p, "open", "", 1, 30));
       for (const auto& t : page.first)
         out["registry_tasks"].push_back({{"id", t.id}, {"kind", t.kind}, {"address_code", t.address_code},
+                                         {"full_address", ix ? ix->FullName(t.address_code) : std::string()},
                                          {"community_code", t.community_code}, {"subject", t.subject},
                                          {"detail", json::parse(t.detail, nullptr, false)}, {"created_at", t.created_at},
                                          {"status", t.status}});

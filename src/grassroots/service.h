@@ -69,6 +69,8 @@ struct Options {
   int64_t photo_max_bytes = 5 * 1024 * 1024;
   int max_photos = 3;
   std::string uploads_dir;          // DATA/uploads (tip photos, by SHA-256)
+  // The phone's session limits (auth's mobile_session_*), shown on the phone.
+  int64_t mobile_idle_seconds = 600, mobile_absolute_seconds = 8 * 3600;
 };
 
 // A citizen of the portal sending a tip (services::Citizen's fields).
