@@ -2,9 +2,10 @@
 // station (GET /force/units, force.read); an officer without force.read gets
 // them from the stations' figures (GET /grassroots/stations), which name
 // every station too. Loaded once per page load and shared by the dialogs.
-import { shallowRef } from 'vue'
+import { ref, shallowRef } from 'vue'
 import { listUnits } from '@/api/force'
 import { stationFigures } from '@/api/disputes'
+import { getMe } from '@/api/mobile'
 import { useSessionStore } from '@/stores/session'
 
 export interface Station {
@@ -37,4 +38,18 @@ export function useStations() {
       loading = null
     })
   return stations
+}
+
+/** The officer's own station (a patrol officer's, from GET /mobile/me), to preselect in the dialogs; '' when none. */
+const own = ref('')
+let ownAsked = false
+export function useOwnStation() {
+  const session = useSessionStore()
+  if (!ownAsked && session.can('mobile.use')) {
+    ownAsked = true
+    getMe()
+      .then((m) => (own.value = m.station?.code ?? m.officer?.station_code ?? ''))
+      .catch(() => (own.value = ''))
+  }
+  return own
 }
