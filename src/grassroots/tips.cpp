@@ -161,7 +161,9 @@ Result<json> Service::SubmitTip(const Reporter& r, const json& b, Timestamp at) 
         if (!has_point && l.lat != 0) lat = l.lat, lon = l.lon, has_point = true;
       }
     }
-    if (district.empty() && has_point) district = DistrictNear(lat, lon);
+    if (!has_point)
+      return Validation("location_required", "the address was not found on the map: put a point on the map instead");
+    if (district.empty()) district = DistrictNear(lat, lon);
     // Photos: every check before the first byte is stored; one refused photo refuses the tip.
     struct Photo {
       std::string type, bytes;
@@ -337,7 +339,11 @@ Result<json> Service::Triage(const auth::Actor& a, int64_t tip, const json& b) {
     json body = b;
     body["source"] = "tip";
     body["tip_id"] = tip;
-    if (!body.contains("address")) body["address"] = t.Text("address");
+    if (!body.contains("address")) {
+      char where[96];
+      std::snprintf(where, sizeof where, "线索位置 %.5f, %.5f", t.Double("lat"), t.Double("lon"));
+      body["address"] = t.Text("address").empty() ? std::string(where) : t.Text("address");
+    }
     if (!body.contains("address_code") && !t.Text("address_code").empty()) body["address_code"] = t.Text("address_code");
     if (!body.contains("summary")) body["summary"] = t.Text("text");
     if (!body.contains("reported_at")) body["reported_at"] = t.Text("created_at");

@@ -227,6 +227,7 @@ test('tips: photos checked like uploads, nothing half-written; triage; reporters
   const before = (await api(cmd, 'GET', '/api/v1/grassroots/tips?status=all')).json.total;
   expectError(await tip({ ...base, lat: undefined, lon: undefined }), 422, 'location_required');
   expectError(await tip({ ...base, lat: 39.9, lon: 116.4 }), 422, 'invalid_location');
+  expectError(await tip({ ...base, lat: undefined, lon: undefined, address: '火星基地某某路999号' }), 422, 'location_required');
   expectError(await tip({ ...base, category: 'ufo' }), 422, 'invalid_category');
   expectError(await tip({ ...base, photos: [{ content_type: 'image/gif', data: PNG.toString('base64') }] }), 422, 'upload_type_not_allowed');
   expectError(await tip({ ...base, photos: [{ content_type: 'image/jpeg', data: PNG.toString('base64') }] }), 422, 'upload_content_mismatch');
