@@ -239,7 +239,7 @@ Result<json> Service::Sync(const auth::Actor& a, const json& b) {
       results.push_back(res);
       continue;
     }
-    Result<json> done = Validation("invalid_kind", "kind is note, verify_task, followup or reinspect");
+    Result<json> done = Validation("invalid_kind", "kind is note, verify_task, followup, inspect or reinspect");
     std::function<Result<json>()> current;  // what the record is now, for a conflict
     if (kind.ok() && *kind == "note") {
       done = [&]() -> Result<json> {
@@ -291,6 +291,9 @@ Result<json> Service::Sync(const auth::Actor& a, const json& b) {
                     {"result", f[0].Text("result")}, {"note", f[0].Text("note")}};
       };
       done = FollowupDone(a, fid, op);
+    } else if (kind.ok() && *kind == "inspect") {
+      // An inspection done on site with the phone's checklist; op_id makes a resend a duplicate.
+      done = Inspect(a, op);
     } else if (kind.ok() && *kind == "reinspect") {
       int64_t hid = op.value("hazard_id", int64_t{0});
       current = [&]() -> Result<json> {

@@ -343,6 +343,14 @@ test('mobile sync: each op stored exactly once; a task closed by another officer
   assert.equal(r3.json.results[0].error.code, 'task_closed');
   assert.equal(r3.json.results[0].current.verified_by, 'clerk');
   assert.equal(r3.json.results[0].current.result, result(t2), 'not overwritten');
+  // An inspection done on the phone's checklist, sent twice: one inspection.
+  const site = (await api(patrol, 'GET', '/api/v1/grassroots/supervision/sites?district=460108')).json.items[0];
+  const items = (await api(patrol, 'GET', '/api/v1/grassroots/supervision/checklists')).json.kinds[site.kind].items;
+  const inspect = { op_id: 'inspect-0001-eeee', kind: 'inspect', site_code: site.code, checklist: items.map((item) => ({ item, ok: true })), note: '手机检查' };
+  const before = (await api(patrol, 'GET', `/api/v1/grassroots/supervision/inspections?site=${site.code}`)).json.total;
+  assert.equal((await api(patrol, 'POST', '/api/v1/mobile/sync', { ops: [inspect] })).json.results[0].status, 'stored');
+  assert.equal((await api(patrol, 'POST', '/api/v1/mobile/sync', { ops: [inspect] })).json.results[0].status, 'duplicate');
+  assert.equal((await api(patrol, 'GET', `/api/v1/grassroots/supervision/inspections?site=${site.code}`)).json.total, before + 1);
   // Bad ops are answered one by one, never dropped.
   const r4 = await api(patrol, 'POST', '/api/v1/mobile/sync', { ops: [{ op_id: 'x', kind: 'note', text: 'a' }, { op_id: 'note-0003-cccc', kind: 'teleport' }, { op_id: 'note-0004-dddd', kind: 'note', text: '' }] });
   assert.deepEqual(r4.json.results.map((x) => [x.status, x.error?.code]), [['error', 'invalid_op_id'], ['error', 'invalid_kind'], ['error', 'missing_field']]);
