@@ -130,6 +130,8 @@ export interface InspectionDueItem {
   overdue?: boolean
   lat?: number | null
   lon?: number | null
+  /** The site kind's checklist: every item must be answered by an inspection. */
+  checklist?: string[]
 }
 
 export interface TipItem {
@@ -175,8 +177,36 @@ export type NoteOp = OpBase & { kind: 'note'; text: string; lat?: number; lon?: 
 export type VerifyTaskOp = OpBase & { kind: 'verify_task'; task_id: number; result: string; note: string }
 export type FollowupOp = OpBase & { kind: 'followup'; followup_id: number; result: 'stable' | 'recurring'; note: string }
 export type ReinspectOp = OpBase & { kind: 'reinspect'; hazard_id: number; ok: boolean; note: string; deadline?: string }
-export type SyncOp = NoteOp | VerifyTaskOp | FollowupOp | ReinspectOp
+/** One checklist item as found on site: an item not ok is a hazard with a level and a deadline (a date after the inspection). */
+export interface InspectAnswer {
+  item: string
+  ok: boolean
+  note?: string
+  level?: 'general' | 'major'
+  deadline?: string
+}
+/** An inspection done on site: exactly the body of POST /grassroots/supervision/inspections. */
+export type InspectOp = OpBase & { kind: 'inspect'; site_code: string; checklist: InspectAnswer[]; counts?: Record<string, number>; note?: string }
+export type SyncOp = NoteOp | VerifyTaskOp | FollowupOp | InspectOp | ReinspectOp
 export type OpKind = SyncOp['kind']
+/** What an op is about, as the lists name it: a site by its code, a task, follow-up or hazard by its number. */
+export type OpSubject<K extends OpKind> = K extends 'inspect' ? string : number
+
+/** The task, follow-up, hazard or site an op answers (null for a field note, which answers nothing). */
+export function opSubject(op: SyncOp): string | number | null {
+  switch (op.kind) {
+    case 'verify_task':
+      return op.task_id
+    case 'followup':
+      return op.followup_id
+    case 'reinspect':
+      return op.hazard_id
+    case 'inspect':
+      return op.site_code
+    case 'note':
+      return null
+  }
+}
 
 export type SyncOutcome = 'stored' | 'duplicate' | 'conflict' | 'error'
 

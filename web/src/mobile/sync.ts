@@ -7,7 +7,7 @@
 import { defineStore } from 'pinia'
 import { computed, ref } from 'vue'
 import { ApiError } from '@/api/http'
-import { sync as sendOps, type SyncOp, type SyncResult, type OpKind } from '@/api/mobile'
+import { opSubject, sync as sendOps, type OpKind, type OpSubject, type SyncOp, type SyncResult } from '@/api/mobile'
 import { useSessionStore } from '@/stores/session'
 import * as queue from './queue'
 import type { QueuedOp } from './queue'
@@ -65,16 +65,9 @@ export const useSyncStore = defineStore('mobileSync', () => {
     })()
   }
 
-  /** The queued or answered op about a task, follow-up or hazard (to mark it on the lists). */
-  function opFor(kind: OpKind, id: number): QueuedOp | undefined {
-    return ops.value.find((o) => {
-      const op = o.op
-      if (op.kind !== kind) return false
-      if (op.kind === 'verify_task') return op.task_id === id
-      if (op.kind === 'followup') return op.followup_id === id
-      if (op.kind === 'reinspect') return op.hazard_id === id
-      return false
-    })
+  /** The queued or answered op about a task, follow-up, hazard or site (to mark it on the lists). */
+  function opFor<K extends OpKind>(kind: K, id: OpSubject<K>): QueuedOp | undefined {
+    return ops.value.find((o) => o.op.kind === kind && opSubject(o.op) === id)
   }
 
   let running: Promise<void> | null = null
