@@ -3,7 +3,8 @@
 // server names one, one layer for the page's own markers, a second fit once
 // the page has laid out, and the map removed with the page. The page draws
 // its markers into `layer` and says how to fit them.
-import { onBeforeUnmount, onMounted, type Ref } from 'vue'
+import { onBeforeUnmount, onMounted, watch, type Ref, type WatchSource } from 'vue'
+import { useI18n } from 'vue-i18n'
 import L from 'leaflet'
 import 'leaflet/dist/leaflet.css'
 import outline from '@/assets/geo/haikou.json'
@@ -84,4 +85,31 @@ export function useCityMap(el: Ref<HTMLDivElement | null>, o: CityMapOptions) {
     map?.invalidateSize()
   }
   return { layer, ready: () => map !== null, fitOutline, fitPoints, relabelDistricts, invalidate }
+}
+
+/**
+ * A city map of markers drawn from a page's props (the communities, checkpoints and supervised
+ * sites maps): `draw` puts them on `layer`, `fit` brings them into view. Both once the map stands
+ * and `fit` again once it has its size; both again when `points` change; `draw` again when
+ * `restyle` changes, and in another language (the tooltips' words, the districts' names too).
+ */
+export function useMarkerMap(el: Ref<HTMLDivElement | null>, draw: () => void, fit: () => void, points: WatchSource, restyle?: WatchSource) {
+  const { locale } = useI18n()
+  const city = useCityMap(el, {
+    ready: () => {
+      draw()
+      fit()
+    },
+    resized: fit,
+  })
+  watch(points, () => {
+    draw()
+    fit()
+  })
+  if (restyle) watch(restyle, draw)
+  watch(locale, () => {
+    draw()
+    city.relabelDistricts()
+  })
+  return city
 }
