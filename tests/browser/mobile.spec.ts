@@ -11,6 +11,9 @@ import { env, tid } from './helpers'
 // phone was offline) shown with the server's state; signs out and leaves no
 // queue, no API answer in Cache Storage and no storage behind. With
 // JINGWU_DISPATCHER_USER set, also works an assignment through its states.
+// Another test inspects a site due in the district without a connection: the
+// whole checklist on the phone, one item not ok (a major hazard with its
+// deadline), stored once when the phone is back online.
 // A second test measures the first and repeat load of /m on an emulated slow
 // network (printed, and written to $JINGWU_MEASURE_OUT when set).
 
@@ -358,6 +361,113 @@ test('a patrol officer works offline on the phone: exactly once, conflicts shown
   })
   expect(violations).toEqual([])
   await context.close()
+})
+
+interface DueSite {
+  site_code: string
+  site_name: string
+  kind: string
+  next_due: string
+  checklist: string[]
+}
+interface Inspection {
+  id: number
+  inspector: string
+  note: string
+  checklist: { item: string; ok: boolean }[]
+  hazards: { id: number; item: string; level: string; deadline: string; note: string; status: string }[]
+}
+
+test('a patrol officer inspects a due site offline: every item answered, one hazard, stored once', async ({ browser, baseURL }) => {
+  const base = baseURL ?? 'http://127.0.0.1:8080'
+  const api = await apiAs(base, patrol.user, patrol.password, 'mobile')
+  const tag = `I${Date.now().toString(36)}`
+  const today = beijing(Date.now()).slice(0, 10)
+  const plusDays = (n: number) => new Date(Date.parse(`${today}T00:00:00Z`) + n * 86400_000).toISOString().slice(0, 10)
+
+  // The generated district 460108 has retail fireworks points inspected every 15 days: some are due within the week.
+  const due: DueSite[] = (await api.ok('GET', '/api/v1/mobile/tasks')).inspections_due
+  const site = due.find((s) => (s.checklist?.length ?? 0) >= 2)
+  expect(site, `a site of the patrol officer's district due for inspection within 7 days, with its checklist (due: ${JSON.stringify(due.map((s) => s.site_code))})`).toBeTruthy()
+  if (!site) return
+  const failed = site.checklist[site.checklist.length - 1]
+  const inspections = async (): Promise<Inspection[]> => (await api.ok('GET', `/api/v1/grassroots/supervision/sites/${site.site_code}`)).inspections
+  const before = new Set((await inspections()).map((i) => i.id))
+
+  const context = await browser.newContext({ ...PHONE, baseURL: base, ignoreHTTPSErrors: true, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' })
+  const page = await context.newPage()
+  await signIn(page)
+  await tid(page, 'm-tab-tasks').click()
+  await tid(page, 'm-section-inspections').click()
+  const card = page.locator(`[data-test="m-inspection-due"][data-site="${site.site_code}"]`)
+  await expect(card).toBeVisible()
+  await expect(tid(page, 'm-section-inspections')).toContainText(String(due.length))
+  let sent: { op_id: string; kind: string; site_code: string }[] = []
+
+  await test.step('offline: the whole checklist on the phone, one item not ok with a major hazard; kept on the phone', async () => {
+    await setOffline(context, page, true)
+    await card.locator('[data-test="m-inspection-start"]').click()
+    const sheet = tid(page, 'm-sheet')
+    const rows = sheet.locator('[data-test="m-inspection-item"]')
+    await expect(rows).toHaveCount(site.checklist.length)
+    expect(await rows.evaluateAll((els) => els.map((e) => e.getAttribute('data-item')))).toEqual(site.checklist)
+    await page.screenshot({ path: test.info().outputPath('inspection-sheet.png') })
+    // All but the last item ok; saving is refused, in words, while one is unanswered.
+    for (const item of site.checklist.slice(0, -1)) await sheet.locator(`[data-test="m-inspection-item"][data-item="${item}"] [data-test="m-inspection-ok"]`).click()
+    const last = sheet.locator(`[data-test="m-inspection-item"][data-item="${failed}"]`)
+    await tid(page, 'm-task-submit').click()
+    await expect(tid(page, 'm-form-error')).toContainText(await last.locator('.check-name .m-wrap').innerText())
+    await expect(sheet).toBeVisible()
+    // Not ok: a hazard — its level, its deadline (a week ahead unless changed, and after today), a note.
+    await last.locator('[data-test="m-inspection-fail"]').click()
+    await expect(last.locator('[data-test="m-inspection-deadline"]')).toHaveValue(plusDays(7))
+    await last.locator('[data-test="m-inspection-level-major"]').click()
+    await last.locator('[data-test="m-inspection-deadline"]').fill(today)
+    await tid(page, 'm-task-submit').click()
+    await expect(tid(page, 'm-form-error')).toBeVisible()
+    await expect(sheet).toBeVisible()
+    await last.locator('[data-test="m-inspection-deadline"]').fill(plusDays(10))
+    await last.locator('[data-test="m-inspection-item-note"]').fill(`灭火器过期 ${tag}`)
+    await tid(page, 'm-task-note').fill(`手机检查 ${tag}`)
+    await last.scrollIntoViewIfNeeded()
+    await page.screenshot({ path: test.info().outputPath('inspection-sheet-hazard.png') })
+    await tid(page, 'm-task-submit').click()
+    await expect(sheet).toBeHidden()
+    await expect(card).toHaveAttribute('data-pending', 'queued')
+    await expect(card.locator('[data-test="m-pending"]')).toBeVisible()
+    await expect(card.locator('[data-test="m-inspection-start"]')).toHaveCount(0)
+    await card.screenshot({ path: test.info().outputPath('inspection-card-queued.png') })
+    await expect(tid(page, 'm-queue-count')).toHaveAttribute('data-n', '1')
+    expect((await inspections()).filter((i) => !before.has(i.id)), 'nothing reached the server').toHaveLength(0)
+  })
+
+  await test.step('online again: one inspection with the hazard, exactly once', async () => {
+    const sync = page.waitForRequest((r) => r.url().endsWith('/api/v1/mobile/sync'))
+    await setOffline(context, page, false)
+    sent = (await sync).postDataJSON().ops
+    expect(sent.map((o) => [o.kind, o.site_code])).toEqual([['inspect', site.site_code]])
+    await expect(page.locator('[data-test="m-op-done"][data-result="stored"][data-kind="inspect"]')).toHaveCount(1)
+    await expect(tid(page, 'm-op-problem')).toHaveCount(0)
+    // Inspected today: the site is no longer due within the week.
+    await expect(card).toHaveCount(0)
+    const added = (await inspections()).filter((i) => !before.has(i.id))
+    expect(added).toHaveLength(1)
+    const [insp] = added
+    expect(insp.inspector).toBe(patrol.user)
+    expect(insp.note).toBe(`手机检查 ${tag}`)
+    expect(insp.checklist.map((c) => [c.item, c.ok])).toEqual(site.checklist.map((item) => [item, item !== failed]))
+    expect(insp.hazards).toHaveLength(1)
+    expect(insp.hazards[0]).toMatchObject({ item: failed, level: 'major', deadline: plusDays(10), status: 'open', note: `灭火器过期 ${tag}` })
+  })
+
+  await test.step('flushing the same op again adds nothing', async () => {
+    const again = await api.ok('POST', '/api/v1/mobile/sync', { ops: sent })
+    expect(again.results.map((r: { status: string }) => r.status)).toEqual(['duplicate'])
+    await tid(page, 'm-tasks-refresh').click()
+    expect((await inspections()).filter((i) => !before.has(i.id))).toHaveLength(1)
+  })
+  await context.close()
+  await api.ctx.dispose()
 })
 
 test('load of /m on a slow phone network (measured, not judged)', async ({ browser, baseURL }) => {
