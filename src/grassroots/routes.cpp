@@ -224,7 +224,12 @@ void RegisterRoutes(http::Api& api, Service& svc, services::Service* citizens) {
     JW_ASSIGN_OR_RETURN(json j, svc.MobileFeedback(actor(c), c.IdArg(), text));
     return Reply::Json(j);
   });
-  api.Get(M + "/tasks", mobile, [&svc, actor](Context& c) -> Result<Reply> {
+  // The task list names the people of verification tasks, as /registry/tasks does: a purpose, every read audited.
+  http::RouteOptions mobile_tasks = mobile;
+  mobile_tasks.personal_data = true;
+  mobile_tasks.audit_action = "grassroots.mobile.tasks";
+  api.Get(M + "/tasks", mobile_tasks, [&svc, actor](Context& c) -> Result<Reply> {
+    c.audit_target = c.user().user.username;
     JW_ASSIGN_OR_RETURN(json j, svc.MobileTasks(actor(c)));
     return Reply::Json(j);
   });

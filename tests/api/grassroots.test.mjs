@@ -318,7 +318,14 @@ test('mobile sync: each op stored exactly once; a task closed by another officer
   [patrol, clerk] = await Promise.all(['patrol', 'clerk'].map((u) => s.login(u)));  // the clock moved: fresh sessions
   const gen1 = await api(patrol, 'POST', '/api/v1/registry/tasks/generate', { community: '' });
   assert.ok([200, 201].includes(gen1.status), gen1.text);
-  const tasks = (await api(patrol, 'GET', '/api/v1/mobile/tasks')).json;
+  // The list names the people to check: a purpose, and every read audited.
+  expectError(await api(patrol, 'GET', '/api/v1/mobile/tasks'), 400, 'purpose_required');
+  const sinceTasks = await lastAuditId(s, inspector);
+  const tasks = (await api(patrol, 'GET', '/api/v1/mobile/tasks', undefined, purpose)).json;
+  const taskReads = await auditSince(s, inspector, sinceTasks, { action: 'grassroots.mobile.tasks' });
+  assert.equal(taskReads.length, 1);
+  assert.equal(taskReads[0].actor, 'patrol');
+  assert.equal(taskReads[0].purpose, '矛盾纠纷化解');
   const open = tasks.registry_tasks.filter((t) => t.kind === 'stale_record' || t.kind === 'new_rental');
   assert.ok(open.length >= 2, 'open verification tasks in the district');
   const [t1, t2] = open;

@@ -56,6 +56,8 @@ async function apiAs(baseURL: string, user: string, password: string, device?: '
   return { ctx, token, call, ok }
 }
 type Api = Awaited<ReturnType<typeof apiAs>>
+/** /mobile/tasks names people: it asks for a purpose, as the phone states it. */
+const TASKS_PURPOSE = { 'X-Purpose': `UTF-8''${encodeURIComponent('本人辖区采集核查及基层任务')}` }
 
 /** "2025-03-04T21:00:00+08:00" for a moment, in Beijing time. */
 function beijing(ms: number): string {
@@ -108,12 +110,12 @@ async function signIn(page: Page): Promise<void> {
 
 /** Open registry tasks of the officer (made by the registry's rules when there are too few). */
 async function openTasks(api: Api, n: number): Promise<Task[]> {
-  let t = await api.ok('GET', '/api/v1/mobile/tasks')
+  let t = await api.ok('GET', '/api/v1/mobile/tasks', undefined, TASKS_PURPOSE)
   if (t.registry_tasks.length < n) {
     const places: string[] = t.communities?.length ? t.communities : []
     for (const community of places) await api.call('POST', '/api/v1/registry/tasks/generate', { community })
     if (!places.length) await api.call('POST', '/api/v1/registry/tasks/generate', {})
-    t = await api.ok('GET', '/api/v1/mobile/tasks')
+    t = await api.ok('GET', '/api/v1/mobile/tasks', undefined, TASKS_PURPOSE)
   }
   const tasks: (Task & { subject?: string })[] = t.registry_tasks.filter((x: Task) => x.kind in SAFE_RESULT)
   // Two tasks about different people, the kinds whose answer touches nothing else first.
@@ -386,7 +388,7 @@ test('a patrol officer inspects a due site offline: every item answered, one haz
   const plusDays = (n: number) => new Date(Date.parse(`${today}T00:00:00Z`) + n * 86400_000).toISOString().slice(0, 10)
 
   // The generated district 460108 has retail fireworks points inspected every 15 days: some are due within the week.
-  const due: DueSite[] = (await api.ok('GET', '/api/v1/mobile/tasks')).inspections_due
+  const due: DueSite[] = (await api.ok('GET', '/api/v1/mobile/tasks', undefined, TASKS_PURPOSE)).inspections_due
   const site = due.find((s) => (s.checklist?.length ?? 0) >= 2)
   expect(site, `a site of the patrol officer's district due for inspection within 7 days, with its checklist (due: ${JSON.stringify(due.map((s) => s.site_code))})`).toBeTruthy()
   if (!site) return

@@ -319,7 +319,11 @@ export const setAssignmentState = (incident: number, state: AssignmentState) =>
 
 export const sendFeedback = (incident: number, text: string) => http.post<unknown>(`${M}/assignments/${incident}/feedback`, { text })
 
-export const getTasks = async (): Promise<MobileTasks> => normaliseTasks(await http.get<unknown>(`${M}/tasks`))
+// The list names the people of verification tasks: the server audits each read under the purpose stated here,
+// the officer's own work list (as /registry/tasks asks the desktop for one).
+export const TASKS_PURPOSE = '本人辖区采集核查及基层任务'
+export const getTasks = async (): Promise<MobileTasks> =>
+  normaliseTasks(await http.get<unknown>(`${M}/tasks`, {}, { headers: { 'X-Purpose': headerValue(TASKS_PURPOSE) } }))
 
 export const getNotes = async (): Promise<FieldNote[]> => arr(await http.get<unknown>(`${M}/notes`)) as FieldNote[]
 
